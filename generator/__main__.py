@@ -1,0 +1,5 @@
+"""Lets `python -m generator` run the same CLI as the `dify-codenode` script."""
+
+from generator.cli import main
+
+main()

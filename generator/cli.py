@@ -1,0 +1,210 @@
+"""The command line: parses arguments, calls spec -> render -> format -> output, maps exit codes."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from generator import __version__
+from generator.errors import UserError
+from generator.options import OPTIONS, TEMPLATES, Option
+
+EXIT_STALE = 1
+EXIT_ERROR = 2
+DEFAULT_OUT = Path("output")
+RENDER_SOURCE = "dify-codenode render"
+
+spec_option = click.option(
+    "--spec",
+    "spec_path",
+    type=click.Path(path_type=Path, dir_okay=True),
+    default=None,
+    help="Spec file [default: ./snippets.toml, else the built-in default spec].",
+)
+out_option = click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_OUT,
+    show_default=True,
+    help="Directory the snippets are written to.",
+)
+
+
+def _versions(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    from generator.formatting import black_version
+
+    click.echo(f"dify-codenode {__version__} (black {black_version()})")
+    ctx.exit(0)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_versions,
+    help="Show the tool's and black's versions and exit.",
+)
+def cli() -> None:
+    """Generate paste-ready Python for Dify Code nodes that call another Dify app."""
+
+
+def _fail(error: UserError) -> None:
+    click.echo(f"dify-codenode: error: {error}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+def _plan_and_compare(spec_path: Path | None, out_dir: Path):
+    from generator.output import build_plan, compare
+    from generator.spec import load_spec
+
+    plan = build_plan(load_spec(spec_path))
+    return plan, compare(plan, out_dir)
+
+
+@cli.command()
+@spec_option
+@out_option
+def generate(spec_path: Path | None, out_dir: Path) -> None:
+    """Write the spec's snippets to the output directory (only files that changed)."""
+    from generator.output import apply
+
+    try:
+        plan, changes = _plan_and_compare(spec_path, out_dir)
+        apply(changes, out_dir)
+    except UserError as error:
+        _fail(error)
+    past = {"create": "created", "update": "updated", "remove": "removed"}
+    for change in changes:
+        click.echo(f"{past[change.action]} {(out_dir / change.path).as_posix()}", err=True)
+    unchanged = len(plan) - sum(change.action != "remove" for change in changes)
+    click.echo(f"{len(changes)} changed, {unchanged} unchanged in {out_dir.as_posix()}/", err=True)
+
+
+@cli.command()
+@spec_option
+@out_option
+@click.option("--no-diff", is_flag=True, help="Don't print the unified diff of stale files.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing to stderr except errors.")
+def check(spec_path: Path | None, out_dir: Path, no_diff: bool, quiet: bool) -> None:
+    """Exit 1 if the output directory differs from what generate would write (writes nothing)."""
+    from generator.output import unified_diff
+
+    try:
+        plan, changes = _plan_and_compare(spec_path, out_dir)
+    except UserError as error:
+        _fail(error)
+    for change in changes:
+        if not no_diff:
+            click.echo(unified_diff(change, out_dir), nl=False)
+        if not quiet:
+            click.echo(f"would {change.action} {(out_dir / change.path).as_posix()}", err=True)
+    if changes:
+        if not quiet:
+            click.echo(
+                f"{len(changes)} file(s) stale in {out_dir.as_posix()}/; run `dify-codenode generate`",
+                err=True,
+            )
+        sys.exit(EXIT_STALE)
+    if not quiet:
+        click.echo(f"{out_dir.as_posix()}/ is up to date ({len(plan)} files)", err=True)
+
+
+def _render_flag(option: Option):
+    """The `render` flag for one spec option: same name (with dashes), same meaning."""
+    name = option.flag_name
+    if option.kind == "bool":
+        no = "--no-" + name[2:]
+        return click.option(f"{name}/{no}", option.key, default=None, help=option.help)
+    if option.kind in ("map", "list"):
+        return click.option(name, option.key, multiple=True, metavar=option.metavar, help=option.help)
+    kinds = {"choice": click.Choice(option.choices), "int": int, "number": float, "text": str}
+    return click.option(name, option.key, type=kinds[option.kind], default=None, help=option.help)
+
+
+def _flag_values(values: dict) -> dict:
+    """Turn the given render flags into spec values (omitting flags that weren't given)."""
+    raw = {}
+    for option in OPTIONS:
+        value = values.get(option.key)
+        if value is None or value == ():
+            continue
+        if option.kind == "map":
+            pairs = {}
+            for item in value:
+                key, equals, item_value = item.rpartition("=")
+                if not equals:
+                    raise UserError(f"{option.flag_name} {item!r}: write it as {option.metavar}")
+                pairs[key] = item_value
+            value = pairs
+        elif option.kind == "list":
+            value = list(value)
+        raw[option.key] = value
+    return raw
+
+
+def _render_command(function):
+    for option in reversed([o for o in OPTIONS if o.key != "template"]):
+        function = _render_flag(option)(function)
+    return function
+
+
+@cli.command()
+@click.argument("template", type=click.Choice(TEMPLATES))
+@click.option("--name", default=None, help="The snippet's name, shown in the header [default: TEMPLATE].")
+@_render_command
+def render(template: str, name: str | None, **values: object) -> None:
+    """Print one snippet to stdout, configured by flags alone (no spec needed)."""
+    from generator.formatting import format_source
+    from generator.render import render_snippet
+    from generator.spec import build_snippet
+
+    flag_names = {option.key: option.flag_name for option in OPTIONS}
+    flag_names["name"] = "--name"
+
+    def fail(location: str, problem: str) -> UserError:
+        return UserError(f"{location}: {problem}")
+
+    def locate(key: str) -> str:
+        return flag_names.get(key, key)
+
+    try:
+        raw = {"name": name or template, "template": template, **_flag_values(values)}
+        snippet = build_snippet(raw, fail, locate)
+        source = format_source(render_snippet(snippet, RENDER_SOURCE), f"snippet {snippet.name!r}")
+    except UserError as error:
+        _fail(error)
+    click.echo(source, nl=False)
+
+
+@cli.command()
+@click.option(
+    "--spec",
+    "spec_path",
+    type=click.Path(path_type=Path),
+    default=Path("snippets.toml"),
+    show_default=True,
+    help="Where to write the starter spec.",
+)
+def init(spec_path: Path) -> None:
+    """Write a commented starter snippets.toml (never overwrites)."""
+    from generator.spec import BUILTIN_SPEC
+
+    try:
+        with open(spec_path, "x", encoding="utf-8", newline="\n") as handle:
+            handle.write(BUILTIN_SPEC.read_text(encoding="utf-8"))
+    except FileExistsError:
+        _fail(UserError(f"{spec_path}: already exists; not overwriting it (remove it or pass another --spec)"))
+    except OSError as error:
+        _fail(UserError(f"{spec_path}: can't be written ({error.strerror}); pass another --spec"))
+    click.echo(f"wrote {spec_path}; now run `dify-codenode generate`", err=True)
+
+
+def main() -> None:
+    cli(prog_name="dify-codenode")

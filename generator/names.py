@@ -1,0 +1,103 @@
+"""Rules for the names a spec may use: main() parameters, output names and file names."""
+
+from __future__ import annotations
+
+import keyword
+import re
+
+# Dify's rule for variable and output names in the UI (30 characters at most).
+DIFY_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,29}")
+# Soft keywords of every Python the sandbox may run (3.10 to 3.13); `type` since 3.12.
+SOFT_KEYWORDS = frozenset({"_", "case", "match", "type"})
+FIXED_PARAMETERS = ("api_key", "query", "user", "conversation_id")
+# Names main() itself uses, or that the generated module defines at top level: a parameter
+# with one of these names would shadow it. tests/test_names.py checks this list against the
+# generated code, so it can't fall behind the templates.
+GENERATED_NAMES = frozenset(
+    {
+        "SystemExit",
+        "inputs",
+        "reply",
+        "error",
+        "main",
+        "http",
+        "json",
+        "socket",
+        "ssl",
+        "time",
+        "urllib",
+        "_URL",
+        "_APP",
+        "_USER_PREFIX",
+        "_TIME_BUDGET_SECONDS",
+        "_ON_TIMEOUT",
+        "_MAX_ANSWER_CHARS",
+        "_ON_OVERSIZE",
+        "_AUTO_GENERATE_NAME",
+        "_RESTART_STALE_CONVERSATION",
+        "_TRUNCATION_MARKER",
+        "_MAX_LINE_BYTES",
+        "_DifyCallError",
+        "_OutOfTime",
+        "_StaleConversation",
+        "_Reply",
+        "_ask_dify_app",
+        "_post",
+        "_connect",
+        "_proxy_for",
+        "_tls_context",
+        "_remaining",
+        "_read_events",
+        "_apply_event",
+        "_text_field",
+        "_describe_http_error",
+        "_describe_stream_error",
+        "_hint_for",
+        "_workflow_output",
+    }
+)
+# Runner names Dify binds at module level after the user code (dify-facts §1).
+RUNNER_NAMES = frozenset({"json", "b64decode", "inputs_obj", "output_obj", "output_json", "result"})
+# Windows device names: a file called like one can't be created or checked out there.
+DEVICE_NAMES = frozenset(
+    {"con", "prn", "aux", "nul"}
+    | {f"com{n}" for n in range(1, 10)}
+    | {f"lpt{n}" for n in range(1, 10)}
+)
+FILE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]{0,63}")
+
+
+def identifier_problem(name: str) -> str | None:
+    """Why `name` can't be a Dify variable and main() parameter, or None when it can."""
+    if not DIFY_NAME.fullmatch(name):
+        return (
+            f"{name!r} is not a Dify variable name (a letter or _, then letters, digits or _, "
+            "30 characters at most)"
+        )
+    if keyword.iskeyword(name) or name in SOFT_KEYWORDS:
+        return f"{name!r} is a Python keyword and can't be a main() parameter; rename it (e.g. {name + '_'!r})"
+    return None
+
+
+def parameter_problem(name: str) -> str | None:
+    """Why `name` can't be an extra main() parameter, or None when it can."""
+    problem = identifier_problem(name)
+    if problem:
+        return problem
+    if name in FIXED_PARAMETERS:
+        return f"{name!r} is already a parameter of every snippet; pick another name"
+    if name in GENERATED_NAMES or name in RUNNER_NAMES:
+        return f"{name!r} is a name the generated code or Dify's runner uses; pick another name"
+    return None
+
+
+def file_name_problem(name: str) -> str | None:
+    """Why `name` can't be an output file name, or None when it can."""
+    if not FILE_NAME.fullmatch(name):
+        return (
+            f"{name!r} can't be a file name: use letters, digits, _ and - (64 at most), "
+            "not starting with - or ., with no path separators"
+        )
+    if name.lower() in DEVICE_NAMES:
+        return f"{name!r} is a reserved device name on Windows; pick another name"
+    return None

@@ -1,0 +1,156 @@
+"""The per-snippet options, defined once so the spec loader, `render` flags and docs never drift."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+TEMPLATES = ("single", "variables", "conversation")
+APP_KINDS = ("agent", "chat", "chatflow", "completion", "workflow")
+CONVERSATION_APPS = ("agent", "chat", "chatflow")
+EXTRA_OUTPUTS = ("message_id", "usage", "status")
+# Dify's Code-node output types a workflow output can be declared as.
+OUTPUT_TYPES = (
+    "string",
+    "number",
+    "boolean",
+    "object",
+    "array[string]",
+    "array[number]",
+    "array[object]",
+    "array[boolean]",
+)
+MAX_DYNAMIC_PAIRS = 50
+
+
+@dataclass(frozen=True)
+class Option:
+    """One per-snippet option: its spec key, value kind, default and `render` flag."""
+
+    key: str
+    kind: str  # choice | text | int | number | bool | map | list
+    default: object
+    help: str
+    choices: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    flag: str = ""  # the `render` flag; derived from the key when empty
+    metavar: str = ""
+
+    @property
+    def flag_name(self) -> str:
+        return self.flag or "--" + self.key.replace("_", "-")
+
+
+OPTIONS: tuple[Option, ...] = (
+    Option(
+        "template",
+        "choice",
+        None,
+        "Which main() to generate: single-shot, with the callee's inputs, or a continued conversation.",
+        choices=TEMPLATES,
+    ),
+    Option(
+        "app",
+        "choice",
+        "agent",
+        "Kind of the called Dify app; decides the endpoint and which events carry the answer.",
+        choices=APP_KINDS,
+    ),
+    Option(
+        "inputs",
+        "map",
+        {},
+        "Fixed inputs of the called app: input key (as the callee names it) -> main() parameter.",
+        flag="--input",
+        metavar="KEY=PARAM",
+    ),
+    Option(
+        "dynamic",
+        "int",
+        0,
+        "Number of dynamic name/value pairs (var_name_N, var_input_N) passed into the callee's inputs.",
+        minimum=0,
+        maximum=MAX_DYNAMIC_PAIRS,
+    ),
+    Option(
+        "base_url",
+        "text",
+        "https://api.dify.ai/v1",
+        "Service API base URL as the sandbox reaches it (self-hosted: e.g. http://api:5001/v1).",
+    ),
+    Option(
+        "user_prefix",
+        "text",
+        "workflow-",
+        "Prefix put before the `user` input; applied the same way in every template.",
+    ),
+    Option(
+        "time_budget",
+        "number",
+        12.0,
+        "Seconds the whole call may take; the snippet ends by itself before this.",
+        minimum=1.0,
+        maximum=600.0,
+    ),
+    Option(
+        "on_timeout",
+        "choice",
+        "fail",
+        "At the time budget: fail, or return the partial answer with status 'timeout'.",
+        choices=("fail", "partial"),
+    ),
+    Option(
+        "errors",
+        "choice",
+        "raise",
+        "On failure: raise (the node fails with one line) or output (an `error` output, empty answer).",
+        choices=("raise", "output"),
+    ),
+    Option(
+        "max_answer_chars",
+        "int",
+        400_000,
+        "Longest answer returned (Dify's CODE_MAX_STRING_LENGTH; 80000 on older installs).",
+        minimum=1_000,
+        maximum=10_000_000,
+    ),
+    Option(
+        "on_oversize",
+        "choice",
+        "truncate",
+        "An answer over max_answer_chars: truncate it with a visible marker, or fail.",
+        choices=("truncate", "fail"),
+    ),
+    Option(
+        "auto_generate_name",
+        "bool",
+        False,
+        "Let the callee title new conversations (an extra hidden LLM call).",
+    ),
+    Option(
+        "restart_stale_conversation",
+        "bool",
+        True,
+        "conversation template: on 'Conversation Not Exists' start a new conversation.",
+    ),
+    Option(
+        "extra_outputs",
+        "list",
+        (),
+        "Extra outputs to return: message_id, usage (object), status.",
+        choices=EXTRA_OUTPUTS,
+        flag="--extra-output",
+        metavar="NAME",
+    ),
+    Option(
+        "workflow_outputs",
+        "map",
+        {},
+        "app = workflow: the callee's outputs to return as outputs of their own (name -> type); "
+        "without them the outputs come back as one JSON string in response_text.",
+        flag="--workflow-output",
+        metavar="NAME=TYPE",
+    ),
+)
+
+OPTIONS_BY_KEY = {option.key: option for option in OPTIONS}

@@ -1,0 +1,345 @@
+"""Reads a TOML spec into frozen Snippet objects, refusing anything unclear with a one-line error."""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+from urllib.parse import urlsplit
+
+from generator import names
+from generator.errors import UserError
+from generator.options import (
+    CONVERSATION_APPS,
+    OPTIONS,
+    OPTIONS_BY_KEY,
+    OUTPUT_TYPES,
+    Option,
+)
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+SCHEMA_VERSION = 1
+DEFAULT_SPEC_NAME = "snippets.toml"
+BUILTIN_SPEC = Path(__file__).with_name("default_snippets.toml")
+BUILTIN_SOURCE = "the built-in default spec"
+TOP_LEVEL_KEYS = ("version", "defaults", "snippets")
+SNIPPET_KEYS = ("name",) + tuple(option.key for option in OPTIONS)
+MAX_INPUT_KEY_LENGTH = 100  # older Dify apps allow input names up to 100 characters
+MAX_USER_PREFIX_LENGTH = 64
+# A Dify app API key: "app-" and 20 or more key characters. It belongs in a Secret variable.
+API_KEY_PATTERN = re.compile(r"app-[A-Za-z0-9]{20,}")
+
+Locate = Callable[[str], str]
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """One snippet to generate, fully resolved (defaults applied, everything validated)."""
+
+    name: str
+    template: str
+    app: str
+    inputs: tuple[tuple[str, str], ...]  # (callee input key, main() parameter), spec order
+    dynamic: int
+    base_url: str
+    user_prefix: str
+    time_budget: float
+    on_timeout: str
+    errors: str
+    max_answer_chars: int
+    on_oversize: str
+    auto_generate_name: bool
+    restart_stale_conversation: bool
+    extra_outputs: tuple[str, ...]
+    workflow_outputs: tuple[tuple[str, str], ...]  # (output name, Dify type), spec order
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A whole spec: where it came from (for headers and messages) and its snippets."""
+
+    source: str
+    snippets: tuple[Snippet, ...]
+
+
+def find_spec_path(spec_path: Path | None) -> Path:
+    """The spec to use: --spec, else ./snippets.toml, else the built-in default."""
+    if spec_path is not None:
+        return spec_path
+    local = Path(DEFAULT_SPEC_NAME)
+    return local if local.exists() else BUILTIN_SPEC
+
+
+def load_spec(spec_path: Path | None) -> Spec:
+    """Read and validate a spec file; raise UserError naming the file and the spot."""
+    path = find_spec_path(spec_path)
+    source = BUILTIN_SOURCE if path == BUILTIN_SPEC else path.name
+    shown = str(path) if spec_path is not None else source
+    data = _read_toml(path, shown)
+    return parse_spec(data, source, shown)
+
+
+def _read_toml(path: Path, shown: str) -> dict:
+    if path.is_dir():
+        raise UserError(f"{shown}: is a directory, not a spec file; pass the .toml file with --spec")
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise UserError(f"{shown}: no such file; create one with `dify-codenode init` or fix --spec") from None
+    except OSError as error:
+        raise UserError(f"{shown}: can't be read ({error.strerror}); check its permissions") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise UserError(
+            f"{shown}: is not UTF-8 (bad byte at offset {error.start}); save it as UTF-8"
+        ) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise UserError(f"{shown}: invalid TOML: {error}") from None
+
+
+def parse_spec(data: dict, source: str, shown: str) -> Spec:
+    """Validate a decoded TOML document and build the Spec."""
+
+    def fail(where: str, problem: str) -> UserError:
+        return UserError(f"{shown}: {where}: {problem}")
+
+    _refuse_api_keys(data, "", fail)
+    _check_keys(data, TOP_LEVEL_KEYS, "top level", fail)
+    if "version" not in data:
+        raise fail("version", f"missing; add `version = {SCHEMA_VERSION}` at the top")
+    version = data["version"]
+    if type(version) is not int or version != SCHEMA_VERSION:
+        raise fail("version", f"{version!r} is not supported; this dify-codenode reads version = {SCHEMA_VERSION}")
+    defaults = data.get("defaults", {})
+    if not isinstance(defaults, dict):
+        raise fail("defaults", "must be a table ([defaults])")
+    _check_keys(defaults, SNIPPET_KEYS[1:], "defaults", fail)
+    entries = data.get("snippets")
+    if entries is None or entries == []:
+        raise fail("snippets", "the spec has no snippets; add at least one [[snippets]] table")
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise fail("snippets", "must be an array of tables ([[snippets]])")
+    snippets = []
+    seen: dict[str, str] = {}
+    for index, entry in enumerate(entries):
+        where = f"snippets[{index}]"
+        _check_keys(entry, SNIPPET_KEYS, where, fail)
+        merged = {**defaults, **entry}
+
+        def locate(key: str, where: str = where) -> str:
+            return f"{where}.{key}" if key in entry or key not in defaults else f"defaults.{key}"
+
+        snippet = build_snippet(merged, lambda location, problem: fail(location, problem), locate)
+        folded = snippet.name.casefold()
+        if folded in seen:
+            raise fail(
+                f"{where}.name",
+                f"{snippet.name!r} clashes with {seen[folded]!r} (file names that differ only in "
+                "case collide on macOS and Windows); rename one",
+            )
+        seen[folded] = snippet.name
+        snippets.append(snippet)
+    return Spec(source=source, snippets=tuple(snippets))
+
+
+def build_snippet(raw: dict, fail: Callable[[str, str], UserError], locate: Locate) -> Snippet:
+    """Validate one snippet's options (after defaults) and resolve them into a Snippet."""
+    if "name" not in raw:
+        raise fail(locate("name"), "missing; every snippet needs a name (its output file name)")
+    name = raw["name"]
+    if not isinstance(name, str):
+        raise fail(locate("name"), f"must be a string, not {_type_name(name)}")
+    problem = names.file_name_problem(name)
+    if problem:
+        raise fail(locate("name"), problem)
+    values = {option.key: _option_value(option, raw, fail, locate) for option in OPTIONS}
+    if values["template"] is None:
+        raise fail(locate("template"), "missing; set it to single, variables or conversation")
+    values["base_url"] = _check_base_url(values["base_url"], fail, locate)
+    _check_user_prefix(values["user_prefix"], fail, locate)
+    snippet = Snippet(name=name, **values)
+    _check_combination(snippet, fail, locate)
+    return snippet
+
+
+def _option_value(option: Option, raw: dict, fail: Callable[[str, str], UserError], locate: Locate):
+    if option.key not in raw:
+        default = option.default
+        return dict(default) if isinstance(default, dict) else default
+    value = raw[option.key]
+    where = locate(option.key)
+    kind = option.kind
+    if kind == "choice":
+        if value not in option.choices:
+            raise fail(where, f"{value!r} is not one of {', '.join(option.choices)}")
+        return value
+    if kind == "text":
+        if not isinstance(value, str):
+            raise fail(where, f"must be a string, not {_type_name(value)}")
+        return value
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise fail(where, f"must be true or false, not {_type_name(value)}")
+        return value
+    if kind in ("int", "number"):
+        allowed = (int,) if kind == "int" else (int, float)
+        if isinstance(value, bool) or not isinstance(value, allowed):
+            raise fail(where, f"must be {'a whole number' if kind == 'int' else 'a number'}, not {_type_name(value)}")
+        if not (option.minimum <= value <= option.maximum):
+            raise fail(where, f"{value!r} is out of range; use {_number(option.minimum)} to {_number(option.maximum)}")
+        return float(value) if kind == "number" else value
+    if kind == "list":
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise fail(where, f"must be a list of strings from: {', '.join(option.choices)}")
+        for item in value:
+            if item not in option.choices:
+                raise fail(where, f"{item!r} is not one of {', '.join(option.choices)}")
+        return tuple(choice for choice in option.choices if choice in value)
+    if kind == "map":
+        if not isinstance(value, dict):
+            raise fail(where, f"must be a table of {option.metavar.replace('=', ' = ')} pairs")
+        check = _check_input if option.key == "inputs" else _check_workflow_output
+        for key, item in value.items():
+            check(key, item, f"{where}.{_key_label(key)}", fail)
+        return tuple(value.items())
+    raise AssertionError(f"unknown option kind {kind}")  # pragma: no cover
+
+
+def _check_input(key: str, param: object, where: str, fail: Callable[[str, str], UserError]) -> None:
+    if not key:
+        raise fail(where, "an input key can't be empty; use the callee's variable name")
+    if len(key) > MAX_INPUT_KEY_LENGTH:
+        raise fail(where, f"input key is {len(key)} characters; Dify allows {MAX_INPUT_KEY_LENGTH} at most")
+    if not isinstance(param, str):
+        raise fail(where, f"must be the main() parameter name (a string), not {_type_name(param)}")
+    problem = names.parameter_problem(param)
+    if problem:
+        raise fail(where, problem)
+
+
+def _check_workflow_output(name: str, kind: object, where: str, fail: Callable[[str, str], UserError]) -> None:
+    problem = names.identifier_problem(name)
+    if problem:
+        raise fail(where, problem.replace("main() parameter", "output name"))
+    if kind not in OUTPUT_TYPES:
+        raise fail(where, f"{kind!r} is not a Dify output type; use one of {', '.join(OUTPUT_TYPES)}")
+
+
+def _check_base_url(url: str, fail: Callable[[str, str], UserError], locate: Locate) -> str:
+    where = locate("base_url")
+    if any(ord(c) < 33 or ord(c) == 127 for c in url):
+        raise fail(where, f"{url!r} contains spaces or control characters; write the plain URL")
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as error:
+        raise fail(where, f"{url!r} is not a valid URL ({error})") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise fail(where, f"{url!r} must be an http:// or https:// URL with a host, e.g. https://api.dify.ai/v1")
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise fail(where, f"{url!r} must not have a query, fragment or user:password; give only the base, e.g. https://api.dify.ai/v1")
+    del port
+    return url.rstrip("/")
+
+
+def _check_user_prefix(prefix: str, fail: Callable[[str, str], UserError], locate: Locate) -> None:
+    if len(prefix) > MAX_USER_PREFIX_LENGTH:
+        raise fail(locate("user_prefix"), f"is {len(prefix)} characters; use {MAX_USER_PREFIX_LENGTH} at most")
+    if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in prefix):
+        raise fail(locate("user_prefix"), f"{prefix!r} contains control characters; use printable text")
+
+
+def _check_combination(snippet: Snippet, fail: Callable[[str, str], UserError], locate: Locate) -> None:
+    """Rules that involve more than one option."""
+    if snippet.template == "single" and (snippet.inputs or snippet.dynamic):
+        key = "inputs" if snippet.inputs else "dynamic"
+        raise fail(locate(key), "template 'single' takes no inputs; use template = \"variables\"")
+    if snippet.template == "conversation" and snippet.app not in CONVERSATION_APPS:
+        raise fail(
+            locate("app"),
+            f"a {snippet.app} app has no conversations; use template single or variables, "
+            f"or an app of kind {', '.join(CONVERSATION_APPS)}",
+        )
+    if snippet.workflow_outputs and snippet.app != "workflow":
+        raise fail(locate("workflow_outputs"), "only a workflow app has workflow outputs; remove it or set app = \"workflow\"")
+    if snippet.app == "workflow" and "message_id" in snippet.extra_outputs:
+        raise fail(locate("extra_outputs"), "a workflow app sends no message_id; remove it")
+    dynamic_names = {f"var_{part}_{n}" for n in range(1, snippet.dynamic + 1) for part in ("name", "input")}
+    seen: dict[str, str] = {}
+    for key, param in snippet.inputs:
+        where = f"{locate('inputs')}.{_key_label(key)}"
+        if param in dynamic_names:
+            raise fail(where, f"{param!r} is also a dynamic pair's parameter; rename it or lower `dynamic`")
+        if param in seen:
+            raise fail(where, f"{param!r} is already the parameter of input {seen[param]!r}; each input needs its own")
+        seen[param] = key
+    outputs = set(output_names(snippet)) - {name for name, _ in snippet.workflow_outputs}
+    for name, _ in snippet.workflow_outputs:
+        if name in outputs:
+            raise fail(f"{locate('workflow_outputs')}.{name}", f"{name!r} is already an output of this snippet; rename it")
+
+
+def output_names(snippet: Snippet) -> tuple[str, ...]:
+    """The outputs main() returns, in the order the header lists them."""
+    names_: list[str] = []
+    if snippet.workflow_outputs:
+        names_ += [name for name, _ in snippet.workflow_outputs]
+    else:
+        names_.append("response_text")
+    if snippet.template == "conversation":
+        names_.append("conversation_id")
+    for extra in ("message_id", "usage"):
+        if extra in snippet.extra_outputs:
+            names_.append(extra)
+    if "status" in snippet.extra_outputs or snippet.on_timeout == "partial":
+        names_.append("status")
+    if snippet.errors == "output":
+        names_.append("error")
+    return tuple(names_)
+
+
+def _check_keys(table: dict, valid: tuple[str, ...], where: str, fail: Callable[[str, str], UserError]) -> None:
+    for key in table:
+        if key not in valid:
+            place = key if where == "top level" else f"{where}.{_key_label(key)}"
+            raise fail(place, f"unknown key; valid keys here: {', '.join(valid)}")
+
+
+def _refuse_api_keys(value: object, where: str, fail: Callable[[str, str], UserError]) -> None:
+    """A Dify API key must never be written into a spec (and so into generated files)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_api_keys(key, where, fail)
+            _refuse_api_keys(item, f"{where}.{_key_label(key)}" if where else _key_label(key), fail)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _refuse_api_keys(item, f"{where}[{index}]", fail)
+    elif isinstance(value, str) and API_KEY_PATTERN.search(value):
+        raise fail(
+            where or "top level",
+            "looks like a Dify API key; never put keys in the spec: keep the key in a Secret "
+            "environment variable in Dify and map it to the node's api_key input",
+        )
+
+
+def _key_label(key: str) -> str:
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else repr(key)
+
+
+def _type_name(value: object) -> str:
+    return {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "a list", dict: "a table"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def _number(value: float | None) -> str:
+    return f"{value:g}" if isinstance(value, float) else f"{value:,}".replace(",", "_")

@@ -1,0 +1,324 @@
+"""A Dify Service API stand-in on 127.0.0.1 that validates requests and streams SSE exactly as Dify does."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Callable
+
+CHAT_MODES = ("agent", "agent-1.16", "chat", "chatflow")
+ROUTES = {
+    "/v1/chat-messages": CHAT_MODES,
+    "/v1/completion-messages": ("completion",),
+    "/v1/workflows/run": ("workflow",),
+}
+
+
+# --- what a scenario sends on the wire --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Event:
+    """One `data: {...}` event; fields common to every event are added by the server."""
+
+    payload: dict
+
+
+@dataclass(frozen=True)
+class Ping:
+    """Dify's keep-alive: the bare line `event: ping`."""
+
+
+@dataclass(frozen=True)
+class Sleep:
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Raw:
+    """Bytes written as they are (for malformed streams)."""
+
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Drop:
+    """Cut the connection without ending the chunked body."""
+
+
+@dataclass(frozen=True)
+class Style:
+    """How events are framed: newer Dify sends compact raw UTF-8, older spaced \\u-escaped JSON."""
+
+    compact: bool = True
+    data_prefix: str = "data: "
+    newline: str = "\n"
+    split_every: int = 0  # >0: send each framed event in pieces of this many bytes
+    delay: float = 0.0  # seconds between events
+
+
+@dataclass
+class Request:
+    """A validated request, as the scenario sees it."""
+
+    path: str
+    app: "App"
+    body: dict
+    conversation_id: str
+    user: str
+    ids: dict
+
+
+Scenario = Callable[[Request], list]
+
+
+@dataclass
+class App:
+    """One callee app behind an API key."""
+
+    key: str
+    mode: str  # agent | agent-1.16 | chat | chatflow | completion | workflow
+    answer: str = "Hello from the emulator."
+    required_inputs: tuple[str, ...] = ()
+    scenario: Scenario | None = None  # None: the standard stream for the mode
+    style: Style = field(default_factory=Style)
+    outputs: dict | None = None  # workflow outputs; default {"text": answer}
+    status: int = 200  # a non-200 answer instead of a stream (with error_body)
+    error_body: bytes = b""
+    error_content_type: str = "application/json"
+
+
+def chunks_of(text: str, size: int) -> list[str]:
+    return [text[i : i + size] for i in range(0, len(text), size)] or [""]
+
+
+def standard_stream(request: Request, chunk_size: int = 7) -> list:
+    """What Dify streams for each app mode when all goes well."""
+    app = request.app
+    pieces = chunks_of(app.answer, chunk_size)
+    usage = {
+        "prompt_tokens": 12,
+        "completion_tokens": 34,
+        "total_tokens": 46,
+        "total_price": "0.000123",
+        "currency": "USD",
+        "latency": 1.234,
+    }
+    end = Event({"event": "message_end", "metadata": {"usage": usage, "retriever_resources": []}, "files": None})
+    if app.mode == "agent":
+        thought = {"event": "agent_thought", "position": 1, "thought": "", "observation": "", "tool": "", "tool_input": "", "message_files": []}
+        return [Event(thought)] + [Event({"event": "agent_message", "answer": p}) for p in pieces] + [Event(dict(thought, thought=app.answer)), end]
+    if app.mode == "agent-1.16":
+        return [Event({"event": "agent_message", "answer": p}) for p in pieces] + [Event({"event": "message", "answer": app.answer}), end]
+    if app.mode in ("chat", "completion"):
+        return [Event({"event": "message", "answer": p}) for p in pieces] + [end]
+    if app.mode == "chatflow":
+        run = {"id": "run-1", "workflow_id": "wf-1"}
+        return (
+            [Event({"event": "workflow_started", "data": run}), Event({"event": "node_started", "data": {"node_id": "llm", "node_type": "llm", "title": "LLM"}})]
+            + [Event({"event": "message", "answer": p}) for p in pieces]
+            + [
+                Event({"event": "node_finished", "data": {"node_id": "llm", "status": "succeeded", "outputs": {"text": app.answer}}}),
+                Event({"event": "workflow_finished", "data": dict(run, status="succeeded", outputs={"answer": app.answer}, error=None, elapsed_time=1.5, total_tokens=46, total_steps=3)}),
+                end,
+            ]
+        )
+    if app.mode == "workflow":
+        outputs = app.outputs if app.outputs is not None else {"text": app.answer}
+        run = {"id": "run-1", "workflow_id": "wf-1"}
+        return (
+            [Event({"event": "workflow_started", "data": run}), Event({"event": "node_started", "data": {"node_id": "llm", "node_type": "llm"}})]
+            + [Event({"event": "text_chunk", "data": {"text": p, "from_variable_selector": ["llm", "text"]}}) for p in pieces]
+            + [
+                Event({"event": "node_finished", "data": {"node_id": "llm", "status": "succeeded"}}),
+                Event({"event": "workflow_finished", "data": dict(run, status="succeeded", outputs=outputs, error=None, elapsed_time=2.5, total_tokens=46, total_steps=3)}),
+            ]
+        )
+    raise ValueError(f"unknown mode {app.mode}")
+
+
+# --- the server ------------------------------------------------------------------------
+
+
+class DifyEmulator:
+    """Start with `with DifyEmulator() as dify:`; add apps; point snippets at dify.base_url."""
+
+    def __init__(self) -> None:
+        self.apps: dict[str, App] = {}
+        self.conversations: dict[str, str] = {}  # id -> user
+        self.requests: list[dict] = []
+        self.lock = threading.Lock()
+        self.counter = itertools.count(1)
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self.server.daemon_threads = True
+        self.server.emulator = self  # type: ignore[attr-defined]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+
+    def add(self, app: App) -> App:
+        self.apps[app.key] = app
+        return app
+
+    def new_id(self, kind: str) -> str:
+        return f"{kind}-{next(self.counter):04d}-0000-4000-8000-000000000000"
+
+    def __enter__(self) -> "DifyEmulator":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def _envelope(status: int, code: str, message: str) -> tuple[int, bytes]:
+    return status, json.dumps({"code": code, "message": message, "status": status}).encode()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "nginx"
+    sys_version = ""
+
+    def log_message(self, format: str, *args: object) -> None:  # keep test output clean
+        pass
+
+    @property
+    def emulator(self) -> DifyEmulator:
+        return self.server.emulator  # type: ignore[attr-defined]
+
+    def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length)
+        outcome = self._validate(raw)
+        if isinstance(outcome, tuple):
+            self._send_json(*outcome)
+            return
+        request = outcome
+        app = request.app
+        if app.status != 200:
+            self._send(app.status, app.error_body, app.error_content_type)
+            return
+        actions = (app.scenario or standard_stream)(request)
+        self._stream(actions, request)
+
+    def _validate(self, raw: bytes):
+        emulator = self.emulator
+        path = self.path.split("?")[0]
+        auth = self.headers.get("Authorization", "")
+        if not auth.startswith("Bearer "):
+            return _envelope(401, "unauthorized", "Authorization header must be provided and start with 'Bearer'")
+        app = emulator.apps.get(auth[len("Bearer ") :])
+        if app is None:
+            return _envelope(401, "unauthorized", "Access token is invalid")
+        if path.endswith("/stop"):
+            return 200, b'{"result": "success"}'
+        if path not in ROUTES:
+            return _envelope(404, "not_found", "The requested URL was not found on the server.")
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            return _envelope(400, "bad_request", "The browser (or proxy) sent a request that this server could not understand.")
+        with emulator.lock:
+            emulator.requests.append({"path": path, "key": app.key, "body": body, "headers": dict(self.headers)})
+        if app.mode not in ROUTES[path]:
+            if path == "/v1/chat-messages":
+                return _envelope(400, "not_chat_app", "Please check if your app mode matches the right API route.")
+            if path == "/v1/workflows/run":
+                return _envelope(400, "not_workflow_app", "Please check if your app mode matches the right API route.")
+            return _envelope(400, "app_unavailable", "App unavailable, please check your app configurations.")
+        user = body.get("user")
+        if not isinstance(user, str) or not user:
+            return _envelope(400, "invalid_param", "Arg user must be provided.")
+        inputs = body.get("inputs")
+        if not isinstance(inputs, dict):
+            return _envelope(400, "invalid_param", "inputs is required")
+        if path == "/v1/chat-messages" and not body.get("query"):
+            return _envelope(400, "invalid_param", "query is required")
+        streaming = body.get("response_mode") == "streaming"
+        if not streaming and app.mode == "agent":
+            return _envelope(400, "invalid_param", "Agent Chat App does not support blocking mode")
+        if not streaming and app.mode == "agent-1.16":
+            return _envelope(400, "bad_request", "Agent app does not support blocking mode")
+        conversation_id = body.get("conversation_id") or ""
+        for name in app.required_inputs:
+            if conversation_id == "" and not inputs.get(name):
+                return _envelope(400, "invalid_param", f"{name} is required in input form")
+        ids = {"task_id": emulator.new_id("task"), "message_id": emulator.new_id("msg")}
+        if path == "/v1/chat-messages":
+            with emulator.lock:
+                if conversation_id:
+                    if emulator.conversations.get(conversation_id) != user:
+                        return _envelope(404, "not_found", "Conversation Not Exists.")
+                else:
+                    conversation_id = emulator.new_id("conv")
+                    emulator.conversations[conversation_id] = user
+            ids["conversation_id"] = conversation_id
+        if path == "/v1/workflows/run":
+            ids = {"task_id": ids["task_id"], "workflow_run_id": "run-1"}
+        if not streaming:
+            return 200, json.dumps({"event": "message", "answer": app.answer, **ids}).encode()
+        return Request(path, app, body, conversation_id, user, ids)
+
+    def _send(self, status: int, body: bytes, content_type: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _send_json(self, status: int, body: bytes) -> None:
+        self._send(status, body, "application/json")
+
+    def _stream(self, actions: list, request: Request) -> None:
+        style = request.app.style
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("X-Accel-Buffering", "no")
+        self.end_headers()
+        created = int(time.time())
+        try:
+            for action in actions:
+                if isinstance(action, Sleep):
+                    time.sleep(action.seconds)
+                elif isinstance(action, Ping):
+                    self._write(f"event: ping{style.newline}{style.newline}".encode(), style)
+                elif isinstance(action, Raw):
+                    self._chunk(action.data)
+                elif isinstance(action, Drop):
+                    self.wfile.flush()
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    self.close_connection = True
+                    return
+                elif isinstance(action, Event):
+                    payload = dict(action.payload)
+                    payload = {**request.ids, **payload}
+                    payload.setdefault("created_at", created)
+                    text = json.dumps(payload, ensure_ascii=not style.compact, separators=(",", ":") if style.compact else None)
+                    self._write(f"{style.data_prefix}{text}{style.newline}{style.newline}".encode(), style)
+                    if style.delay:
+                        time.sleep(style.delay)
+            self._chunk(b"")
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+    def _write(self, data: bytes, style: Style) -> None:
+        if style.split_every:
+            for start in range(0, len(data), style.split_every):
+                self._chunk(data[start : start + style.split_every])
+        else:
+            self._chunk(data)
+
+    def _chunk(self, data: bytes) -> None:
+        self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+        self.wfile.flush()
