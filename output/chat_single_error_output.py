@@ -19,8 +19,8 @@
 # Behaviour
 #   - The whole call gets 12 s (self-hosted Dify kills code nodes at 15 s);
 #     when time runs out, the call fails.
-#   - On failure, response_text is empty, status is "failed" and error says what went
-#     wrong in one line; on success error is "". Branch on error with an IF/ELSE node.
+#   - On failure the outputs are empty, status is "failed", and error says what
+#     went wrong in one line; on success error is "". Branch on error with an IF/ELSE node.
 #   - Answers over 400000 characters are cut, ending in a visible marker.
 #   - Standard library only (http.client): httpx can't bound the total time without
 #     threads, which the sandbox forbids.

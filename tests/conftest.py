@@ -1,0 +1,55 @@
+"""Shared fixtures: the Dify emulator, a CLI runner, and the --update-golden switch."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from code_node import sandbox_python
+from dify_emulator import DifyEmulator
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="Rewrite tests/golden/*/expected by running the real CLI, instead of comparing.",
+    )
+
+
+def pytest_report_header() -> str:
+    python = sandbox_python()
+    version = subprocess.run([python, "-c", "import sys; print(sys.version.split()[0])"], capture_output=True, text=True).stdout.strip()
+    return f"generated code runs under: {python} (Python {version})"
+
+
+@pytest.fixture(scope="session")
+def dify():
+    with DifyEmulator() as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def cli():
+    """Invoke the CLI in-process: cli("check", "--out", d) -> click Result (exit_code, stdout, stderr)."""
+    from generator.cli import cli as command
+
+    runner = CliRunner()
+
+    def invoke(*args: str, **kwargs):
+        return runner.invoke(command, [str(a) for a in args], catch_exceptions=False, **kwargs)
+
+    return invoke
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run the real CLI in a fresh interpreter (for start-up and hash-seed behaviour)."""
+    return subprocess.run(
+        [sys.executable, "-m", "generator", *map(str, args)], capture_output=True, text=True, cwd=cwd, env=env
+    )

@@ -1,0 +1,48 @@
+"""Golden trees: each tests/golden/<case>/spec.toml must generate exactly <case>/expected/."""
+
+from __future__ import annotations
+
+import ast
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import run_cli
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+CASES = sorted(path.name for path in GOLDEN.iterdir() if (path / "spec.toml").exists())
+
+
+def tree(directory: Path) -> dict[str, bytes]:
+    return {path.relative_to(directory).as_posix(): path.read_bytes() for path in sorted(directory.rglob("*")) if path.is_file()}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_golden_tree(case: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    spec, expected = GOLDEN / case / "spec.toml", GOLDEN / case / "expected"
+    if request.config.getoption("--update-golden"):
+        shutil.rmtree(expected, ignore_errors=True)
+        done = run_cli("generate", "--spec", spec, "--out", expected)
+        assert done.returncode == 0, done.stderr
+    done = run_cli("generate", "--spec", spec, "--out", tmp_path / "out")
+    assert done.returncode == 0, done.stderr
+    got, want = tree(tmp_path / "out"), tree(expected)
+    assert sorted(got) == sorted(want), "missing or extra files"
+    for name in want:
+        assert got[name] == want[name], f"{case}/{name} differs; run pytest --update-golden if intended"
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_golden_files_are_python_310(case: str) -> None:
+    for path in sorted((GOLDEN / case / "expected").glob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        ast.parse(source, filename=str(path), feature_version=(3, 10))
+        assert "{{inputs}}" not in source and "<<RESULT>>" not in source
+        assert source.endswith("\n") and not source.endswith("\n\n") and "\r" not in source
+
+
+def test_every_golden_spec_has_its_tree() -> None:
+    assert CASES, "no golden cases found"
+    for case in CASES:
+        assert (GOLDEN / case / "expected").is_dir(), f"{case}: run pytest --update-golden"
