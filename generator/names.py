@@ -16,6 +16,8 @@ FIXED_PARAMETERS = ("api_key", "query", "user", "conversation_id")
 GENERATED_NAMES = frozenset(
     {
         "SystemExit",
+        "str",
+        "body",
         "inputs",
         "reply",
         "error",
@@ -36,6 +38,7 @@ GENERATED_NAMES = frozenset(
         "_AUTO_GENERATE_NAME",
         "_RESTART_STALE_CONVERSATION",
         "_TRUNCATION_MARKER",
+        "_WORKFLOW_OUTPUTS",
         "_MAX_LINE_BYTES",
         "_DifyCallError",
         "_OutOfTime",
@@ -52,6 +55,9 @@ GENERATED_NAMES = frozenset(
         "_text_field",
         "_describe_http_error",
         "_describe_stream_error",
+        "_describe_transport_error",
+        "_one_line",
+        "_finish_workflow",
         "_hint_for",
         "_workflow_output",
     }

@@ -35,6 +35,8 @@ MAX_USER_PREFIX_LENGTH = 64
 # A Dify app API key: "app-" and 20 or more key characters. It belongs in a Secret variable.
 API_KEY_PATTERN = re.compile(r"app-[A-Za-z0-9]{20,}")
 
+BUILT_IN_OUTPUTS = ("response_text", "conversation_id", "message_id", "usage", "status", "error")
+
 Locate = Callable[[str], str]
 
 
@@ -240,14 +242,13 @@ def _check_base_url(url: str, fail: Callable[[str, str], UserError], locate: Loc
         raise fail(where, f"{url!r} contains spaces or control characters; write the plain URL")
     try:
         parts = urlsplit(url)
-        port = parts.port
+        parts.port  # raises ValueError for a port out of range
     except ValueError as error:
         raise fail(where, f"{url!r} is not a valid URL ({error})") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise fail(where, f"{url!r} must be an http:// or https:// URL with a host, e.g. https://api.dify.ai/v1")
     if parts.query or parts.fragment or parts.username or parts.password:
         raise fail(where, f"{url!r} must not have a query, fragment or user:password; give only the base, e.g. https://api.dify.ai/v1")
-    del port
     return url.rstrip("/")
 
 
@@ -282,10 +283,12 @@ def _check_combination(snippet: Snippet, fail: Callable[[str, str], UserError], 
         if param in seen:
             raise fail(where, f"{param!r} is already the parameter of input {seen[param]!r}; each input needs its own")
         seen[param] = key
-    outputs = set(output_names(snippet)) - {name for name, _ in snippet.workflow_outputs}
     for name, _ in snippet.workflow_outputs:
-        if name in outputs:
-            raise fail(f"{locate('workflow_outputs')}.{name}", f"{name!r} is already an output of this snippet; rename it")
+        if name in BUILT_IN_OUTPUTS:
+            raise fail(
+                f"{locate('workflow_outputs')}.{name}",
+                f"{name!r} is the name of a built-in output ({', '.join(BUILT_IN_OUTPUTS)}); rename it",
+            )
 
 
 def output_names(snippet: Snippet) -> tuple[str, ...]:
