@@ -390,3 +390,38 @@ def test_completion_sends_the_query_in_inputs(dify) -> None:
     assert run.ok, run.error
     request = [r for r in dify.requests if r["key"] == callee.key][-1]
     assert request["path"] == "/v1/completion-messages" and request["body"]["inputs"] == {"query": "What is up?"}
+
+
+# --- the sandbox's SSRF proxy ------------------------------------------------------------
+
+
+def test_requests_go_through_the_sandbox_proxy(dify) -> None:
+    from forward_proxy import ForwardProxy
+
+    callee = add_app(dify, "agent")
+    with ForwardProxy() as proxy:
+        run = run_snippet(dify, callee, render_code(template="single"), env={"HTTP_PROXY": proxy.url, "HTTPS_PROXY": proxy.url})
+    assert run.ok, run.error
+    assert run.outputs["response_text"] == "Hello from the emulator."
+    assert proxy.seen == [f"POST {dify.base_url}/chat-messages"]
+
+
+def test_no_proxy_bypasses_the_proxy(dify) -> None:
+    from forward_proxy import ForwardProxy
+
+    callee = add_app(dify, "agent")
+    with ForwardProxy(refuse=True) as proxy:
+        run = run_snippet(dify, callee, render_code(template="single"), env={"http_proxy": proxy.url, "no_proxy": "127.0.0.1"})
+    assert run.ok, run.error
+    assert proxy.seen == []
+
+
+def test_proxy_refusal_explains_the_ssrf_rules(dify) -> None:
+    from forward_proxy import ForwardProxy
+
+    callee = add_app(dify, "agent")
+    with ForwardProxy(refuse=True) as proxy:
+        run = run_snippet(dify, callee, render_code(template="single"), env={"HTTP_PROXY": proxy.url})
+    assert not run.ok
+    assert run.error.startswith("HTTP 403. Hint: the sandbox's SSRF proxy refused")
+    assert "SSRF_PROXY_ALLOW_PRIVATE_IPS" in run.error and "port 443" in run.error

@@ -1,0 +1,48 @@
+"""Every committed snippet (output/ and golden trees) runs as a Dify Code node and answers correctly."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from code_node import declared_outputs, run_code_node
+from snippets import add_app, parameters
+
+REPO = Path(__file__).resolve().parent.parent
+FILES = sorted(REPO.glob("output/*.py")) + sorted(REPO.glob("tests/golden/*/expected/*.py"))
+MODES = {"agent": "agent", "chat": "chat", "chatflow": "chatflow", "completion": "completion", "workflow": "workflow"}
+
+
+def constant(code: str, name: str) -> str:
+    return re.search(rf"^{name} = (.+)$", code, re.MULTILINE).group(1)
+
+
+@pytest.mark.parametrize("path", FILES, ids=[p.relative_to(REPO).as_posix() for p in FILES])
+def test_generated_file_runs_in_a_code_node(dify, path: Path) -> None:
+    code = path.read_text(encoding="utf-8")
+    app = json.loads(constant(code, "_APP"))
+    url = eval(constant(code, "_URL"))  # a plain string literal
+    base = url.rsplit("/", 2)[0] if app == "workflow" else url.rsplit("/", 1)[0]
+    code = code.replace(base, dify.base_url)
+    workflow_types = {"string": "text", "number": 1.5, "boolean": True, "object": {"k": "v"}}
+    outputs = declared_outputs(code)
+    callee_outputs = {name: workflow_types.get(kind, []) for name, kind in outputs.items()} if "_WORKFLOW_OUTPUTS = {}" not in code else None
+    callee = add_app(dify, MODES[app], answer="Answer ✓ 答案", outputs=callee_outputs)
+    inputs = {name: f"value of {name}" for name in parameters(code)}
+    inputs.update({"api_key": callee.key, "query": "Hi", "user": "u"})
+    if "conversation_id" in inputs:
+        inputs["conversation_id"] = ""
+    run = run_code_node(code, inputs, outputs)
+    assert run.ok, run.error
+    if "response_text" in outputs:
+        expected = json.dumps({"text": "Answer ✓ 答案"}, ensure_ascii=False) if app == "workflow" else "Answer ✓ 答案"
+        assert run.outputs["response_text"] == expected
+    if "error" in outputs:
+        assert run.outputs["error"] == ""
+    if "conversation_id" in outputs:
+        assert run.outputs["conversation_id"].startswith("conv-")
+    sent = [r for r in dify.requests if r["key"] == callee.key][-1]["body"]
+    assert sent["user"].endswith("u") and sent["response_mode"] == "streaming"
