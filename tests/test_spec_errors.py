@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+import generator.output as output
+
 MINIMAL = 'version = 1\n[[snippets]]\nname = "a"\ntemplate = "single"\n'
 
 BAD_SPECS = [
@@ -110,14 +112,19 @@ def test_output_path_that_is_a_file(cli, tmp_path: Path) -> None:
     assert out.read_text() == "not a dir"
 
 
-def test_unwritable_output_leaves_everything_as_it_was(cli, tmp_path: Path, monkeypatch) -> None:
+def _generated_then_changed(cli, tmp_path: Path) -> tuple[Path, Path, dict[str, bytes]]:
+    """An output dir generated from a spec, then the spec changed so one file updates, one is created, one removed."""
     spec = tmp_path / "s.toml"
     spec.write_text(MINIMAL + '[[snippets]]\nname = "b"\ntemplate = "single"\n')
     out = tmp_path / "out"
     assert cli("generate", "--spec", spec, "--out", out).exit_code == 0
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     spec.write_text(MINIMAL.replace('"single"', '"single"\napp = "chat"') + '[[snippets]]\nname = "c"\ntemplate = "single"\n')
-    import generator.output as output
+    return spec, out, before
+
+
+def test_unwritable_output_leaves_everything_as_it_was(cli, tmp_path: Path, monkeypatch) -> None:
+    spec, out, before = _generated_then_changed(cli, tmp_path)
 
     real_stage = output._stage
     calls = []
@@ -135,13 +142,7 @@ def test_unwritable_output_leaves_everything_as_it_was(cli, tmp_path: Path, monk
 
 
 def test_failed_rename_is_rolled_back(cli, tmp_path: Path, monkeypatch) -> None:
-    spec = tmp_path / "s.toml"
-    spec.write_text(MINIMAL + '[[snippets]]\nname = "b"\ntemplate = "single"\n')
-    out = tmp_path / "out"
-    assert cli("generate", "--spec", spec, "--out", out).exit_code == 0
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
-    spec.write_text(MINIMAL.replace('"single"', '"single"\napp = "chat"') + '[[snippets]]\nname = "c"\ntemplate = "single"\n')
-    import generator.output as output
+    spec, out, before = _generated_then_changed(cli, tmp_path)
 
     real_replace = os.replace
     calls = []
