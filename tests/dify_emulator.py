@@ -151,7 +151,8 @@ class DifyEmulator:
     def __init__(self) -> None:
         self.apps: dict[str, App] = {}
         self.conversations: dict[str, str] = {}  # id -> user
-        self.requests: list[dict] = []
+        self.requests: list[dict] = []  # validated requests with their bodies
+        self.hits: list[tuple[str, str]] = []  # (path, Authorization) of every POST
         self.lock = threading.Lock()
         self.counter = itertools.count(1)
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
@@ -198,6 +199,8 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length)
+        with self.emulator.lock:
+            self.emulator.hits.append((self.path, self.headers.get("Authorization", "")))
         outcome = self._validate(raw)
         if isinstance(outcome, tuple):
             self._send_json(*outcome)

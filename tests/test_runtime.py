@@ -425,3 +425,11 @@ def test_proxy_refusal_explains_the_ssrf_rules(dify) -> None:
     assert not run.ok
     assert run.error.startswith("HTTP 403. Hint: the sandbox's SSRF proxy refused")
     assert "SSRF_PROXY_ALLOW_PRIVATE_IPS" in run.error and "port 443" in run.error
+
+
+def test_a_wrong_base_url_is_not_taken_for_a_stale_conversation(dify) -> None:
+    callee = add_app(dify, "agent")
+    code = render_code(template="conversation", base_url=dify.base_url[: -len("/v1")] + "/v2")
+    run = run_snippet(dify, callee, code, conversation_id="conv-anything")
+    assert run.error.startswith("HTTP 404 not_found: The requested URL was not found on the server.. Hint: check base_url")
+    assert [path for path, auth in dify.hits if auth == f"Bearer {callee.key}"] == ["/v2/chat-messages"], "no retry"

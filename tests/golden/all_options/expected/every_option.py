@@ -184,7 +184,8 @@ def _post(api_key: str, body: dict, deadline: float, reply: _Reply) -> None:
         response = connection.getresponse()
         if response.status != 200:
             message = _describe_http_error(response, sock, deadline)
-            if response.status == 404 and body.get("conversation_id"):
+            stale = "conversation" in message.lower() and body.get("conversation_id")
+            if response.status == 404 and stale:
                 raise _StaleConversation(message)
             raise _DifyCallError(message)
         for event in _read_events(response, sock, deadline):
