@@ -47,6 +47,7 @@ GENERATED_NAMES = frozenset(
         "_ask_dify_app",
         "_post",
         "_connect",
+        "_stop_task",
         "_proxy_for",
         "_tls_context",
         "_remaining",

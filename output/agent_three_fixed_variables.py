@@ -17,7 +17,7 @@
 #
 # Behaviour
 #   - The whole call gets 12 s (self-hosted Dify kills code nodes at 15 s);
-#     when time runs out, the call fails.
+#     when time runs out, the called app's task is stopped and the call fails.
 #   - On failure the node fails with one line saying what went wrong; use the node's
 #     error handling (fail branch or default value) to route around it.
 #   - Answers over 400000 characters are cut, ending in a visible marker.
@@ -70,6 +70,7 @@ class _Reply:
         self.status = "succeeded"
         self.conversation_id = conversation_id
         self.message_id = ""
+        self.task_id = ""
         self.usage = {}
         self.outputs = {}
 
@@ -104,6 +105,9 @@ class _Reply:
         message_id = event.get("message_id")
         if message_id and isinstance(message_id, str):
             self.message_id = message_id
+        task_id = event.get("task_id")
+        if task_id and isinstance(task_id, str):
+            self.task_id = task_id
 
     @property
     def answer(self) -> str:
@@ -117,7 +121,9 @@ class _Reply:
 
 def _ask_dify_app(api_key: str, body: dict) -> _Reply:
     """POST the body to the called app and collect its streamed reply within the time budget."""
-    deadline = time.monotonic() + _TIME_BUDGET_SECONDS
+    # The last part of the budget is kept for asking the callee to stop, on a timeout.
+    stop_reserve = min(1.0, _TIME_BUDGET_SECONDS / 10)
+    deadline = time.monotonic() + _TIME_BUDGET_SECONDS - stop_reserve
     api_key = (api_key or "").strip()
     if not api_key:
         raise _DifyCallError(
@@ -142,6 +148,7 @@ def _ask_dify_app(api_key: str, body: dict) -> _Reply:
             reply = _Reply("")
             _post(api_key, body, deadline, reply)
     except _OutOfTime:
+        _stop_task(api_key, body["user"], reply.task_id, deadline + stop_reserve)
         if _ON_TIMEOUT == "partial":
             reply.status = "timeout"
             return reply
@@ -158,7 +165,7 @@ def _ask_dify_app(api_key: str, body: dict) -> _Reply:
 
 def _post(api_key: str, body: dict, deadline: float, reply: _Reply) -> None:
     """One HTTP request: send the body, check the status, read the stream into reply."""
-    connection, target = _connect(deadline)
+    connection, target = _connect(_URL, deadline)
     headers = {
         "Authorization": f"Bearer {api_key}",
         "Content-Type": "application/json",
@@ -197,9 +204,32 @@ def _post(api_key: str, body: dict, deadline: float, reply: _Reply) -> None:
     )
 
 
-def _connect(deadline: float) -> tuple:
-    """A connection to the API, through the sandbox's proxy (HTTP(S)_PROXY) when one is set."""
-    url = urllib.parse.urlsplit(_URL)
+def _stop_task(api_key: str, user: str, task_id: str, deadline: float) -> None:
+    """Best effort: ask the callee to stop a task we gave up on, so it stops spending tokens."""
+    if not task_id:
+        return
+    if _APP == "workflow":
+        url = _URL.rsplit("/", 1)[0] + f"/tasks/{task_id}/stop"
+    else:
+        url = f"{_URL}/{task_id}/stop"
+    try:
+        connection, target = _connect(url, deadline)
+        body = json.dumps({"user": user}).encode()
+        headers = {
+            "Authorization": f"Bearer {api_key}",
+            "Content-Type": "application/json",
+        }
+        connection.request("POST", target, body, headers)
+        connection.sock.settimeout(_remaining(deadline))
+        connection.getresponse().read(4096)
+        connection.close()
+    except (_OutOfTime, OSError, http.client.HTTPException):
+        pass
+
+
+def _connect(address: str, deadline: float) -> tuple:
+    """A connection for `address`, through the sandbox's proxy (HTTP(S)_PROXY) when one is set."""
+    url = urllib.parse.urlsplit(address)
     https = url.scheme == "https"
     port = url.port or (443 if https else 80)
     timeout = _remaining(deadline)
@@ -209,7 +239,7 @@ def _connect(deadline: float) -> tuple:
     elif https:
         host, target = proxy.hostname, url.path
     else:
-        host, target = proxy.hostname, _URL
+        host, target = proxy.hostname, address
     host_port = (proxy.port or 80) if proxy else port
     if https:
         connection = http.client.HTTPSConnection(

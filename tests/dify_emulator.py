@@ -223,6 +223,8 @@ class _Handler(BaseHTTPRequestHandler):
         if app is None:
             return _envelope(401, "unauthorized", "Access token is invalid")
         if path.endswith("/stop"):
+            with emulator.lock:
+                emulator.requests.append({"path": path, "key": app.key, "body": json.loads(raw or b"{}"), "headers": dict(self.headers)})
             return 200, b'{"result": "success"}'
         if path not in ROUTES:
             return _envelope(404, "not_found", "The requested URL was not found on the server.")

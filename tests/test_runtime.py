@@ -254,7 +254,22 @@ def test_time_budget_holds(dify, kind: str) -> None:
     callee = add_app(dify, "agent", scenario=scenario)
     run = run_snippet(dify, callee, render_code(template="single", time_budget=2.0))
     assert not run.ok and "within the 2 s time budget" in run.error
-    assert run.seconds < 2.0 + 1.0, "the snippet must end by itself right after its budget"
+    assert run.seconds < 2.0 + 0.5, "the snippet must end by itself within its budget"
+    stops = [path for path, auth in dify.hits if auth == f"Bearer {callee.key}" and path.endswith("/stop")]
+    if kind != "slow-start":  # a task id arrives with the first event
+        assert len(stops) == 1 and stops[0].startswith("/v1/chat-messages/task-")
+        stop_body = [r["body"] for r in dify.requests if r["key"] == callee.key and r["path"].endswith("/stop")]
+        assert stop_body == [{"user": "workflow-user-1"}]
+
+
+def test_workflow_task_is_stopped_at_the_budget(dify) -> None:
+    def scenario(request):
+        return [Event({"event": "workflow_started", "data": {}}), Sleep(20)]
+
+    callee = add_app(dify, "workflow", scenario=scenario)
+    run = run_snippet(dify, callee, render_code(template="single", app="workflow", time_budget=1.5))
+    assert not run.ok and run.seconds < 2.0
+    assert [p for p, a in dify.hits if a == f"Bearer {callee.key}" and p.endswith("/stop")][0].startswith("/v1/workflows/tasks/task-")
 
 
 def test_partial_answer_at_the_budget(dify) -> None:
