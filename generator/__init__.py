@@ -1,3 +1,77 @@
-"""dify-codenode: paste-ready Python for Dify Code nodes that call another Dify app."""
+"""dify-codenode: paste-ready Python for Dify Code nodes that call another Dify app.
+
+The public Python API is `render`, `generate`, `Report` and `UserError`; everything else is
+private and may change. Heavy imports (black, jinja2) happen on first use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Mapping
+
+from generator.errors import UserError
+
+if TYPE_CHECKING:
+    from generator.spec import Snippet
 
 __version__ = "0.1.0"
+__all__ = ["Report", "UserError", "generate", "render", "__version__"]
+
+
+@dataclass(frozen=True)
+class Report:
+    """What `generate` did (or, with check=True, would do), as paths relative to `out_dir`."""
+
+    out_dir: Path
+    created: tuple[str, ...]
+    updated: tuple[str, ...]
+    removed: tuple[str, ...]
+    unchanged: tuple[str, ...]
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated or self.removed)
+
+
+def render(snippet: "Snippet | Mapping[str, object]") -> str:
+    """The formatted source of one snippet, from a spec-style table of options.
+
+    >>> source = render({"name": "ask", "template": "single", "app": "chat"})
+    """
+    from generator.formatting import format_source
+    from generator.templating import render_snippet
+    from generator.spec import Snippet, build_snippet
+
+    if not isinstance(snippet, Snippet):
+        options = dict(snippet)
+        options.setdefault("name", str(options.get("template", "snippet")))
+
+        def fail(where: str, problem: str) -> UserError:
+            return UserError(f"{where}: {problem}")
+
+        snippet = build_snippet(options, fail, lambda key: key)
+    return format_source(render_snippet(snippet, "generator.render"), f"snippet {snippet.name!r}")
+
+
+def generate(spec_path: str | Path | None = None, out_dir: str | Path | None = None, *, check: bool = False) -> Report:
+    """Generate a spec's snippets into out_dir, exactly as the CLI does; check=True writes nothing.
+
+    Raises UserError (one-line message) for a bad spec or an unwritable directory.
+    """
+    from generator.output import apply, plan_changes
+
+    plan, changes, out_dir = plan_changes(
+        Path(spec_path) if spec_path is not None else None, Path(out_dir) if out_dir is not None else None
+    )
+    if not check:
+        apply(changes, out_dir)
+    by_action = {action: tuple(c.path for c in changes if c.action == action) for action in ("create", "update", "remove")}
+    touched = {c.path for c in changes}
+    return Report(
+        out_dir=out_dir,
+        created=by_action["create"],
+        updated=by_action["update"],
+        removed=by_action["remove"],
+        unchanged=tuple(path for path in plan if path not in touched),
+    )

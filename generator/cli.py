@@ -13,7 +13,6 @@ from generator.options import OPTIONS, TEMPLATES, Option
 
 EXIT_STALE = 1
 EXIT_ERROR = 2
-DEFAULT_OUT = Path("output")
 RENDER_SOURCE = "dify-codenode render"
 
 spec_option = click.option(
@@ -27,9 +26,8 @@ out_option = click.option(
     "--out",
     "out_dir",
     type=click.Path(path_type=Path),
-    default=DEFAULT_OUT,
-    show_default=True,
-    help="Directory the snippets are written to.",
+    default=None,
+    help="Directory the snippets are written to [default: output/ beside a discovered spec, else ./output].",
 )
 
 
@@ -60,23 +58,15 @@ def _fail(error: UserError) -> None:
     sys.exit(EXIT_ERROR)
 
 
-def _plan_and_compare(spec_path: Path | None, out_dir: Path):
-    from generator.output import build_plan, compare
-    from generator.spec import load_spec
-
-    plan = build_plan(load_spec(spec_path))
-    return plan, compare(plan, out_dir)
-
-
 @cli.command()
 @spec_option
 @out_option
-def generate(spec_path: Path | None, out_dir: Path) -> None:
+def generate(spec_path: Path | None, out_dir: Path | None) -> None:
     """Write the spec's snippets to the output directory (only files that changed)."""
-    from generator.output import apply
+    from generator.output import apply, plan_changes
 
     try:
-        plan, changes = _plan_and_compare(spec_path, out_dir)
+        plan, changes, out_dir = plan_changes(spec_path, out_dir)
         apply(changes, out_dir)
     except UserError as error:
         _fail(error)
@@ -92,12 +82,12 @@ def generate(spec_path: Path | None, out_dir: Path) -> None:
 @out_option
 @click.option("--no-diff", is_flag=True, help="Don't print the unified diff of stale files.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing to stderr except errors.")
-def check(spec_path: Path | None, out_dir: Path, no_diff: bool, quiet: bool) -> None:
+def check(spec_path: Path | None, out_dir: Path | None, no_diff: bool, quiet: bool) -> None:
     """Exit 1 if the output directory differs from what generate would write (writes nothing)."""
-    from generator.output import unified_diff
+    from generator.output import plan_changes, unified_diff
 
     try:
-        plan, changes = _plan_and_compare(spec_path, out_dir)
+        plan, changes, out_dir = plan_changes(spec_path, out_dir)
     except UserError as error:
         _fail(error)
     for change in changes:
@@ -162,7 +152,7 @@ def _render_command(function):
 def render(template: str, name: str | None, **values: object) -> None:
     """Print one snippet to stdout, configured by flags alone (no spec needed)."""
     from generator.formatting import format_source
-    from generator.render import render_snippet
+    from generator.templating import render_snippet
     from generator.spec import build_snippet
 
     flag_names = {option.key: option.flag_name for option in OPTIONS}
@@ -181,6 +171,16 @@ def render(template: str, name: str | None, **values: object) -> None:
     except UserError as error:
         _fail(error)
     click.echo(source, nl=False)
+
+
+@cli.command()
+def schema() -> None:
+    """Print the spec's JSON Schema (for editors: taplo / Even Better TOML `#:schema`)."""
+    import json
+
+    from generator.schema import spec_schema
+
+    click.echo(json.dumps(spec_schema(), indent=2, ensure_ascii=False))
 
 
 @cli.command()

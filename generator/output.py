@@ -10,8 +10,8 @@ from pathlib import Path
 
 from generator.errors import UserError
 from generator.formatting import format_source
-from generator.render import GENERATED_MARKER, render_snippet
-from generator.spec import Spec
+from generator.templating import GENERATED_MARKER, render_snippet
+from generator.spec import Spec, load_spec
 
 GENERATED_SUFFIXES = (".py",)
 
@@ -33,6 +33,16 @@ def build_plan(spec: Spec) -> dict[str, str]:
         label = f"snippet {snippet.name!r}"
         plan[f"{snippet.name}.py"] = format_source(render_snippet(snippet, spec.source), label)
     return dict(sorted(plan.items()))
+
+
+def plan_changes(spec_path: Path | None, out_dir: Path | None) -> tuple[dict[str, str], list["Change"], Path]:
+    """Load the spec, build its plan and compare it with the output directory (default: output/
+    beside a discovered spec, else ./output). Nothing is written."""
+    spec = load_spec(spec_path)
+    if out_dir is None:
+        out_dir = (spec.directory or Path(".")) / "output"
+    plan = build_plan(spec)
+    return plan, compare(plan, out_dir), out_dir
 
 
 def is_generated(text: str) -> bool:

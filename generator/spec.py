@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
@@ -26,6 +26,8 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 
 SCHEMA_VERSION = 1
 DEFAULT_SPEC_NAME = "snippets.toml"
+PYPROJECT = "pyproject.toml"
+TOOL_TABLE = "dify-codenode"
 BUILTIN_SPEC = Path(__file__).with_name("default_snippets.toml")
 BUILTIN_SOURCE = "the built-in default spec"
 TOP_LEVEL_KEYS = ("version", "defaults", "snippets")
@@ -68,23 +70,56 @@ class Spec:
 
     source: str
     snippets: tuple[Snippet, ...]
+    # Where a discovered spec lives: output/ goes beside it. None: the built-in default
+    # or an explicit --spec, whose output goes to ./output.
+    directory: Path | None = None
 
 
-def find_spec_path(spec_path: Path | None) -> Path:
-    """The spec to use: --spec, else ./snippets.toml, else the built-in default."""
+def find_spec_path(spec_path: Path | None, cwd: Path | None = None) -> Path:
+    """The spec to use: --spec; else ./snippets.toml or the nearest pyproject.toml upward with a
+    [tool.dify-codenode] table (both at once is an error); else the built-in default."""
     if spec_path is not None:
         return spec_path
-    local = Path(DEFAULT_SPEC_NAME)
-    return local if local.exists() else BUILTIN_SPEC
+    cwd = cwd or Path.cwd()
+    local = cwd / DEFAULT_SPEC_NAME
+    pyproject = _nearest_pyproject(cwd)
+    if pyproject is not None and not _has_tool_table(pyproject):
+        pyproject = None
+    if local.exists() and pyproject is not None:
+        raise UserError(
+            f"two specs found: {local} and [{TOOL_TABLE}] in {pyproject}; keep one, or choose with --spec"
+        )
+    return local if local.exists() else pyproject or BUILTIN_SPEC
+
+
+def _nearest_pyproject(start: Path) -> Path | None:
+    for directory in (start, *start.resolve().parents):
+        candidate = directory / PYPROJECT
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _has_tool_table(pyproject: Path) -> bool:
+    return isinstance(_read_toml(pyproject, str(pyproject)).get("tool", {}).get(TOOL_TABLE), dict)
 
 
 def load_spec(spec_path: Path | None) -> Spec:
     """Read and validate a spec file; raise UserError naming the file and the spot."""
     path = find_spec_path(spec_path)
-    source = BUILTIN_SOURCE if path == BUILTIN_SPEC else path.name
-    shown = str(path) if spec_path is not None else source
+    builtin = path == BUILTIN_SPEC
+    source = BUILTIN_SOURCE if builtin else path.name
+    shown = str(path) if spec_path is not None or path.is_absolute() else source
     data = _read_toml(path, shown)
-    return parse_spec(data, source, shown)
+    prefix = ""
+    if path.name == PYPROJECT:
+        data = data.get("tool", {}).get(TOOL_TABLE)
+        if not isinstance(data, dict):
+            raise UserError(f"{shown}: has no [{TOOL_TABLE}] table; add one, or pass a spec file with --spec")
+        prefix = f"tool.{TOOL_TABLE}."
+    spec = parse_spec(data, source, shown, prefix)
+    directory = None if builtin or spec_path is not None else path.parent
+    return replace(spec, directory=directory)
 
 
 def _read_toml(path: Path, shown: str) -> dict:
@@ -108,11 +143,11 @@ def _read_toml(path: Path, shown: str) -> dict:
         raise UserError(f"{shown}: invalid TOML: {error}") from None
 
 
-def parse_spec(data: dict, source: str, shown: str) -> Spec:
-    """Validate a decoded TOML document and build the Spec."""
+def parse_spec(data: dict, source: str, shown: str, prefix: str = "") -> Spec:
+    """Validate a decoded TOML document (or pyproject table) and build the Spec."""
 
     def fail(where: str, problem: str) -> UserError:
-        return UserError(f"{shown}: {where}: {problem}")
+        return UserError(f"{shown}: {prefix}{where}: {problem}")
 
     _refuse_api_keys(data, "", fail)
     _check_keys(data, TOP_LEVEL_KEYS, "top level", fail)

@@ -10,7 +10,7 @@ from code_node import NodeRun, declared_outputs, run_code_node
 from dify_emulator import App, DifyEmulator
 from generator.errors import UserError
 from generator.formatting import format_source
-from generator.render import render_snippet
+from generator.templating import render_snippet
 from generator.spec import build_snippet
 
 _keys = itertools.count(1)

@@ -13,7 +13,7 @@ from generator.errors import UserError
 from generator.formatting import format_source
 from generator.names import GENERATED_NAMES
 from generator.options import OPTIONS
-from generator.render import render_snippet
+from generator.templating import render_snippet
 from generator.spec import SNIPPET_KEYS, build_snippet, parse_spec
 
 if sys.version_info >= (3, 11):

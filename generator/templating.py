@@ -1,4 +1,7 @@
-"""Turns one Snippet into Python source through the Jinja templates (unformatted)."""
+"""Turns one Snippet into Python source through the Jinja templates (unformatted).
+
+(Named templating, not render, so `generator.render` can be the public API function.)
+"""
 
 from __future__ import annotations
 

@@ -1,0 +1,85 @@
+"""Builds the spec's JSON Schema from the option definitions the loader validates with, so they can't drift.
+
+The schema is never stricter than the loader: whatever it rejects, the loader rejects too
+(the loader adds rules a schema can't state, such as Python keywords and name clashes).
+"""
+
+from __future__ import annotations
+
+from generator import names
+from generator.options import OPTIONS, OUTPUT_TYPES, Option
+from generator.spec import MAX_INPUT_KEY_LENGTH, MAX_USER_PREFIX_LENGTH, SCHEMA_VERSION
+
+DIFY_NAME_PATTERN = "^" + names.DIFY_NAME.pattern + "$"
+
+
+def _option_schema(option: Option) -> dict:
+    schema: dict = {"description": option.help}
+    if option.kind == "choice":
+        schema["enum"] = list(option.choices)
+    elif option.kind == "text":
+        schema["type"] = "string"
+    elif option.kind == "bool":
+        schema["type"] = "boolean"
+    elif option.kind in ("int", "number"):
+        schema["type"] = "integer" if option.kind == "int" else "number"
+        schema["minimum"], schema["maximum"] = option.minimum, option.maximum
+    elif option.kind == "list":
+        schema.update(type="array", items={"enum": list(option.choices)})
+    elif option.key == "inputs":
+        schema.update(
+            type="object",
+            propertyNames={"minLength": 1, "maxLength": MAX_INPUT_KEY_LENGTH},
+            additionalProperties={"type": "string", "pattern": DIFY_NAME_PATTERN},
+        )
+    elif option.key == "workflow_outputs":
+        schema.update(
+            type="object",
+            propertyNames={"pattern": DIFY_NAME_PATTERN},
+            additionalProperties={"enum": list(OUTPUT_TYPES)},
+        )
+    else:  # pragma: no cover - a new option kind must be described here
+        raise AssertionError(f"no schema for option {option.key}")
+    if option.key == "base_url":
+        schema["pattern"] = "^[Hh][Tt][Tt][Pp][Ss]?://"  # the loader lower-cases the scheme
+    if option.key == "user_prefix":
+        schema["maxLength"] = MAX_USER_PREFIX_LENGTH
+    if option.default not in (None, {}, ()):
+        schema["default"] = option.default
+    return schema
+
+
+def spec_schema() -> dict:
+    """The JSON Schema (draft 2020-12) of a spec file or a [tool.dify-codenode] table."""
+    options = {option.key: _option_schema(option) for option in OPTIONS}
+    name = {
+        "type": "string",
+        "pattern": "^" + names.FILE_NAME.pattern + "$",
+        "description": "Output file name: output/<name>.py.",
+    }
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "dify-codenode spec",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["version", "snippets"],
+        "properties": {
+            "version": {"const": SCHEMA_VERSION, "description": "The spec's schema version."},
+            "defaults": {
+                "type": "object",
+                "description": "Options for every snippet, unless a snippet sets them itself.",
+                "additionalProperties": False,
+                "properties": options,
+            },
+            "snippets": {
+                "type": "array",
+                "minItems": 1,
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["name"],
+                    "properties": {"name": name, **options},
+                },
+            },
+        },
+    }
