@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from dataclasses import dataclass, replace
@@ -75,28 +76,29 @@ class Spec:
     directory: Path | None = None
 
 
-def find_spec_path(spec_path: Path | None, cwd: Path | None = None) -> Path:
+def find_spec_path(spec_path: Path | None) -> Path:
     """The spec to use: --spec; else ./snippets.toml or the nearest pyproject.toml upward with a
     [tool.dify-codenode] table (both at once is an error); else the built-in default."""
     if spec_path is not None:
         return spec_path
-    cwd = cwd or Path.cwd()
-    local = cwd / DEFAULT_SPEC_NAME
-    pyproject = _nearest_pyproject(cwd)
+    local = Path(DEFAULT_SPEC_NAME)
+    pyproject = _nearest_pyproject()
     if pyproject is not None and not _has_tool_table(pyproject):
         pyproject = None
     if local.exists() and pyproject is not None:
         raise UserError(
-            f"two specs found: {local} and [{TOOL_TABLE}] in {pyproject}; keep one, or choose with --spec"
+            f"two specs found: {local} and [tool.{TOOL_TABLE}] in {pyproject}; keep one, or choose with --spec"
         )
     return local if local.exists() else pyproject or BUILTIN_SPEC
 
 
-def _nearest_pyproject(start: Path) -> Path | None:
-    for directory in (start, *start.resolve().parents):
+def _nearest_pyproject() -> Path | None:
+    """The first pyproject.toml from the current directory upward, as a path relative to it."""
+    here = Path.cwd()
+    for directory in (here, *here.parents):
         candidate = directory / PYPROJECT
         if candidate.is_file():
-            return candidate
+            return Path(os.path.relpath(candidate, here))
     return None
 
 
@@ -109,13 +111,13 @@ def load_spec(spec_path: Path | None) -> Spec:
     path = find_spec_path(spec_path)
     builtin = path == BUILTIN_SPEC
     source = BUILTIN_SOURCE if builtin else path.name
-    shown = str(path) if spec_path is not None or path.is_absolute() else source
+    shown = source if builtin else str(path)
     data = _read_toml(path, shown)
     prefix = ""
     if path.name == PYPROJECT:
         data = data.get("tool", {}).get(TOOL_TABLE)
         if not isinstance(data, dict):
-            raise UserError(f"{shown}: has no [{TOOL_TABLE}] table; add one, or pass a spec file with --spec")
+            raise UserError(f"{shown}: has no [tool.{TOOL_TABLE}] table; add one, or pass a spec file with --spec")
         prefix = f"tool.{TOOL_TABLE}."
     spec = parse_spec(data, source, shown, prefix)
     directory = None if builtin or spec_path is not None else path.parent
