@@ -23,6 +23,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # Tests never touch the user's cache; subprocesses inherit this too.
+    import os
+    import tempfile
+
+    os.environ.setdefault("DIFY_CODENODE_CACHE_DIR", tempfile.mkdtemp(prefix="dify-codenode-cache-"))
+
+
 def pytest_report_header() -> str:
     python = sandbox_python()
     version = subprocess.run([python, "-c", "import sys; print(sys.version.split()[0])"], capture_output=True, text=True).stdout.strip()

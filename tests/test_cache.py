@@ -1,0 +1,70 @@
+"""The formatting cache makes runs faster, never different: corrupt, stale or missing entries change nothing."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import REPO, run_cli
+from generator.cache import FormatCache
+
+SPEC = REPO / "snippets.toml"
+
+
+def _generate(out: Path, cache: Path | str) -> dict[str, bytes]:
+    env = {**os.environ, "DIFY_CODENODE_CACHE_DIR": str(cache)}
+    done = run_cli("generate", "--spec", SPEC, "--out", out, env=env)
+    assert done.returncode == 0, done.stderr
+    return {p.name: p.read_bytes() for p in sorted(out.iterdir())}
+
+
+def test_cold_warm_and_disabled_runs_write_identical_bytes(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    cold = _generate(tmp_path / "cold", cache)
+    assert any(cache.rglob("*")), "the first run fills the cache"
+    warm = _generate(tmp_path / "warm", cache)
+    disabled = _generate(tmp_path / "none", "")
+    assert cold == warm == disabled
+
+
+def test_corrupt_entries_are_ignored(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    cold = _generate(tmp_path / "cold", cache)
+    for entry in (p for p in cache.rglob("*") if p.is_file()):
+        checksum, _, text = entry.read_text().partition("\n")
+        entry.write_text(checksum + "\n" + text.replace("def main(", "def evil("))
+    assert _generate(tmp_path / "again", cache) == cold
+    for entry in (p for p in cache.rglob("*") if p.is_file()):
+        entry.write_bytes(b"\xff\xfe garbage")
+    assert _generate(tmp_path / "third", cache) == cold
+
+
+def test_entries_are_keyed_on_black_version_and_mode(tmp_path: Path) -> None:
+    one = FormatCache(tmp_path, "black 26.1.0; mode A")
+    one.put("x = 1", "x = 1\n")
+    assert one.get("x = 1") == "x = 1\n"
+    assert FormatCache(tmp_path, "black 26.2.0; mode A").get("x = 1") is None
+    assert FormatCache(tmp_path, "black 26.1.0; mode B").get("x = 1") is None
+    assert FormatCache(None, "anything").get("x = 1") is None
+
+
+def test_an_unwritable_cache_only_costs_time(tmp_path: Path) -> None:
+    blocker = tmp_path / "file-not-dir"
+    blocker.write_text("")
+    assert _generate(tmp_path / "out", blocker / "cache") == _generate(tmp_path / "ref", "")
+
+
+def test_a_fully_cached_check_does_not_import_black(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    out = tmp_path / "out"
+    _generate(out, cache)
+    probe = (
+        "import sys\nfrom generator.cli import cli\n"
+        f"try:\n    cli(['check', '-q', '--spec', {str(SPEC)!r}, '--out', {str(out)!r}])\nexcept SystemExit as e:\n    code = e.code\n"
+        "print(code, 'black' in sys.modules)"
+    )
+    env = {**os.environ, "DIFY_CODENODE_CACHE_DIR": str(cache)}
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env)
+    assert done.stdout.split() == ["0", "False"], done.stdout + done.stderr
