@@ -74,6 +74,9 @@ class _Reply:
     def add(self, text: str) -> None:
         if self.length <= _MAX_ANSWER_CHARS:
             self.chunks.append(text)
+            if len(self.chunks) > 1000:
+                # Thousands of tiny strings cost several times the text itself: join them.
+                self.chunks = ["".join(self.chunks)]
         self.length += len(text)
         if self.length > _MAX_ANSWER_CHARS and _ON_OVERSIZE == "fail":
             raise _DifyCallError(

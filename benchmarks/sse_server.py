@@ -1,0 +1,62 @@
+"""A loopback server that streams N agent_message events as fast as it can, framed like Dify.
+
+POST /n/<events>/<chars>/v1/chat-messages streams <events> agent_message events of <chars>
+characters each (ASCII and CJK mixed), each event in its own HTTP chunk as Dify sends them,
+then message_end. Run it in its own process: `python sse_server.py` prints its port.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from functools import lru_cache
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+PIECES = "Hello, 世界! 数据流 test 答案 ok "
+
+
+def piece(index: int, chars: int) -> str:
+    start = (index * 7) % len(PIECES)
+    return (PIECES * 3)[start : start + chars]
+
+
+def answer_text(events: int, chars: int) -> str:
+    return "".join(piece(i, chars) for i in range(events))
+
+
+@lru_cache(maxsize=8)
+def stream_chunks(events: int, chars: int) -> tuple[bytes, ...]:
+    common = {"conversation_id": "conv-1", "message_id": "msg-1", "task_id": "task-1", "created_at": 1700000000}
+    chunks = []
+    for i in range(events):
+        payload = {"event": "agent_message", "answer": piece(i, chars), "id": "msg-1", **common}
+        chunks.append(("data: " + json.dumps(payload, ensure_ascii=False, separators=(",", ":")) + "\n\n").encode())
+    end = {"event": "message_end", "metadata": {"usage": {"total_tokens": 1}}, **common}
+    chunks.append(("data: " + json.dumps(end, separators=(",", ":")) + "\n\n").encode())
+    return tuple(f"{len(c):x}\r\n".encode() + c + b"\r\n" for c in chunks) + (b"0\r\n\r\n",)
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def do_POST(self) -> None:  # noqa: N802
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        parts = self.path.split("/")
+        events, chars = int(parts[2]), int(parts[3])
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        for chunk in stream_chunks(events, chars):
+            self.wfile.write(chunk)
+        self.wfile.flush()
+
+
+if __name__ == "__main__":
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    print(server.server_address[1], flush=True)
+    sys.stdout.close()
+    server.serve_forever()
