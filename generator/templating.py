@@ -38,8 +38,17 @@ def python_literal(value: object) -> str:
         return repr(value)
     if isinstance(value, str):
         # Dify replaces the text {{inputs}} anywhere in the script; spell its brace as an escape.
-        return repr(value).replace("{{inputs}}", "{{inputs\\x7d}")
+        return _black_quoted(repr(value), value).replace("{{inputs}}", "{{inputs\\x7d}")
     raise TypeError(f"no literal for {type(value).__name__}")  # pragma: no cover
+
+
+def _black_quoted(literal: str, value: str) -> str:
+    """repr's literal with the quotes black would choose (double, unless that needs more
+    escapes), so black keeps it as it is and formats the file in one pass."""
+    if literal.startswith('"') or value.count('"') > value.count("'"):
+        return literal
+    body = literal[1:-1].replace("\\'", "'").replace('"', '\\"')
+    return f'"{body}"'
 
 
 def comment_text(value: str) -> str:

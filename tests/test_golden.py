@@ -46,3 +46,20 @@ def test_every_golden_spec_has_its_tree() -> None:
     assert CASES, "no golden cases found"
     for case in CASES:
         assert (GOLDEN / case / "expected").is_dir(), f"{case}: run pytest --update-golden"
+
+
+@pytest.mark.parametrize("case", CASES + ["../../snippets.toml"])
+def test_templates_render_black_clean_code(case: str) -> None:
+    """black formats its input twice unless it is already black-clean: the templates must be,
+    so generating costs one black pass per file (benchmarks/RESULTS.md)."""
+    import black
+
+    from generator.formatting import black_mode
+    from generator.spec import load_spec
+    from generator.templating import render_snippet
+
+    path = GOLDEN / case / "spec.toml" if not case.endswith(".toml") else (GOLDEN / case).resolve()
+    spec = load_spec(path)
+    for snippet in spec.snippets:
+        rendered = render_snippet(snippet, spec.source)
+        assert black.format_str(rendered, mode=black_mode()) == rendered, f"{snippet.name} is not black-clean"

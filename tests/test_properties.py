@@ -151,3 +151,17 @@ def test_the_fuzzer_also_reached_valid_specs() -> None:
     """Guards the fuzz test above against only ever exploring refusals."""
     test_loader_accepts_or_refuses_cleanly()
     assert ACCEPTED, "no generated document was a valid spec"
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=TEXT)
+def test_literals_use_the_quotes_black_would_choose(value: str) -> None:
+    import black
+
+    from generator.formatting import black_mode
+    from generator.templating import python_literal
+
+    line = f"x = {python_literal(value)}\n"
+    assert ast.literal_eval(line[4:]) == value
+    if len(line) <= 80:
+        assert black.format_str(line, mode=black_mode()) == line
