@@ -100,7 +100,9 @@ def test_template_typo_exits_2(tmp_path: Path) -> None:
     shutil.copytree(REPO / "generator", templates)
     shutil.copytree(REPO / "templates", templates / "templates")
     broken = templates / "templates" / "single.py.jinja"
-    broken.write_text(broken.read_text().replace("{{ parts.call_and_return(snippet) }}", "{{ parts.call_and_retrun(snippet) }}"))
+    text = broken.read_text()
+    assert "parts.call_and_return(" in text
+    broken.write_text(text.replace("parts.call_and_return(", "parts.call_and_retrun("))
     env = {**os.environ, "PYTHONPATH": str(tmp_path / "pkg")}
     done = run_cli("check", "--spec", SPEC, "--out", tmp_path / "out", cwd=tmp_path, env=env)
     assert done.returncode == 2, done.stderr
