@@ -162,6 +162,8 @@ def parse_spec(data: dict, source: str, shown: str, prefix: str = "") -> Spec:
     if not isinstance(defaults, dict):
         raise fail("defaults", "must be a table ([defaults])")
     _check_keys(defaults, SNIPPET_KEYS[1:], "defaults", fail)
+    for option in OPTIONS:  # checked on their own, even where every snippet overrides them
+        _option_value(option, defaults, fail, lambda key: f"defaults.{key}")
     entries = data.get("snippets")
     if entries is None or entries == []:
         raise fail("snippets", "the spec has no snippets; add at least one [[snippets]] table")

@@ -51,6 +51,7 @@ BAD_SPECS = [
     (MINIMAL + "base_url = 'https://x:99999/v1'\n", "is not a valid URL"),
     (MINIMAL + 'user_prefix = "a\\u0007b"\n', "snippets[0].user_prefix: 'a\\x07b' contains control characters"),
     ("version = 1\n[defaults]\napp = 'nope'\n" + MINIMAL[12:], "defaults.app: 'nope' is not one of"),
+    ("version = 1\n[defaults]\ntemplate = 3\n" + MINIMAL[12:], "defaults.template: 3 is not one of single, variables, conversation"),
     (MINIMAL + "[[snippets]]\nname = 'A'\ntemplate = 'single'\n", "snippets[1].name: 'A' clashes with 'a'"),
     ("version = 1\n[[snippets]]\nname = '../evil'\ntemplate = 'single'\n", "can't be a file name"),
     ("version = 1\n[[snippets]]\nname = 'a/b'\ntemplate = 'single'\n", "can't be a file name"),
