@@ -206,5 +206,88 @@ def init(spec_path: Path) -> None:
     click.echo(f"wrote {spec_path}; now run `dify-codenode generate`", err=True)
 
 
+def _declared_outputs(option: str | None, source: str, path: Path) -> dict[str, str]:
+    """--outputs 'a,b:number' (type defaults to string), else the generated header's outputs."""
+    from generator.code_node import declared_outputs
+
+    if option is None:
+        return declared_outputs(source)
+    outputs = {}
+    for item in filter(None, (part.strip() for part in option.split(","))):
+        name, _, kind = item.partition(":")
+        outputs[name.strip()] = (kind.strip() or "string").lower()
+    return outputs
+
+
+def _read_code(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise UserError(f"{path}: can't be read as UTF-8 text ({getattr(error, 'strerror', None) or error})") from None
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--outputs", default=None, help="Declared outputs, 'a,b' [default: from each file's generated header].")
+def lint(files: tuple[Path, ...], outputs: str | None) -> None:
+    """Check Code-node files against Dify's rules; `file:line:col: CODE message`, exit 1 on findings."""
+    from generator.lint import lint_source
+
+    count = 0
+    for path in files:
+        try:
+            source = _read_code(path)
+        except UserError as error:
+            _fail(error)
+        declared = _declared_outputs(outputs, source, path)
+        for finding in lint_source(source, list(declared) if declared else None):
+            click.echo(finding.format(path.as_posix()))
+            count += 1
+    if count:
+        click.echo(f"{count} finding(s)", err=True)
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--input", "inputs", multiple=True, metavar="NAME=VALUE", help="An input variable (a string).")
+@click.option("--input-json", "json_inputs", multiple=True, metavar="NAME=JSON", help="An input variable given as JSON (number, object, ...).")
+@click.option("--outputs", default=None, help="Declared outputs, 'a,b:number' [default: from the file's generated header].")
+@click.option("--timeout", default=15.0, show_default=True, help="Seconds before the run is killed (self-hosted Dify: 15).")
+@click.option("--python", "python", default=None, help="Interpreter to run it with [default: this one].")
+def run(file: Path, inputs: tuple[str, ...], json_inputs: tuple[str, ...], outputs: str | None, timeout: float, python: str | None) -> None:
+    """Run a Code-node file the way Dify does; print its outputs as JSON, or the error Dify would show."""
+    import json
+
+    from generator.code_node import run_code_node
+
+    try:
+        source = _read_code(file)
+        declared = _declared_outputs(outputs, source, file)
+        if not declared:
+            raise UserError(f"{file}: no declared outputs (no generated header); pass --outputs name,name:type")
+        values: dict[str, object] = {}
+        for item in inputs:
+            name, equals, value = item.partition("=")
+            if not equals:
+                raise UserError(f"--input {item!r}: write it as NAME=VALUE")
+            values[name] = value
+        for item in json_inputs:
+            name, equals, value = item.partition("=")
+            try:
+                values[name] = json.loads(value)
+            except ValueError:
+                raise UserError(f"--input-json {item!r}: the value is not JSON") from None
+    except UserError as error:
+        _fail(error)
+    result = run_code_node(source, values, declared, timeout=timeout, python=python)
+    if result.ok:
+        click.echo(json.dumps(result.outputs, indent=2, ensure_ascii=False))
+        click.echo(f"ran in {result.seconds:.2f} s", err=True)
+    else:
+        click.echo(f"the node failed after {result.seconds:.2f} s: {result.error.rstrip()}", err=True)
+        sys.exit(1)
+
+
 def main() -> None:
     cli(prog_name="dify-codenode")

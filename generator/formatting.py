@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 
 from generator.cache import FormatCache, default_directory
@@ -41,14 +42,50 @@ def _cache() -> FormatCache:
 
 def format_source(source: str, label: str) -> str:
     """black's formatting of `source` (from the cache when seen before); a UserError when it doesn't parse."""
-    cached = _cache().get(source)
-    if cached is not None:
-        return cached
+    return format_sources([(source, label)])[0]
+
+
+def format_sources(items: list[tuple[str, str]]) -> list[str]:
+    """black's formatting of each (source, label): cached ones from the cache, the rest in
+    parallel processes when there are several (as black's own CLI does), else in this one."""
+    results: list[str | None] = [_cache().get(source) for source, _ in items]
+    missing = [index for index, result in enumerate(results) if result is None]
+    for index, formatted in zip(missing, _format_uncached([items[i] for i in missing])):
+        _cache().put(items[index][0], formatted)
+        results[index] = formatted
+    return results  # type: ignore[return-value]
+
+
+PARALLEL_FROM = 8  # fewer files than this aren't worth starting worker processes for
+
+
+def _format_uncached(items: list[tuple[str, str]]) -> list[str]:
+    workers = min(os.cpu_count() or 1, 8)
+    if len(items) >= PARALLEL_FROM and workers > 1:
+        try:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            # spawn, not fork: safe whatever threads the caller runs, and the same on every OS.
+            context = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                outcomes = list(pool.map(_format_one, items, chunksize=max(1, len(items) // (workers * 4))))
+        except (OSError, NotImplementedError, ImportError):
+            outcomes = [_format_one(item) for item in items]  # no process pool here: one by one
+    else:
+        outcomes = [_format_one(item) for item in items]
+    for outcome in outcomes:
+        if isinstance(outcome, UserError):
+            raise outcome
+    return outcomes  # type: ignore[return-value]
+
+
+def _format_one(item: tuple[str, str]) -> str | UserError:
+    """Format one source; a UserError is returned, not raised, so it crosses process boundaries as a value."""
     import black
 
+    source, label = item
     try:
-        formatted = black.format_str(source, mode=black_mode())
+        return black.format_str(source, mode=black_mode())
     except black.InvalidInput as error:
-        raise UserError(f"{label}: the rendered code is not valid Python ({error}); fix the template") from None
-    _cache().put(source, formatted)
-    return formatted
+        return UserError(f"{label}: the rendered code is not valid Python ({error}); fix the template")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.errors import UserError
-from generator.formatting import format_source
+from generator.formatting import format_sources
 from generator.templating import GENERATED_MARKER, render_snippet
 from generator.spec import Spec, load_spec
 
@@ -28,11 +28,9 @@ class Change:
 
 def build_plan(spec: Spec) -> dict[str, str]:
     """{relative path: final text} for every file the spec produces, all in memory."""
-    plan = {}
-    for snippet in spec.snippets:
-        label = f"snippet {snippet.name!r}"
-        plan[f"{snippet.name}.py"] = format_source(render_snippet(snippet, spec.source), label)
-    return dict(sorted(plan.items()))
+    rendered = [(render_snippet(snippet, spec.source), f"snippet {snippet.name!r}") for snippet in spec.snippets]
+    formatted = format_sources(rendered)
+    return dict(sorted((f"{snippet.name}.py", text) for snippet, text in zip(spec.snippets, formatted)))
 
 
 def plan_changes(spec_path: Path | None, out_dir: Path | None) -> tuple[dict[str, str], list["Change"], Path]:

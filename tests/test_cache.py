@@ -68,3 +68,16 @@ def test_a_fully_cached_check_does_not_import_black(tmp_path: Path) -> None:
     env = {**os.environ, "DIFY_CODENODE_CACHE_DIR": str(cache)}
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env)
     assert done.stdout.split() == ["0", "False"], done.stdout + done.stderr
+
+
+def test_parallel_formatting_reports_bad_code_as_a_user_error(monkeypatch) -> None:
+    import pytest
+
+    from generator.errors import UserError
+    from generator.formatting import PARALLEL_FROM, format_sources
+
+    monkeypatch.setenv("DIFY_CODENODE_CACHE_DIR", "")
+    good = [(f"x = {n}\n", f"snippet {n}") for n in range(PARALLEL_FROM)]
+    assert format_sources(good) == [f"x = {n}\n" for n in range(PARALLEL_FROM)]
+    with pytest.raises(UserError, match="snippet 'bad': the rendered code is not valid Python"):
+        format_sources(good + [("def (:\n", "snippet 'bad'")])

@@ -41,9 +41,27 @@ def _hook(event: str, args: tuple) -> None:
             _deny(f"writing the file {path!r}")
 
 
+def _no_threads(*args: object, **kwargs: object) -> None:
+    _deny("starting a thread")
+
+
+def _forbid_threads() -> None:
+    """Python 3.10 and 3.11 raise no audit event for a new thread: take away the primitive itself."""
+    import _thread
+
+    for name in ("start_new_thread", "start_new", "start_joinable_thread"):
+        if hasattr(_thread, name):
+            setattr(_thread, name, _no_threads)
+    threading = sys.modules.get("threading")
+    for name in ("_start_new_thread", "_start_joinable_thread"):
+        if threading is not None and hasattr(threading, name):
+            setattr(threading, name, _no_threads)
+
+
 def run(script_path: str) -> None:
     with open(script_path, encoding="utf-8") as handle:
         code = compile(handle.read(), "<code>", "exec")
+    _forbid_threads()
     sys.addaudithook(_hook)
     exec(code, {"__name__": "__main__", "__builtins__": __builtins__})
 

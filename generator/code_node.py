@@ -1,0 +1,214 @@
+"""Runs a Code-node file the way Dify does: runner script, own process, 15 s kill, stderr = failure, output checks.
+
+Used by `dify-codenode run` and by the test suite. The process is started through
+sandbox_boot.py, which refuses what dify-sandbox's seccomp filter refuses (threads,
+processes, file writes) the way the sandbox does: the run dies.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+BOOT = Path(__file__).resolve().with_name("sandbox_boot.py")
+SANDBOX_TIMEOUT = 15.0
+# Dify's defaults (api/configs/feature): CODE_MAX_STRING_LENGTH etc.
+MAX_STRING_LENGTH = 400_000
+MAX_NUMBER = 9_223_372_036_854_775_807
+MIN_NUMBER = -9_223_372_036_854_775_808
+MAX_PRECISION = 20
+MAX_DEPTH = 5
+MAX_STRING_ARRAY_LENGTH = 30
+MAX_OBJECT_ARRAY_LENGTH = 30
+MAX_NUMBER_ARRAY_LENGTH = 1000
+
+# Dify's Python 3 runner template (core/helper/code_executor/python3/python3_transformer.py).
+RUNNER_TEMPLATE = """
+# declare main function
+{{code}}
+
+import json
+from base64 import b64decode
+
+# decode and prepare input dict
+inputs_obj = json.loads(b64decode('{{inputs}}').decode('utf-8'))
+
+# execute main function
+output_obj = main(**inputs_obj)
+
+# convert output to json and print
+output_json = json.dumps(output_obj, indent=4)
+
+result = f'''<<RESULT>>{output_json}<<RESULT>>'''
+print(result)
+"""
+RESULT = re.compile(r"<<RESULT>>(.*)<<RESULT>>", re.DOTALL)
+
+
+@dataclass
+class NodeRun:
+    """What Dify would make of one run: outputs, or the error text it shows on the node."""
+
+    outputs: dict | None
+    error: str
+    stdout: str
+    stderr: str
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        return self.outputs is not None
+
+
+def runner_script(code: str, inputs: dict) -> str:
+    """The script Dify sends to the sandbox: code inserted first, then {{inputs}} replaced everywhere."""
+    encoded = base64.b64encode(json.dumps(inputs).encode("utf-8")).decode("utf-8")
+    return RUNNER_TEMPLATE.replace("{{code}}", code).replace("{{inputs}}", encoded)
+
+
+def run_code_node(
+    code: str,
+    inputs: dict,
+    outputs: dict[str, str],
+    *,
+    timeout: float = SANDBOX_TIMEOUT,
+    env: dict[str, str] | None = None,
+    python: str | None = None,
+) -> NodeRun:
+    """Run `code` as a Dify Code node with these inputs and declared outputs (name -> type)."""
+    script = runner_script(code, inputs)
+    with tempfile.TemporaryDirectory() as work:
+        path = Path(work) / "code.py"
+        path.write_text(script, encoding="utf-8")
+        command = [python or sys.executable, "-B", str(BOOT), str(path)]
+        base_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1"}
+        started = time.monotonic()
+        try:
+            done = subprocess.run(
+                command, capture_output=True, timeout=timeout, cwd=work, env={**base_env, **(env or {})}
+            )
+        except subprocess.TimeoutExpired as expired:
+            return NodeRun(None, "error: timeout", _text(expired.stdout), _text(expired.stderr), time.monotonic() - started)
+        seconds = time.monotonic() - started
+    stdout, stderr = _text(done.stdout), _text(done.stderr)
+    if stderr:
+        return NodeRun(None, stderr, stdout, stderr, seconds)
+    if done.returncode != 0:
+        return NodeRun(None, f"error: exit status {done.returncode}", stdout, stderr, seconds)
+    match = RESULT.search(stdout)
+    if not match:
+        return NodeRun(None, "Failed to parse result", stdout, stderr, seconds)
+    try:
+        result = json.loads(match.group(1))
+    except ValueError as error:
+        return NodeRun(None, f"Failed to parse result: {error}", stdout, stderr, seconds)
+    problem = validate_outputs(result, outputs)
+    if problem:
+        return NodeRun(None, problem, stdout, stderr, seconds)
+    return NodeRun(result, "", stdout, stderr, seconds)
+
+
+def _text(data: bytes | None) -> str:
+    return (data or b"").decode("utf-8", "replace")
+
+
+def validate_outputs(result: object, outputs: dict[str, str]) -> str:
+    """Dify's CodeNode output validation: exactly the declared outputs, of their types, within limits."""
+    if not isinstance(result, dict):
+        return "Output must be a dict"
+    for name, kind in outputs.items():
+        if name not in result:
+            return f"Output {name} is missing."
+        problem = _check_value(name, result[name], kind, 1)
+        if problem:
+            return problem
+    if len(result) != len(outputs):
+        return "Not all output parameters are validated."
+    return ""
+
+
+def _check_value(name: str, value: object, kind: str, depth: int) -> str:
+    if depth > MAX_DEPTH:
+        return f"Depth limit {MAX_DEPTH} reached, object too deep."
+    if kind == "string":
+        if not isinstance(value, str):
+            return f"Output variable `{name}` must be a string"
+        if len(value) > MAX_STRING_LENGTH:
+            return f"The length of output variable `{name}` must be less than {MAX_STRING_LENGTH} characters"
+        return ""
+    if kind == "number":
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return f"Output variable `{name}` must be a number"
+        if not MIN_NUMBER <= value <= MAX_NUMBER:
+            return f"Output variable `{name}` is out of range, it must be between {MIN_NUMBER} and {MAX_NUMBER}."
+        if isinstance(value, float) and "." in str(value) and len(str(value).split(".")[1]) > MAX_PRECISION:
+            return f"Output variable `{name}` has too high precision, it must be less than {MAX_PRECISION} digits."
+        return ""
+    if kind == "boolean":
+        return "" if isinstance(value, bool) else f"Output variable `{name}` must be a boolean"
+    if kind == "object":
+        if not isinstance(value, dict):
+            return f"Output {name} is not an object, got {type(value)} instead."
+        for key, item in value.items():
+            item_kind = _kind_of(item)
+            if item_kind is None:
+                if item is None:
+                    continue
+                return f"Output {name}.{key} is not a valid type."
+            problem = _check_value(f"{name}.{key}", item, item_kind, depth + 1)
+            if problem:
+                return problem
+        return ""
+    if kind.startswith("array[") and kind.endswith("]"):
+        if not isinstance(value, list):
+            return f"Output {name} is not an array, got {type(value)} instead."
+        item_kind = kind[6:-1]
+        limit = {"string": MAX_STRING_ARRAY_LENGTH, "object": MAX_OBJECT_ARRAY_LENGTH, "number": MAX_NUMBER_ARRAY_LENGTH}.get(item_kind, MAX_NUMBER_ARRAY_LENGTH)
+        if len(value) > limit:
+            return f"The length of output variable `{name}` must be less than {limit} elements."
+        for index, item in enumerate(value):
+            problem = _check_value(f"{name}[{index}]", item, item_kind, depth + 1)
+            if problem:
+                return problem
+        return ""
+    return f"unknown output type {kind}"
+
+
+def _kind_of(value: object) -> str | None:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, dict):
+        return "object"
+    if isinstance(value, list):
+        return "array[object]" if all(isinstance(v, dict) for v in value) else None
+    return None
+
+
+def declared_outputs(code: str) -> dict[str, str]:
+    """The outputs a generated file's header declares (`#     name: Type`), as Dify types."""
+    outputs = {}
+    in_outputs = False
+    for line in code.splitlines():
+        if not line.startswith("#"):
+            break
+        if line.startswith("#   Output variables"):
+            in_outputs = True
+            continue
+        if in_outputs:
+            match = re.fullmatch(r"#     (\w+): ([A-Za-z\[\]]+)", line)
+            if not match:
+                break
+            outputs[match.group(1)] = match.group(2).lower()
+    return outputs
