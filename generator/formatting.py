@@ -59,8 +59,19 @@ def format_sources(items: list[tuple[str, str]]) -> list[str]:
 PARALLEL_FROM = 8  # fewer files than this aren't worth starting worker processes for
 
 
+WORKERS_ENV = "DIFY_CODENODE_WORKERS"
+
+
+def _workers() -> int:
+    """Processes for black: $DIFY_CODENODE_WORKERS, else one per core (8 at most)."""
+    configured = os.environ.get(WORKERS_ENV, "")
+    if configured.isdigit() and int(configured) > 0:
+        return int(configured)
+    return min(os.cpu_count() or 1, 8)
+
+
 def _format_uncached(items: list[tuple[str, str]]) -> list[str]:
-    workers = min(os.cpu_count() or 1, 8)
+    workers = _workers()
     if len(items) >= PARALLEL_FROM and workers > 1:
         try:
             import multiprocessing

@@ -153,4 +153,26 @@ OPTIONS: tuple[Option, ...] = (
     ),
 )
 
+OPTIONS += (
+    Option(
+        "dsl",
+        "bool",
+        False,
+        "Also write <name>.yml: a Dify app (DSL) wired around the snippet, ready for Import DSL file.",
+    ),
+    Option(
+        "dsl_app",
+        "choice",
+        "workflow",
+        "The DSL app for single/variables: a workflow (End node) or a chatflow (query from sys.query, Answer node).",
+        choices=("workflow", "chatflow"),
+    ),
+    Option(
+        "dsl_version",
+        "text",
+        "0.1.5",
+        "The DSL's version string: Dify asks to confirm a newer one, warns for an older minor.",
+    ),
+)
+
 OPTIONS_BY_KEY = {option.key: option for option in OPTIONS}

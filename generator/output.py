@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.errors import UserError
+from generator.dsl import dsl_file
 from generator.formatting import format_sources
 from generator.templating import GENERATED_MARKER, render_snippet
 from generator.spec import Spec, load_spec
 
-GENERATED_SUFFIXES = (".py",)
+GENERATED_SUFFIXES = (".py", ".yml")
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,12 @@ def build_plan(spec: Spec) -> dict[str, str]:
     """{relative path: final text} for every file the spec produces, all in memory."""
     rendered = [(render_snippet(snippet, spec.source), f"snippet {snippet.name!r}") for snippet in spec.snippets]
     formatted = format_sources(rendered)
-    return dict(sorted((f"{snippet.name}.py", text) for snippet, text in zip(spec.snippets, formatted)))
+    plan = {}
+    for snippet, code in zip(spec.snippets, formatted):
+        plan[f"{snippet.name}.py"] = code
+        if snippet.dsl:
+            plan[f"{snippet.name}.yml"] = dsl_file(snippet, code, spec.source)
+    return dict(sorted(plan.items()))
 
 
 def plan_changes(spec_path: Path | None, out_dir: Path | None) -> tuple[dict[str, str], list["Change"], Path]:

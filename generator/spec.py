@@ -63,6 +63,9 @@ class Snippet:
     restart_stale_conversation: bool
     extra_outputs: tuple[str, ...]
     workflow_outputs: tuple[tuple[str, str], ...]  # (output name, Dify type), spec order
+    dsl: bool
+    dsl_app: str
+    dsl_version: str
 
 
 @dataclass(frozen=True)
@@ -206,6 +209,8 @@ def build_snippet(raw: dict, fail: Callable[[str, str], UserError], locate: Loca
     if values["template"] is None:
         raise fail(locate("template"), "missing; set it to single, variables or conversation")
     values["base_url"] = _check_base_url(values["base_url"], fail, locate)
+    if not re.fullmatch(r"\d+\.\d+\.\d+", values["dsl_version"]):
+        raise fail(locate("dsl_version"), f"{values['dsl_version']!r} is not a version like \"0.1.5\"")
     _check_user_prefix(values["user_prefix"], fail, locate)
     snippet = Snippet(name=name, **values)
     _check_combination(snippet, fail, locate)

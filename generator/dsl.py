@@ -1,0 +1,227 @@
+"""Writes an importable Dify app (DSL YAML) around a generated snippet: Start -> Code -> (Assigner) -> End/Answer.
+
+Everything in it is deterministic (fixed node ids, edge ids and positions, UUIDs derived
+from the snippet's name), so the files diff cleanly. The API key is a Secret environment
+variable with an empty value: the only thing a user fills in after importing.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from generator.spec import Snippet, output_names
+
+# Dify's rule (api/services/dsl_version.py): a DSL version newer than the instance's, or of an
+# older major, asks for confirmation; an older minor imports with a warning; the same imports
+# cleanly. 0.1.5 (Dify 1.0) imports without a prompt on every Dify 1.x.
+DEFAULT_DSL_VERSION = "0.1.5"
+NAMESPACE = uuid.UUID("6f1c2b0e-5d1a-4c2e-9a57-1c0de0de0000")
+OUTPUT_TYPES = {"usage": "object"}
+
+
+# The Secret environment variable holding the called app's key: one per imported app.
+API_KEY_VARIABLE = "DIFY_APP_API_KEY"
+
+
+def app_mode(snippet: Snippet) -> str:
+    """workflow or advanced-chat (Chatflow): conversations always need a Chatflow."""
+    if snippet.template == "conversation" or snippet.dsl_app == "chatflow":
+        return "advanced-chat"
+    return "workflow"
+
+
+def _uuid(snippet: Snippet, what: str) -> str:
+    return str(uuid.uuid5(NAMESPACE, f"{snippet.name}/{what}"))
+
+
+def _node(node_id: str, x: int, data: dict) -> dict:
+    return {
+        "data": {"desc": "", "selected": False, **data},
+        "height": 54,
+        "id": node_id,
+        "position": {"x": x, "y": 282},
+        "positionAbsolute": {"x": x, "y": 282},
+        "selected": False,
+        "sourcePosition": "right",
+        "targetPosition": "left",
+        "type": "custom",
+        "width": 244,
+    }
+
+
+def _edge(source: str, source_type: str, target: str, target_type: str) -> dict:
+    return {
+        "data": {"isInIteration": False, "isInLoop": False, "sourceType": source_type, "targetType": target_type},
+        "id": f"{source}-source-{target}-target",
+        "source": source,
+        "sourceHandle": "source",
+        "target": target,
+        "targetHandle": "target",
+        "type": "custom",
+        "zIndex": 0,
+    }
+
+
+def _parameters(snippet: Snippet) -> list[str]:
+    """main()'s parameters after api_key, query, user and conversation_id."""
+    params = [param for _, param in snippet.inputs]
+    for n in range(1, snippet.dynamic + 1):
+        params += [f"var_name_{n}", f"var_input_{n}"]
+    return params
+
+
+def build_app(snippet: Snippet, code: str, source: str) -> dict:
+    """The DSL document (a dict ready for YAML) of an app that runs `code` in a Code node."""
+    mode = app_mode(snippet)
+    chatflow = mode == "advanced-chat"
+    key_name = API_KEY_VARIABLE
+    outputs = output_names(snippet)
+    declared = dict(snippet.workflow_outputs)
+
+    start_variables = []
+    if not chatflow:
+        start_variables.append(
+            {"label": "query", "max_length": None, "options": [], "required": True, "type": "paragraph", "variable": "query"}
+        )
+    for param in _parameters(snippet):
+        required = not param.startswith("var_")
+        start_variables.append(
+            {"label": param, "max_length": None, "options": [], "required": required, "type": "text-input", "variable": param}
+        )
+
+    code_variables = [
+        {"value_selector": ["env", key_name], "variable": "api_key"},
+        {"value_selector": ["sys", "query"] if chatflow else ["start", "query"], "variable": "query"},
+        {"value_selector": ["sys", "user_id"], "variable": "user"},
+    ]
+    if snippet.template == "conversation":
+        code_variables.append({"value_selector": ["conversation", "conversation_id"], "variable": "conversation_id"})
+    code_variables += [{"value_selector": ["start", param], "variable": param} for param in _parameters(snippet)]
+
+    nodes = [
+        _node("start", 80, {"title": "Start", "type": "start", "variables": start_variables}),
+        _node(
+            "code",
+            384,
+            {
+                "code": code,
+                "code_language": "python3",
+                "outputs": {name: {"children": None, "type": declared.get(name) or OUTPUT_TYPES.get(name, "string")} for name in outputs},
+                "title": f"Call the {snippet.app} app",
+                "type": "code",
+                "variables": code_variables,
+            },
+        ),
+    ]
+    edges = [_edge("start", "start", "code", "code")]
+    last = "code"
+    if snippet.template == "conversation":
+        nodes.append(
+            _node(
+                "assigner",
+                688,
+                {
+                    "items": [
+                        {
+                            "input_type": "variable",
+                            "operation": "over-write",
+                            "value": ["code", "conversation_id"],
+                            "variable_selector": ["conversation", "conversation_id"],
+                            "write_mode": "over-write",
+                        }
+                    ],
+                    "title": "Keep the conversation",
+                    "type": "assigner",
+                    "version": "2",
+                },
+            )
+        )
+        edges.append(_edge("code", "code", "assigner", "assigner"))
+        last = "assigner"
+    if chatflow:
+        answer = "".join("{{#code." + name + "#}}" for name in outputs if name in ("response_text", "error"))
+        nodes.append(_node("answer", 992 if last == "assigner" else 688, {"answer": answer, "title": "Answer", "type": "answer", "variables": []}))
+        edges.append(_edge(last, nodes[-2]["data"]["type"], "answer", "answer"))
+    else:
+        end_outputs = [{"value_selector": ["code", name], "variable": name} for name in outputs]
+        nodes.append(_node("end", 688, {"outputs": end_outputs, "title": "End", "type": "end"}))
+        edges.append(_edge("code", "code", "end", "end"))
+
+    conversation_variables = []
+    if snippet.template == "conversation":
+        conversation_variables.append(
+            {
+                "description": "The called app's conversation; empty starts a new one.",
+                "id": _uuid(snippet, "conversation_id"),
+                "name": "conversation_id",
+                "selector": ["conversation", "conversation_id"],
+                "value": "",
+                "value_type": "string",
+            }
+        )
+    return {
+        "app": {
+            "description": f"Generated by dify-codenode: calls a Dify {snippet.app} app from a Code node ({snippet.name}).",
+            "icon": "🤖",
+            "icon_background": "#FFEAD5",
+            "mode": mode,
+            "name": snippet.name,
+            "use_icon_as_answer_icon": False,
+        },
+        "dependencies": [],
+        "kind": "app",
+        "version": snippet.dsl_version,
+        "workflow": {
+            "conversation_variables": conversation_variables,
+            "environment_variables": [
+                {
+                    "description": "API key of the Dify app being called (its API Access page). Fill it in after importing.",
+                    "id": _uuid(snippet, key_name),
+                    "name": key_name,
+                    "selector": ["env", key_name],
+                    "value": "",
+                    "value_type": "secret",
+                }
+            ],
+            "features": {
+                "file_upload": {"enabled": False},
+                "opening_statement": "",
+                "retriever_resource": {"enabled": False},
+                "sensitive_word_avoidance": {"enabled": False},
+                "speech_to_text": {"enabled": False},
+                "suggested_questions": [],
+                "suggested_questions_after_answer": {"enabled": False},
+                "text_to_speech": {"enabled": False},
+            },
+            "graph": {"edges": edges, "nodes": nodes, "viewport": {"x": 0, "y": 0, "zoom": 1}},
+        },
+    }
+
+
+def dump_yaml(document: dict, header: str) -> str:
+    """Deterministic YAML: sorted keys, code as a literal block, a comment header."""
+    import yaml
+
+    class _Dumper(yaml.SafeDumper):
+        pass
+
+    def _text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+        style = "|" if "\n" in value else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+    _Dumper.add_representer(str, _text)
+    body = yaml.dump(document, Dumper=_Dumper, sort_keys=True, allow_unicode=True, default_flow_style=False, width=100)
+    return header + body
+
+
+def dsl_file(snippet: Snippet, code: str, source: str) -> str:
+    """The whole <name>.yml: a comment header with the generated marker, then the DSL."""
+    from generator.templating import GENERATED_MARKER, comment_text, python_literal
+
+    header = (
+        f"{GENERATED_MARKER} from {comment_text(source)}, snippet {python_literal(snippet.name)}.\n"
+        "# Do not edit: change the spec and run `dify-codenode generate`.\n"
+        "# Import it in Dify (Studio > Import DSL file), then set the Secret environment variable\n"
+        f"# {API_KEY_VARIABLE} to the API key of the app being called (its API Access page).\n"
+    )
+    return dump_yaml(build_app(snippet, code, source), header)
