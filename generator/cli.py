@@ -168,6 +168,10 @@ def render(template: str, name: str | None, **values: object) -> None:
         raw = {"name": name or template, "template": template, **_flag_values(values)}
         snippet = build_snippet(raw, fail, locate)
         source = format_source(render_snippet(snippet, RENDER_SOURCE), f"snippet {snippet.name!r}")
+        if snippet.dsl:  # the importable app (its Code node holds the same code) instead
+            from generator.dsl import dsl_file
+
+            source = dsl_file(snippet, source, RENDER_SOURCE)
     except UserError as error:
         _fail(error)
     click.echo(source, nl=False)

@@ -23,6 +23,10 @@ OUTPUT_TYPES = {"usage": "object"}
 API_KEY_VARIABLE = "DIFY_APP_API_KEY"
 
 
+class QuotedText(str):
+    """A string YAML must quote (Dify refuses a DSL whose version is not a string)."""
+
+
 def app_mode(snippet: Snippet) -> str:
     """workflow or advanced-chat (Chatflow): conversations always need a Chatflow."""
     if snippet.template == "conversation" or snippet.dsl_app == "chatflow":
@@ -170,7 +174,7 @@ def build_app(snippet: Snippet, code: str, source: str) -> dict:
         },
         "dependencies": [],
         "kind": "app",
-        "version": snippet.dsl_version,
+        "version": QuotedText(snippet.dsl_version),
         "workflow": {
             "conversation_variables": conversation_variables,
             "environment_variables": [
@@ -209,7 +213,11 @@ def dump_yaml(document: dict, header: str) -> str:
         style = "|" if "\n" in value else None
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
+    def _quoted(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="'")
+
     _Dumper.add_representer(str, _text)
+    _Dumper.add_representer(QuotedText, _quoted)
     body = yaml.dump(document, Dumper=_Dumper, sort_keys=True, allow_unicode=True, default_flow_style=False, width=100)
     return header + body
 
