@@ -74,8 +74,40 @@ def _parameters(snippet: Snippet) -> list[str]:
     return params
 
 
-def build_app(snippet: Snippet, code: str, source: str) -> dict:
-    """The DSL document (a dict ready for YAML) of an app that runs `code` in a Code node."""
+def _request_variables(snippet: Snippet, chatflow: bool) -> list[dict]:
+    """The inputs of the node that talks to the app: the snippet (code route) or the body builder."""
+    variables = [
+        {"value_selector": ["sys", "query"] if chatflow else ["start", "query"], "variable": "query"},
+        {"value_selector": ["sys", "user_id"], "variable": "user"},
+    ]
+    if snippet.template == "conversation":
+        variables.append({"value_selector": ["conversation", "conversation_id"], "variable": "conversation_id"})
+    return variables + [{"value_selector": ["start", param], "variable": param} for param in _parameters(snippet)]
+
+
+def _http_node(snippet: Snippet, url: str) -> dict:
+    """The HTTP Request node of the HTTP-node route: the body comes whole from the builder node."""
+    return {
+        "authorization": {"config": None, "type": "no-auth"},
+        "body": {"data": [{"key": "", "type": "text", "value": "{{#request.body#}}"}], "type": "raw-text"},
+        "headers": f"Authorization:Bearer {{{{#env.{API_KEY_VARIABLE}#}}}}\nContent-Type:application/json",
+        "method": "post",
+        "params": "",
+        "retry_config": {"max_retries": 1, "retry_enabled": False, "retry_interval": 100},
+        "ssl_verify": True,
+        "timeout": {"connect": 10, "read": 600, "write": 60},
+        "title": f"Call the {snippet.app} app",
+        "type": "http-request",
+        "url": url,
+        "variables": [],
+    }
+
+
+def build_app(snippet: Snippet, code: str, source: str, builder: str | None = None) -> dict:
+    """The DSL document (a dict ready for YAML) of an app that runs `code` in a Code node
+    (and, on the HTTP-node route, `builder` and an HTTP Request node before it)."""
+    from generator.templating import ENDPOINTS
+
     mode = app_mode(snippet)
     chatflow = mode == "advanced-chat"
     key_name = API_KEY_VARIABLE
@@ -92,38 +124,56 @@ def build_app(snippet: Snippet, code: str, source: str) -> dict:
         start_variables.append(
             {"label": param, "max_length": None, "options": [], "required": required, "type": "text-input", "variable": param}
         )
-
-    code_variables = [
-        {"value_selector": ["env", key_name], "variable": "api_key"},
-        {"value_selector": ["sys", "query"] if chatflow else ["start", "query"], "variable": "query"},
-        {"value_selector": ["sys", "user_id"], "variable": "user"},
-    ]
-    if snippet.template == "conversation":
-        code_variables.append({"value_selector": ["conversation", "conversation_id"], "variable": "conversation_id"})
-    code_variables += [{"value_selector": ["start", param], "variable": param} for param in _parameters(snippet)]
-
-    nodes = [
-        _node("start", 80, {"title": "Start", "type": "start", "variables": start_variables}),
-        _node(
-            "code",
-            384,
-            {
-                "code": code,
-                "code_language": "python3",
-                "outputs": {name: {"children": None, "type": declared.get(name) or OUTPUT_TYPES.get(name, "string")} for name in outputs},
-                "title": f"Call the {snippet.app} app",
-                "type": "code",
-                "variables": code_variables,
-            },
-        ),
-    ]
-    edges = [_edge("start", "start", "code", "code")]
+    code_outputs = {name: {"children": None, "type": declared.get(name) or OUTPUT_TYPES.get(name, "string")} for name in outputs}
+    nodes = [_node("start", 80, {"title": "Start", "type": "start", "variables": start_variables})]
+    edges = []
+    if snippet.route == "http-node":
+        nodes.append(
+            _node(
+                "request",
+                384,
+                {
+                    "code": builder,
+                    "code_language": "python3",
+                    "outputs": {"body": {"children": None, "type": "string"}},
+                    "title": "Build the request",
+                    "type": "code",
+                    "variables": _request_variables(snippet, chatflow),
+                },
+            )
+        )
+        nodes.append(_node("http", 688, _http_node(snippet, snippet.base_url + ENDPOINTS[snippet.app])))
+        parse_variables = [
+            {"value_selector": ["http", "body"], "variable": "body"},
+            {"value_selector": ["http", "status_code"], "variable": "status_code"},
+        ]
+        if snippet.template == "conversation":
+            parse_variables.append({"value_selector": ["conversation", "conversation_id"], "variable": "conversation_id"})
+        nodes.append(
+            _node(
+                "code",
+                992,
+                {"code": code, "code_language": "python3", "outputs": code_outputs, "title": "Read the answer", "type": "code", "variables": parse_variables},
+            )
+        )
+        edges += [_edge("start", "start", "request", "code"), _edge("request", "code", "http", "http-request"), _edge("http", "http-request", "code", "code")]
+    else:
+        code_variables = [{"value_selector": ["env", key_name], "variable": "api_key"}] + _request_variables(snippet, chatflow)
+        nodes.append(
+            _node(
+                "code",
+                384,
+                {"code": code, "code_language": "python3", "outputs": code_outputs, "title": f"Call the {snippet.app} app", "type": "code", "variables": code_variables},
+            )
+        )
+        edges.append(_edge("start", "start", "code", "code"))
+    x = nodes[-1]["position"]["x"] + 304
     last = "code"
     if snippet.template == "conversation":
         nodes.append(
             _node(
                 "assigner",
-                688,
+                x,
                 {
                     "items": [
                         {
@@ -142,13 +192,14 @@ def build_app(snippet: Snippet, code: str, source: str) -> dict:
         )
         edges.append(_edge("code", "code", "assigner", "assigner"))
         last = "assigner"
+        x += 304
     if chatflow:
         answer = "".join("{{#code." + name + "#}}" for name in outputs if name in ("response_text", "error"))
-        nodes.append(_node("answer", 992 if last == "assigner" else 688, {"answer": answer, "title": "Answer", "type": "answer", "variables": []}))
-        edges.append(_edge(last, nodes[-2]["data"]["type"], "answer", "answer"))
+        nodes.append(_node("answer", x, {"answer": answer, "title": "Answer", "type": "answer", "variables": []}))
+        edges.append(_edge(last, "assigner" if last == "assigner" else "code", "answer", "answer"))
     else:
         end_outputs = [{"value_selector": ["code", name], "variable": name} for name in outputs]
-        nodes.append(_node("end", 688, {"outputs": end_outputs, "title": "End", "type": "end"}))
+        nodes.append(_node("end", x, {"outputs": end_outputs, "title": "End", "type": "end"}))
         edges.append(_edge("code", "code", "end", "end"))
 
     conversation_variables = []
@@ -222,7 +273,7 @@ def dump_yaml(document: dict, header: str) -> str:
     return header + body
 
 
-def dsl_file(snippet: Snippet, code: str, source: str) -> str:
+def dsl_file(snippet: Snippet, code: str, source: str, builder: str | None = None) -> str:
     """The whole <name>.yml: a comment header with the generated marker, then the DSL."""
     from generator.templating import GENERATED_MARKER, comment_text, python_literal
 
@@ -232,4 +283,4 @@ def dsl_file(snippet: Snippet, code: str, source: str) -> str:
         "# Import it in Dify (Studio > Import DSL file), then set the Secret environment variable\n"
         f"# {API_KEY_VARIABLE} to the API key of the app being called (its API Access page).\n"
     )
-    return dump_yaml(build_app(snippet, code, source), header)
+    return dump_yaml(build_app(snippet, code, source, builder), header)

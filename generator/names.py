@@ -59,6 +59,9 @@ GENERATED_NAMES = frozenset(
         "_describe_transport_error",
         "_one_line",
         "_finish_workflow",
+        "_parse_buffered_stream",
+        "_describe_buffered_error",
+        "_HTTP_NODE_MAX_BYTES",
         "_hint_for",
         "_workflow_output",
     }

@@ -155,6 +155,14 @@ OPTIONS: tuple[Option, ...] = (
 
 OPTIONS += (
     Option(
+        "route",
+        "choice",
+        "code",
+        "code: the Code node calls the app (15 s sandbox limit). http-node: an HTTP Request node "
+        "calls it (up to 600 s) and the Code node only parses the buffered stream.",
+        choices=("code", "http-node"),
+    ),
+    Option(
         "dsl",
         "bool",
         False,

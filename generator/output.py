@@ -11,7 +11,7 @@ from pathlib import Path
 from generator.errors import UserError
 from generator.dsl import dsl_file
 from generator.formatting import format_sources
-from generator.templating import GENERATED_MARKER, render_snippet
+from generator.templating import GENERATED_MARKER, render_request_builder, render_snippet
 from generator.spec import Spec, load_spec
 
 GENERATED_SUFFIXES = (".py", ".yml")
@@ -29,13 +29,17 @@ class Change:
 
 def build_plan(spec: Spec) -> dict[str, str]:
     """{relative path: final text} for every file the spec produces, all in memory."""
-    rendered = [(render_snippet(snippet, spec.source), f"snippet {snippet.name!r}") for snippet in spec.snippets]
-    formatted = format_sources(rendered)
-    plan = {}
-    for snippet, code in zip(spec.snippets, formatted):
-        plan[f"{snippet.name}.py"] = code
+    sources: dict[str, tuple[str, str]] = {}  # file name -> (rendered source, label)
+    for snippet in spec.snippets:
+        label = f"snippet {snippet.name!r}"
+        sources[f"{snippet.name}.py"] = (render_snippet(snippet, spec.source), label)
+        if snippet.route == "http-node":
+            sources[f"{snippet.name}_request.py"] = (render_request_builder(snippet, spec.source), label)
+    plan = dict(zip(sources, format_sources(list(sources.values()))))
+    for snippet in spec.snippets:
         if snippet.dsl:
-            plan[f"{snippet.name}.yml"] = dsl_file(snippet, code, spec.source)
+            builder = plan.get(f"{snippet.name}_request.py")
+            plan[f"{snippet.name}.yml"] = dsl_file(snippet, plan[f"{snippet.name}.py"], spec.source, builder)
     return dict(sorted(plan.items()))
 
 

@@ -63,6 +63,7 @@ class Snippet:
     restart_stale_conversation: bool
     extra_outputs: tuple[str, ...]
     workflow_outputs: tuple[tuple[str, str], ...]  # (output name, Dify type), spec order
+    route: str
     dsl: bool
     dsl_app: str
     dsl_version: str
@@ -183,14 +184,15 @@ def parse_spec(data: dict, source: str, shown: str, prefix: str = "") -> Spec:
             return f"{where}.{key}" if key in entry or key not in defaults else f"defaults.{key}"
 
         snippet = build_snippet(merged, lambda location, problem: fail(location, problem), locate)
-        folded = snippet.name.casefold()
-        if folded in seen:
-            raise fail(
-                f"{where}.name",
-                f"{snippet.name!r} clashes with {seen[folded]!r} (file names that differ only in "
-                "case collide on macOS and Windows); rename one",
-            )
-        seen[folded] = snippet.name
+        for stem in file_stems(snippet):
+            folded = stem.casefold()
+            if folded in seen:
+                raise fail(
+                    f"{where}.name",
+                    f"{stem!r} clashes with {seen[folded]!r} (file names that differ only in "
+                    "case collide on macOS and Windows); rename one",
+                )
+            seen[folded] = stem
         snippets.append(snippet)
     return Spec(source=source, snippets=tuple(snippets))
 
@@ -333,6 +335,13 @@ def _check_combination(snippet: Snippet, fail: Callable[[str, str], UserError], 
                 f"{locate('workflow_outputs')}.{name}",
                 f"{name!r} is the name of a built-in output ({', '.join(BUILT_IN_OUTPUTS)}); rename it",
             )
+
+
+def file_stems(snippet: Snippet) -> tuple[str, ...]:
+    """The output file names (without suffix) a snippet produces."""
+    if snippet.route == "http-node":
+        return (snippet.name, f"{snippet.name}_request")
+    return (snippet.name,)
 
 
 def output_names(snippet: Snippet) -> tuple[str, ...]:

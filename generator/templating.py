@@ -111,14 +111,25 @@ def context(snippet: Snippet, source: str) -> dict:
 
 
 def render_snippet(snippet: Snippet, source: str) -> str:
-    """The snippet's Python source, before black."""
+    """The snippet's Python source, before black: main() that calls the app, or on the
+    HTTP-node route main() that parses what the HTTP Request node buffered."""
+    name = "http_parse" if snippet.route == "http-node" else snippet.template
+    return _render(f"{name}.py.jinja", snippet, source)
+
+
+def render_request_builder(snippet: Snippet, source: str) -> str:
+    """HTTP-node route: the Code node that builds the request body, before black."""
+    return _render("http_request.py.jinja", snippet, source)
+
+
+def _render(template_name: str, snippet: Snippet, source: str) -> str:
     import jinja2
 
     try:
-        template = _environment().get_template(f"{snippet.template}.py.jinja")
+        template = _environment().get_template(template_name)
         return template.render(context(snippet, source))
     except jinja2.TemplateError as error:
-        where = getattr(error, "filename", None) or f"{snippet.template}.py.jinja"
+        where = getattr(error, "filename", None) or template_name
         line = getattr(error, "lineno", None)
         place = f"{Path(where).name}:{line}" if line else Path(where).name
         raise UserError(f"template {place}: {error.message or error}; fix the template") from None

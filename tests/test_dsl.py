@@ -19,6 +19,9 @@ from snippets import add_app, parameters
 REPO = Path(__file__).resolve().parent.parent
 DSL_FILES = sorted(REPO.glob("output/*.yml")) + sorted(REPO.glob("tests/golden/*/expected/*.yml"))
 ENDPOINTS = ("/chat-messages", "/completion-messages", "/workflows/run")
+# User text that Dify's JSON body templating would mangle: it must reach the callee as it is.
+HOSTILE = 'He said "hi" \\o/ {"a": 1}\nnew line\ttab {{#sys.query#}} {{inputs}} ü 中文'
+
 CONVERSATIONS = [p for p in DSL_FILES if "conversation_variables: []" not in p.read_text(encoding="utf-8")]
 ONE_SHOT = [p for p in DSL_FILES if p not in CONVERSATIONS]
 GRAPHON_PYTHON = os.environ.get("DIFY_GRAPHON_PYTHON") or str(REPO / ".venv-graphon" / "bin" / "python")
@@ -53,7 +56,14 @@ def test_dsl_matches_its_snippet(path: Path) -> None:
     assert {name: spec["type"] for name, spec in code_node["outputs"].items()} == declared_outputs(snippet)
     secrets = document["workflow"]["environment_variables"]
     assert [(v["value_type"], v["value"]) for v in secrets] == [("secret", "")]
-    assert code_node["variables"][0]["value_selector"] == ["env", secrets[0]["name"]]
+    graph = nodes(document)
+    if "http" in graph:  # the HTTP-node route: the key goes in the HTTP node's header
+        assert f"Bearer {{{{#env.{secrets[0]['name']}#}}}}" in graph["http"]["headers"]
+        assert graph["http"]["body"] == {"data": [{"key": "", "type": "text", "value": "{{#request.body#}}"}], "type": "raw-text"}
+        assert graph["request"]["code"] == path.with_name(path.stem + "_request.py").read_text(encoding="utf-8")
+        assert [v["value_selector"] for v in code_node["variables"][:2]] == [["http", "body"], ["http", "status_code"]]
+    else:
+        assert code_node["variables"][0]["value_selector"] == ["env", secrets[0]["name"]]
     if "conversation_id" in code_node["outputs"]:
         assert document["app"]["mode"] == "advanced-chat"
         assigner = nodes(document)["assigner"]
@@ -83,7 +93,10 @@ def prepared(path: Path, dify, key: str, conversation_id: str | None = None) -> 
     code = nodes(document)["code"]
     url = json.loads(next(line.split("=", 1)[1] for line in code["code"].splitlines() if line.startswith("_URL =")))
     base = next(url[: -len(endpoint)] for endpoint in ENDPOINTS if url.endswith(endpoint))
-    code["code"] = code["code"].replace(base, dify.base_url)
+    for data in nodes(document).values():
+        for field in ("code", "url"):
+            if field in data:
+                data[field] = data[field].replace(base, dify.base_url)
     if conversation_id is not None:
         document["workflow"]["conversation_variables"][0]["value"] = conversation_id
     return yaml.safe_dump(document, allow_unicode=True, sort_keys=False)
@@ -107,7 +120,7 @@ def test_dsl_runs_end_to_end_on_graphon(dify, sandbox, path: Path) -> None:
         samples = {"string": "text", "number": 2, "boolean": True, "object": {"k": "v"}, "array[string]": ["a"], "array[object]": [{"a": 1}]}
         outputs = {name: samples[spec["type"]] for name, spec in declared.items() if name not in BUILT_IN_OUTPUTS}
     callee = add_app(dify, mode, answer="Engine ✓ 引擎", outputs=outputs)
-    start = {"query": "Hello from graphon"}
+    start = {"query": HOSTILE}
     start.update({variable["variable"]: "x" for variable in nodes(document)["start"]["variables"] if variable["variable"] != "query"})
     result = run_on_graphon(prepared(path, dify, callee.key), sandbox, start)
     assert result["status"] == "succeeded", result
@@ -122,6 +135,7 @@ def test_dsl_runs_end_to_end_on_graphon(dify, sandbox, path: Path) -> None:
         assert result["outputs"]["response_text"] == expected
     sent = [r for r in dify.requests if r["key"] == callee.key][-1]["body"]
     assert sent["user"].endswith("user-1")
+    assert sent["query"] == HOSTILE if "query" in sent else sent["inputs"]["query"] == HOSTILE
 
 
 @needs_graphon

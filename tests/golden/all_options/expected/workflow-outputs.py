@@ -63,14 +63,6 @@ class _DifyCallError(Exception):
     """The call failed; the message is one line that says what went wrong and what to do."""
 
 
-class _OutOfTime(Exception):
-    """The time budget ran out."""
-
-
-class _StaleConversation(Exception):
-    """The called app doesn't know this conversation for this user (HTTP 404)."""
-
-
 class _Reply:
     """Everything the called app has sent so far."""
 
@@ -131,6 +123,192 @@ class _Reply:
                 text[: _MAX_ANSWER_CHARS - len(_TRUNCATION_MARKER)] + _TRUNCATION_MARKER
             )
         return text
+
+
+def _apply_event(event: dict, reply: _Reply) -> bool:
+    """Apply one streamed event to the reply; True once the answer is complete."""
+    if not isinstance(event, dict):
+        raise _DifyCallError(
+            f"the stream sent an event that is not a JSON object: {event!r:.100}"
+        )
+    kind = event.get("event")
+    if kind == "agent_message":
+        reply.agent_text_seen = True
+        reply.add(_text_field(event, "answer"))
+    elif kind == "message":
+        reply.add_message(_text_field(event, "answer"))
+    elif kind == "message_replace":
+        # Output moderation replaced the whole answer so far.
+        reply.replace(_text_field(event, "answer"))
+    elif kind == "error":
+        raise _DifyCallError(_describe_stream_error(event))
+    elif kind == "message_end":
+        reply.note_ids(event)
+        usage = (event.get("metadata") or {}).get("usage") or {}
+        reply.usage = {
+            key: value
+            for key, value in sorted(usage.items())
+            if isinstance(value, (str, int, float)) and not isinstance(value, bool)
+        }
+        return _APP != "workflow"
+    elif kind == "workflow_finished":
+        data = event.get("data") or {}
+        status = data.get("status")
+        if status not in ("succeeded", "partial-succeeded"):
+            raise _DifyCallError(
+                f"the called {_APP} app's run ended with status {status!r}: "
+                f"{' '.join(str(data.get('error') or 'no error message').split())[:500]}"
+            )
+        if _APP == "workflow":
+            _finish_workflow(data, reply)
+            return True
+    reply.note_ids(event)
+    return False
+
+
+def _finish_workflow(data: dict, reply: _Reply) -> None:
+    """Take a workflow app's outputs from its workflow_finished event."""
+    outputs = data.get("outputs") or {}
+    if not isinstance(outputs, dict):
+        raise _DifyCallError(
+            f"the called workflow's outputs are not an object: {outputs!r:.100}"
+        )
+    reply.status = (
+        "succeeded" if data.get("status") == "succeeded" else "partial-succeeded"
+    )
+    reply.usage = {
+        key: data[key]
+        for key in ("elapsed_time", "total_steps", "total_tokens")
+        if isinstance(data.get(key), (int, float))
+        and not isinstance(data.get(key), bool)
+    }
+    if not _WORKFLOW_OUTPUTS:
+        reply.replace(json.dumps(outputs, ensure_ascii=False))
+    for name, kind in _WORKFLOW_OUTPUTS.items():
+        reply.outputs[name] = _workflow_output(outputs, name, kind)
+
+
+def _workflow_output(outputs: dict, name: str, kind: str):
+    """One declared workflow output, checked against its declared Dify type."""
+    if name not in outputs:
+        raise _DifyCallError(
+            f"the called workflow has no output {name!r} (it returned: "
+            f"{', '.join(sorted(map(str, outputs))) or 'none'}); fix workflow_outputs in the spec"
+        )
+    value = outputs[name]
+    if value is None:
+        return {"string": "", "number": 0, "boolean": False, "object": {}}.get(kind, [])
+    python_type = {
+        "string": str,
+        "number": (int, float),
+        "boolean": bool,
+        "object": dict,
+    }
+    item_type = {
+        "array[string]": str,
+        "array[number]": (int, float),
+        "array[object]": dict,
+        "array[boolean]": bool,
+    }
+    if kind in python_type:
+        fits = isinstance(value, python_type[kind]) and (
+            kind != "number" or not isinstance(value, bool)
+        )
+    else:
+        fits = isinstance(value, list) and all(
+            isinstance(item, item_type[kind]) for item in value
+        )
+    if not fits:
+        raise _DifyCallError(
+            f"the called workflow's output {name!r} is {type(value).__name__}, not the "
+            f"declared {kind}; fix workflow_outputs in the spec"
+        )
+    if kind == "string" and len(value) > _MAX_ANSWER_CHARS:
+        if _ON_OVERSIZE == "fail":
+            raise _DifyCallError(
+                f"the called workflow's output {name!r} is longer than {_MAX_ANSWER_CHARS} characters"
+            )
+        value = (
+            value[: _MAX_ANSWER_CHARS - len(_TRUNCATION_MARKER)] + _TRUNCATION_MARKER
+        )
+    return value
+
+
+def _text_field(event: dict, key: str) -> str:
+    text = event.get(key)
+    if text is None:
+        return ""
+    if not isinstance(text, str):
+        raise _DifyCallError(
+            f"the stream sent a {event.get('event')} event whose {key} is not text"
+        )
+    return text
+
+
+def _describe_stream_error(event: dict) -> str:
+    """One line for an `error` event that ended the stream."""
+    return "the called app failed mid-stream: " + _one_line(
+        event.get("status") or "",
+        str(event.get("code") or ""),
+        str(event.get("message") or ""),
+        False,
+    )
+
+
+def _one_line(status, code: str, message: str, html: bool) -> str:
+    message = " ".join(message.split())[:500]
+    text = (
+        f"HTTP {status}"
+        + (f" {code}" if code else "")
+        + (f": {message}" if message else "")
+    )
+    hint = _hint_for(status, code, message, html)
+    return f"{text}. Hint: {hint}" if hint else text
+
+
+def _hint_for(status, code: str, message: str, html: bool) -> str:
+    """What to do about a Dify error, where the fix is known."""
+    if status == 403 and html:
+        return (
+            f"the sandbox's SSRF proxy refused {_URL}: on self-hosted Dify, HTTPS may only "
+            "go to port 443 and private addresses need SSRF_PROXY_ALLOW_PRIVATE_IPS (or a "
+            "squid rule in ssrf_proxy) to be allowed"
+        )
+    if status == 401:
+        return (
+            "use the API key of the app you are calling (its API Access page), not this "
+            "app's, and keep it in a Secret environment variable"
+        )
+    if status == 404 and "conversation" in message.lower():
+        return (
+            "the conversation belongs to another user or was deleted: `user` must be the "
+            "same on every turn"
+        )
+    if status == 404:
+        return f"check base_url ({_URL} was not found); it ends in /v1, e.g. https://api.dify.ai/v1"
+    if code == "too_many_requests":
+        return "the called app is running as many requests as it may; retry later"
+    if code == "rate_limit_error":
+        return "the called app's quota is used up; retrying won't help until it resets"
+    if code == "not_chat_app" or "blocking mode" in message:
+        return "the key belongs to an app of another kind: set app (agent, chat, chatflow, completion, workflow) to match it"
+    if code == "app_unavailable":
+        return "publish the called app and check its model settings"
+    if "required in input form" in message:
+        return "the called app requires that input: add it to the snippet's inputs"
+    if code == "provider_not_initialize":
+        return "set up the model provider's credentials in the called app's workspace"
+    if isinstance(status, int) and status >= 500:
+        return "the Dify API failed; try again, and check the API's logs if it persists"
+    return ""
+
+
+class _OutOfTime(Exception):
+    """The time budget ran out."""
+
+
+class _StaleConversation(Exception):
+    """The called app doesn't know this conversation for this user (HTTP 404)."""
 
 
 def _ask_dify_app(api_key: str, body: dict) -> _Reply:
@@ -334,126 +512,6 @@ def _read_events(
                     ) from None
 
 
-def _apply_event(event: dict, reply: _Reply) -> bool:
-    """Apply one streamed event to the reply; True once the answer is complete."""
-    if not isinstance(event, dict):
-        raise _DifyCallError(
-            f"the stream sent an event that is not a JSON object: {event!r:.100}"
-        )
-    kind = event.get("event")
-    if kind == "agent_message":
-        reply.agent_text_seen = True
-        reply.add(_text_field(event, "answer"))
-    elif kind == "message":
-        reply.add_message(_text_field(event, "answer"))
-    elif kind == "message_replace":
-        # Output moderation replaced the whole answer so far.
-        reply.replace(_text_field(event, "answer"))
-    elif kind == "error":
-        raise _DifyCallError(_describe_stream_error(event))
-    elif kind == "message_end":
-        reply.note_ids(event)
-        usage = (event.get("metadata") or {}).get("usage") or {}
-        reply.usage = {
-            key: value
-            for key, value in sorted(usage.items())
-            if isinstance(value, (str, int, float)) and not isinstance(value, bool)
-        }
-        return _APP != "workflow"
-    elif kind == "workflow_finished":
-        data = event.get("data") or {}
-        status = data.get("status")
-        if status not in ("succeeded", "partial-succeeded"):
-            raise _DifyCallError(
-                f"the called {_APP} app's run ended with status {status!r}: "
-                f"{' '.join(str(data.get('error') or 'no error message').split())[:500]}"
-            )
-        if _APP == "workflow":
-            _finish_workflow(data, reply)
-            return True
-    reply.note_ids(event)
-    return False
-
-
-def _finish_workflow(data: dict, reply: _Reply) -> None:
-    """Take a workflow app's outputs from its workflow_finished event."""
-    outputs = data.get("outputs") or {}
-    if not isinstance(outputs, dict):
-        raise _DifyCallError(
-            f"the called workflow's outputs are not an object: {outputs!r:.100}"
-        )
-    reply.status = (
-        "succeeded" if data.get("status") == "succeeded" else "partial-succeeded"
-    )
-    reply.usage = {
-        key: data[key]
-        for key in ("elapsed_time", "total_steps", "total_tokens")
-        if isinstance(data.get(key), (int, float))
-        and not isinstance(data.get(key), bool)
-    }
-    if not _WORKFLOW_OUTPUTS:
-        reply.replace(json.dumps(outputs, ensure_ascii=False))
-    for name, kind in _WORKFLOW_OUTPUTS.items():
-        reply.outputs[name] = _workflow_output(outputs, name, kind)
-
-
-def _workflow_output(outputs: dict, name: str, kind: str):
-    """One declared workflow output, checked against its declared Dify type."""
-    if name not in outputs:
-        raise _DifyCallError(
-            f"the called workflow has no output {name!r} (it returned: "
-            f"{', '.join(sorted(map(str, outputs))) or 'none'}); fix workflow_outputs in the spec"
-        )
-    value = outputs[name]
-    if value is None:
-        return {"string": "", "number": 0, "boolean": False, "object": {}}.get(kind, [])
-    python_type = {
-        "string": str,
-        "number": (int, float),
-        "boolean": bool,
-        "object": dict,
-    }
-    item_type = {
-        "array[string]": str,
-        "array[number]": (int, float),
-        "array[object]": dict,
-        "array[boolean]": bool,
-    }
-    if kind in python_type:
-        fits = isinstance(value, python_type[kind]) and (
-            kind != "number" or not isinstance(value, bool)
-        )
-    else:
-        fits = isinstance(value, list) and all(
-            isinstance(item, item_type[kind]) for item in value
-        )
-    if not fits:
-        raise _DifyCallError(
-            f"the called workflow's output {name!r} is {type(value).__name__}, not the "
-            f"declared {kind}; fix workflow_outputs in the spec"
-        )
-    if kind == "string" and len(value) > _MAX_ANSWER_CHARS:
-        if _ON_OVERSIZE == "fail":
-            raise _DifyCallError(
-                f"the called workflow's output {name!r} is longer than {_MAX_ANSWER_CHARS} characters"
-            )
-        value = (
-            value[: _MAX_ANSWER_CHARS - len(_TRUNCATION_MARKER)] + _TRUNCATION_MARKER
-        )
-    return value
-
-
-def _text_field(event: dict, key: str) -> str:
-    text = event.get(key)
-    if text is None:
-        return ""
-    if not isinstance(text, str):
-        raise _DifyCallError(
-            f"the stream sent a {event.get('event')} event whose {key} is not text"
-        )
-    return text
-
-
 def _describe_http_error(
     response: http.client.HTTPResponse, sock: socket.socket, deadline: float
 ) -> str:
@@ -472,64 +530,6 @@ def _describe_http_error(
     if not message and "html" not in content_type:
         message = raw.decode("utf-8", "replace")
     return _one_line(response.status, code, message, "html" in content_type)
-
-
-def _describe_stream_error(event: dict) -> str:
-    """One line for an `error` event that ended the stream."""
-    return "the called app failed mid-stream: " + _one_line(
-        event.get("status") or "",
-        str(event.get("code") or ""),
-        str(event.get("message") or ""),
-        False,
-    )
-
-
-def _one_line(status, code: str, message: str, html: bool) -> str:
-    message = " ".join(message.split())[:500]
-    text = (
-        f"HTTP {status}"
-        + (f" {code}" if code else "")
-        + (f": {message}" if message else "")
-    )
-    hint = _hint_for(status, code, message, html)
-    return f"{text}. Hint: {hint}" if hint else text
-
-
-def _hint_for(status, code: str, message: str, html: bool) -> str:
-    """What to do about a Dify error, where the fix is known."""
-    if status == 403 and html:
-        return (
-            f"the sandbox's SSRF proxy refused {_URL}: on self-hosted Dify, HTTPS may only "
-            "go to port 443 and private addresses need SSRF_PROXY_ALLOW_PRIVATE_IPS (or a "
-            "squid rule in ssrf_proxy) to be allowed"
-        )
-    if status == 401:
-        return (
-            "use the API key of the app you are calling (its API Access page), not this "
-            "app's, and keep it in a Secret environment variable"
-        )
-    if status == 404 and "conversation" in message.lower():
-        return (
-            "the conversation belongs to another user or was deleted: `user` must be the "
-            "same on every turn"
-        )
-    if status == 404:
-        return f"check base_url ({_URL} was not found); it ends in /v1, e.g. https://api.dify.ai/v1"
-    if code == "too_many_requests":
-        return "the called app is running as many requests as it may; retry later"
-    if code == "rate_limit_error":
-        return "the called app's quota is used up; retrying won't help until it resets"
-    if code == "not_chat_app" or "blocking mode" in message:
-        return "the key belongs to an app of another kind: set app (agent, chat, chatflow, completion, workflow) to match it"
-    if code == "app_unavailable":
-        return "publish the called app and check its model settings"
-    if "required in input form" in message:
-        return "the called app requires that input: add it to the snippet's inputs"
-    if code == "provider_not_initialize":
-        return "set up the model provider's credentials in the called app's workspace"
-    if isinstance(status, int) and status >= 500:
-        return "the Dify API failed; try again, and check the API's logs if it persists"
-    return ""
 
 
 def _describe_transport_error(error: Exception, reply: _Reply) -> str:
