@@ -8,8 +8,9 @@ import socket
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable
+
+from loopback import LoopbackServer, QuietHandler
 
 CHAT_MODES = ("agent", "agent-1.16", "chat", "chatflow")
 ROUTES = {
@@ -145,24 +146,21 @@ def standard_stream(request: Request, chunk_size: int = 7) -> list:
 # --- the server ------------------------------------------------------------------------
 
 
-class DifyEmulator:
+class DifyEmulator(LoopbackServer):
     """Start with `with DifyEmulator() as dify:`; add apps; point snippets at dify.base_url."""
 
     def __init__(self) -> None:
+        super().__init__(_Handler)
         self.apps: dict[str, App] = {}
         self.conversations: dict[str, str] = {}  # id -> user
         self.requests: list[dict] = []  # validated requests with their bodies
         self.hits: list[tuple[str, str]] = []  # (path, Authorization) of every POST
         self.lock = threading.Lock()
         self.counter = itertools.count(1)
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self.server.daemon_threads = True
-        self.server.emulator = self  # type: ignore[attr-defined]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+        return self.url + "/v1"
 
     def add(self, app: App) -> App:
         self.apps[app.key] = app
@@ -171,30 +169,18 @@ class DifyEmulator:
     def new_id(self, kind: str) -> str:
         return f"{kind}-{next(self.counter):04d}-0000-4000-8000-000000000000"
 
-    def __enter__(self) -> "DifyEmulator":
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
 
 def _envelope(status: int, code: str, message: str) -> tuple[int, bytes]:
     return status, json.dumps({"code": code, "message": message, "status": status}).encode()
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class _Handler(QuietHandler):
     server_version = "nginx"
     sys_version = ""
 
-    def log_message(self, format: str, *args: object) -> None:  # keep test output clean
-        pass
-
     @property
     def emulator(self) -> DifyEmulator:
-        return self.server.emulator  # type: ignore[attr-defined]
+        return self.server.owner  # type: ignore[attr-defined]
 
     def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
         length = int(self.headers.get("Content-Length") or 0)

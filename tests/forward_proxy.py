@@ -3,45 +3,25 @@
 from __future__ import annotations
 
 import http.client
-import threading
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from loopback import LoopbackServer, QuietHandler
 
 SQUID_DENIED = b"<html><head><title>ERROR: The requested URL could not be retrieved</title></head><body>Access Denied.</body></html>"
 
 
-class ForwardProxy:
+class ForwardProxy(LoopbackServer):
     """Forwards absolute-form requests (`POST http://host/path`); refuse=True answers like squid's 403 page."""
 
     def __init__(self, refuse: bool = False) -> None:
+        super().__init__(_ProxyHandler)
         self.refuse = refuse
         self.seen: list[str] = []
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _ProxyHandler)
-        self.server.daemon_threads = True
-        self.server.proxy = self  # type: ignore[attr-defined]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def __enter__(self) -> "ForwardProxy":
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
-class _ProxyHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
+class _ProxyHandler(QuietHandler):
     def do_POST(self) -> None:  # noqa: N802
-        proxy = self.server.proxy  # type: ignore[attr-defined]
+        proxy = self.server.owner  # type: ignore[attr-defined]
         proxy.seen.append(f"{self.command} {self.path}")
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         if proxy.refuse:

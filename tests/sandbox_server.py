@@ -5,38 +5,22 @@ from __future__ import annotations
 import json
 import subprocess
 import tempfile
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from generator.code_node import BOOT, SANDBOX_TIMEOUT
+from loopback import LoopbackServer, QuietHandler
 
 API_KEY = "dify-sandbox"
 
 
-class SandboxServer:
+class SandboxServer(LoopbackServer):
     """`with SandboxServer(python) as sandbox:` then point graphon's code settings at sandbox.url."""
 
     def __init__(self, python: str, timeout: float = SANDBOX_TIMEOUT) -> None:
+        super().__init__(_Handler)
         self.python = python
         self.timeout = timeout
         self.runs = 0
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self.server.daemon_threads = True
-        self.server.sandbox = self  # type: ignore[attr-defined]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def __enter__(self) -> "SandboxServer":
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
     def run(self, code: str) -> dict:
         """dify-sandbox's answer for one program: stdout, and stderr (or the kill) as `error`."""
@@ -57,12 +41,7 @@ class SandboxServer:
         return {"stdout": done.stdout.decode("utf-8", "replace"), "error": error}
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
+class _Handler(QuietHandler):
     def do_POST(self) -> None:  # noqa: N802
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         if self.headers.get("X-Api-Key") != API_KEY:
@@ -75,7 +54,7 @@ class _Handler(BaseHTTPRequestHandler):
         if request.get("language") != "python3":
             self._reply(200, {"code": -400, "message": "unsupported language", "data": None})
             return
-        data = self.server.sandbox.run(request["code"])  # type: ignore[attr-defined]
+        data = self.server.owner.run(request["code"])  # type: ignore[attr-defined]
         self._reply(200, {"code": 0, "message": "success", "data": data})
 
     def _reply(self, status: int, payload: dict) -> None:
