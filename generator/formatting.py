@@ -50,7 +50,7 @@ def format_sources(items: list[tuple[str, str]]) -> list[str]:
     parallel processes when there are several (as black's own CLI does), else in this one."""
     results: list[str | None] = [_cache().get(source) for source, _ in items]
     missing = [index for index, result in enumerate(results) if result is None]
-    for index, formatted in zip(missing, _format_uncached([items[i] for i in missing])):
+    for index, formatted in zip(missing, _format_uncached([items[i] for i in missing]), strict=True):
         _cache().put(items[index][0], formatted)
         results[index] = formatted
     return results  # type: ignore[return-value]

@@ -182,5 +182,3 @@ OPTIONS += (
         "The DSL's version string: Dify asks to confirm a newer one, warns for an older minor.",
     ),
 )
-
-OPTIONS_BY_KEY = {option.key: option for option in OPTIONS}

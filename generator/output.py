@@ -35,7 +35,7 @@ def build_plan(spec: Spec) -> dict[str, str]:
         sources[f"{snippet.name}.py"] = (render_snippet(snippet, spec.source), label)
         if snippet.route == "http-node":
             sources[f"{snippet.name}_request.py"] = (render_request_builder(snippet, spec.source), label)
-    plan = dict(zip(sources, format_sources(list(sources.values()))))
+    plan = dict(zip(sources, format_sources(list(sources.values())), strict=True))
     for snippet in spec.snippets:
         if snippet.dsl:
             builder = plan.get(f"{snippet.name}_request.py")
@@ -122,7 +122,7 @@ def apply(changes: list[Change], out_dir: Path) -> None:
         raise UserError(f"{out_dir}: can't write there ({error.strerror}); nothing was changed") from None
     done: list[Change] = []
     try:
-        for (temp, target), change in zip(staged, [c for c in changes if c.action != "remove"]):
+        for (temp, target), change in zip(staged, [c for c in changes if c.action != "remove"], strict=True):
             os.replace(temp, target)
             done.append(change)
         for change in changes:

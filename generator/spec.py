@@ -15,7 +15,6 @@ from generator.errors import UserError
 from generator.options import (
     CONVERSATION_APPS,
     OPTIONS,
-    OPTIONS_BY_KEY,
     OUTPUT_TYPES,
     Option,
 )
@@ -180,7 +179,7 @@ def parse_spec(data: dict, source: str, shown: str, prefix: str = "") -> Spec:
         _check_keys(entry, SNIPPET_KEYS, where, fail)
         merged = {**defaults, **entry}
 
-        def locate(key: str, where: str = where) -> str:
+        def locate(key: str, where: str = where, entry: dict = entry) -> str:
             return f"{where}.{key}" if key in entry or key not in defaults else f"defaults.{key}"
 
         snippet = build_snippet(merged, lambda location, problem: fail(location, problem), locate)
@@ -288,9 +287,11 @@ def _check_base_url(url: str, fail: Callable[[str, str], UserError], locate: Loc
         raise fail(where, f"{url!r} contains spaces or control characters; write the plain URL")
     try:
         parts = urlsplit(url)
-        parts.port  # raises ValueError for a port out of range
+        port = parts.port  # raises ValueError for a port out of range
     except ValueError as error:
         raise fail(where, f"{url!r} is not a valid URL ({error})") from None
+    if port == 0:
+        raise fail(where, f"{url!r} has port 0; give the API's real port or none")
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise fail(where, f"{url!r} must be an http:// or https:// URL with a host, e.g. https://api.dify.ai/v1")
     if parts.query or parts.fragment or parts.username or parts.password:
