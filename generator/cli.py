@@ -148,12 +148,17 @@ def _render_command(function):
 @cli.command()
 @click.argument("template", type=click.Choice(TEMPLATES))
 @click.option("--name", default=None, help="The snippet's name, shown in the header [default: TEMPLATE].")
+@click.option(
+    "--request-builder",
+    is_flag=True,
+    help="With --route http-node: print the Code node that builds the request body instead.",
+)
 @_render_command
-def render(template: str, name: str | None, **values: object) -> None:
+def render(template: str, name: str | None, request_builder: bool, **values: object) -> None:
     """Print one snippet to stdout, configured by flags alone (no spec needed)."""
     from generator.formatting import format_source
-    from generator.templating import render_snippet
     from generator.spec import build_snippet
+    from generator.templating import render_request_builder, render_snippet
 
     flag_names = {option.key: option.flag_name for option in OPTIONS}
     flag_names["name"] = "--name"
@@ -167,11 +172,21 @@ def render(template: str, name: str | None, **values: object) -> None:
     try:
         raw = {"name": name or template, "template": template, **_flag_values(values)}
         snippet = build_snippet(raw, fail, locate)
-        source = format_source(render_snippet(snippet, RENDER_SOURCE), f"snippet {snippet.name!r}")
-        if snippet.dsl:  # the importable app (its Code node holds the same code) instead
+        label = f"snippet {snippet.name!r}"
+        builder = None
+        if snippet.route == "http-node":
+            builder = format_source(render_request_builder(snippet, RENDER_SOURCE), label)
+        elif request_builder:
+            raise UserError("--request-builder: only the http-node route has a request builder; add --route http-node")
+        source = format_source(render_snippet(snippet, RENDER_SOURCE), label)
+        if request_builder:
+            source = builder
+        elif snippet.dsl:  # the importable app (its Code nodes hold the same code) instead
             from generator.dsl import dsl_file
 
-            source = dsl_file(snippet, source, RENDER_SOURCE)
+            source = dsl_file(snippet, source, RENDER_SOURCE, builder)
+        elif builder is not None:
+            click.echo("the request-body node for this route: add --request-builder", err=True)
     except UserError as error:
         _fail(error)
     click.echo(source, nl=False)
@@ -210,7 +225,7 @@ def init(spec_path: Path) -> None:
     click.echo(f"wrote {spec_path}; now run `dify-codenode generate`", err=True)
 
 
-def _declared_outputs(option: str | None, source: str, path: Path) -> dict[str, str]:
+def _declared_outputs(option: str | None, source: str) -> dict[str, str]:
     """--outputs 'a,b:number' (type defaults to string), else the generated header's outputs."""
     from generator.code_node import declared_outputs
 
@@ -243,7 +258,7 @@ def lint(files: tuple[Path, ...], outputs: str | None) -> None:
             source = _read_code(path)
         except UserError as error:
             _fail(error)
-        declared = _declared_outputs(outputs, source, path)
+        declared = _declared_outputs(outputs, source)
         for finding in lint_source(source, list(declared) if declared else None):
             click.echo(finding.format(path.as_posix()))
             count += 1
@@ -267,7 +282,7 @@ def run(file: Path, inputs: tuple[str, ...], json_inputs: tuple[str, ...], outpu
 
     try:
         source = _read_code(file)
-        declared = _declared_outputs(outputs, source, file)
+        declared = _declared_outputs(outputs, source)
         if not declared:
             raise UserError(f"{file}: no declared outputs (no generated header); pass --outputs name,name:type")
         values: dict[str, object] = {}
