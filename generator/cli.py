@@ -36,7 +36,11 @@ def _versions(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
         return
     from generator.formatting import black_version
 
-    click.echo(f"dify-codenode {__version__} (black {black_version()})")
+    try:
+        black = f"black {black_version()}"
+    except UserError:
+        black = "black not installed"
+    click.echo(f"dify-codenode {__version__} ({black})")
     ctx.exit(0)
 
 

@@ -26,11 +26,22 @@ def black_mode():
     )
 
 
+MISSING_BLACK = (
+    "black is not installed in this Python ({python}); install dify-codenode into it "
+    "(python -m pip install .) or run the dify-codenode that pip installed"
+)
+
+
 @lru_cache(maxsize=1)
 def black_version() -> str:
-    from importlib.metadata import version
+    """black's version from its package metadata (no import); a UserError when it isn't installed."""
+    import sys
+    from importlib.metadata import PackageNotFoundError, version
 
-    return version("black")
+    try:
+        return version("black")
+    except PackageNotFoundError:
+        raise UserError(MISSING_BLACK.format(python=sys.executable)) from None
 
 
 @lru_cache(maxsize=1)

@@ -69,7 +69,15 @@ def dify_type(kind: str) -> str:
 
 @lru_cache(maxsize=1)
 def _environment():
-    import jinja2
+    try:
+        import jinja2
+    except ImportError:
+        import sys
+
+        raise UserError(
+            f"jinja2 is not installed in this Python ({sys.executable}); install dify-codenode "
+            "into it (python -m pip install .) or run the dify-codenode that pip installed"
+        ) from None
 
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir())),
@@ -123,10 +131,11 @@ def render_request_builder(snippet: Snippet, source: str) -> str:
 
 
 def _render(template_name: str, snippet: Snippet, source: str) -> str:
+    environment = _environment()
     import jinja2
 
     try:
-        template = _environment().get_template(template_name)
+        template = environment.get_template(template_name)
         return template.render(context(snippet, source))
     except jinja2.TemplateError as error:
         where = getattr(error, "filename", None) or template_name

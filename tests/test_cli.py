@@ -135,3 +135,26 @@ def test_render_http_node_route_parts(cli) -> None:
     app = cli("render", "conversation", "--route", "http-node", "--dsl")
     assert app.exit_code == 0 and "type: http-request" in app.stdout and "def main(" in app.stdout
     assert cli("render", "single", "--request-builder").exit_code == 2
+
+
+def test_a_missing_black_is_one_line_not_a_traceback(cli, tmp_path: Path, monkeypatch) -> None:
+    import importlib.metadata
+
+    import generator.formatting as formatting
+
+    def no_black(name: str) -> str:
+        raise importlib.metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(importlib.metadata, "version", no_black)
+    monkeypatch.setenv("DIFY_CODENODE_CACHE_DIR", "")
+    formatting.black_version.cache_clear()
+    formatting._cache.cache_clear()
+    try:
+        result = cli("check", "--out", tmp_path / "out")
+        assert result.exit_code == 2
+        assert result.stderr.startswith("dify-codenode: error: black is not installed in this Python")
+        assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+        assert cli("--version").stdout == "dify-codenode 0.1.0 (black not installed)\n"
+    finally:
+        formatting.black_version.cache_clear()
+        formatting._cache.cache_clear()
