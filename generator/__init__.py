@@ -39,8 +39,7 @@ def render(snippet: "Snippet | Mapping[str, object]") -> str:
 
     >>> source = render({"name": "ask", "template": "single", "app": "chat"})
     """
-    from generator.formatting import format_source
-    from generator.templating import render_snippet
+    from generator.pipeline import snippet_files
     from generator.spec import Snippet, build_snippet
 
     if not isinstance(snippet, Snippet):
@@ -51,7 +50,7 @@ def render(snippet: "Snippet | Mapping[str, object]") -> str:
             return UserError(f"{where}: {problem}")
 
         snippet = build_snippet(options, fail, lambda key: key)
-    return format_source(render_snippet(snippet, "generator.render"), f"snippet {snippet.name!r}")
+    return snippet_files([snippet], "generator.render")[f"{snippet.name}.py"]
 
 
 def generate(spec_path: str | Path | None = None, out_dir: str | Path | None = None, *, check: bool = False) -> Report:

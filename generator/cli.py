@@ -160,9 +160,8 @@ def _render_command(function):
 @_render_command
 def render(template: str, name: str | None, request_builder: bool, **values: object) -> None:
     """Print one snippet to stdout, configured by flags alone (no spec needed)."""
-    from generator.formatting import format_source
+    from generator.pipeline import snippet_files
     from generator.spec import build_snippet
-    from generator.templating import render_request_builder, render_snippet
 
     flag_names = {option.key: option.flag_name for option in OPTIONS}
     flag_names["name"] = "--name"
@@ -176,24 +175,20 @@ def render(template: str, name: str | None, request_builder: bool, **values: obj
     try:
         raw = {"name": name or template, "template": template, **_flag_values(values)}
         snippet = build_snippet(raw, fail, locate)
-        label = f"snippet {snippet.name!r}"
-        builder = None
-        if snippet.route == "http-node":
-            builder = format_source(render_request_builder(snippet, RENDER_SOURCE), label)
-        elif request_builder:
+        if request_builder and snippet.route != "http-node":
             raise UserError("--request-builder: only the http-node route has a request builder; add --route http-node")
-        source = format_source(render_snippet(snippet, RENDER_SOURCE), label)
-        if request_builder:
-            source = builder
-        elif snippet.dsl:  # the importable app (its Code nodes hold the same code) instead
-            from generator.dsl import dsl_file
-
-            source = dsl_file(snippet, source, RENDER_SOURCE, builder)
-        elif builder is not None:
-            click.echo("the request-body node for this route: add --request-builder", err=True)
+        files = snippet_files([snippet], RENDER_SOURCE)
     except UserError as error:
         _fail(error)
-    click.echo(source, nl=False)
+    if request_builder:
+        shown = f"{snippet.name}_request.py"
+    elif snippet.dsl:  # the importable app (its Code nodes hold the same code) instead
+        shown = f"{snippet.name}.yml"
+    else:
+        shown = f"{snippet.name}.py"
+        if snippet.route == "http-node":
+            click.echo("the request-body node for this route: add --request-builder", err=True)
+    click.echo(files[shown], nl=False)
 
 
 @cli.command()

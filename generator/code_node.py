@@ -51,6 +51,9 @@ result = f'''<<RESULT>>{output_json}<<RESULT>>'''
 print(result)
 """
 RESULT = re.compile(r"<<RESULT>>(.*)<<RESULT>>", re.DOTALL)
+# Line 1 of the user's code is this line of the runner script.
+CODE_FIRST_LINE = RUNNER_TEMPLATE[: RUNNER_TEMPLATE.index("{{code}}")].count("\n") + 1
+TRACE_FD_ENV = "DIFY_CODENODE_TRACE_FD"  # sandbox_boot.py's switch for line tracing
 
 
 @dataclass
@@ -62,6 +65,7 @@ class NodeRun:
     stdout: str
     stderr: str
     seconds: float
+    lines: frozenset[int] = frozenset()  # lines of the code that ran (with trace_lines=True)
 
     @property
     def ok(self) -> bool:
@@ -82,22 +86,40 @@ def run_code_node(
     timeout: float = SANDBOX_TIMEOUT,
     env: dict[str, str] | None = None,
     python: str | None = None,
+    trace_lines: bool = False,
 ) -> NodeRun:
-    """Run `code` as a Dify Code node with these inputs and declared outputs (name -> type)."""
+    """Run `code` as a Dify Code node with these inputs and declared outputs (name -> type).
+
+    trace_lines=True also records which lines of `code` ran (NodeRun.lines), for coverage.
+    """
     script = runner_script(code, inputs)
-    with tempfile.TemporaryDirectory() as work:
+    with tempfile.TemporaryDirectory() as work, tempfile.TemporaryFile(dir=work) as trace:
         path = Path(work) / "code.py"
         path.write_text(script, encoding="utf-8")
         command = [python or sys.executable, "-B", str(BOOT), str(path)]
-        base_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1"}
+        run_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1"}
+        run_env.update(env or {})
+        if trace_lines:
+            run_env[TRACE_FD_ENV] = str(trace.fileno())
         started = time.monotonic()
         try:
             done = subprocess.run(
-                command, capture_output=True, timeout=timeout, cwd=work, env={**base_env, **(env or {})}
+                command, capture_output=True, timeout=timeout, cwd=work, env=run_env,
+                pass_fds=(trace.fileno(),) if trace_lines else (),
             )
         except subprocess.TimeoutExpired as expired:
             return NodeRun(None, "error: timeout", _text(expired.stdout), _text(expired.stderr), time.monotonic() - started)
         seconds = time.monotonic() - started
+        trace.seek(0)
+        traced = (int(n) - CODE_FIRST_LINE + 1 for n in trace.read().split())
+        lines = frozenset(n for n in traced if 1 <= n <= len(code.splitlines()))
+    run = _judge(done, outputs, seconds)
+    run.lines = lines
+    return run
+
+
+def _judge(done: subprocess.CompletedProcess, outputs: dict[str, str], seconds: float) -> NodeRun:
+    """What Dify makes of a finished run: stderr or a bad exit fails it, else the result is checked."""
     stdout, stderr = _text(done.stdout), _text(done.stderr)
     if stderr:
         return NodeRun(None, stderr, stdout, stderr, seconds)

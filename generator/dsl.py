@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import uuid
 
-from generator.spec import Snippet, output_names
+from generator.dify import GENERATED_MARKER
+from generator.shape import shape_of
+from generator.spec import Snippet
 
 # Dify's rule (api/services/dsl_version.py): a DSL version newer than the instance's, or of an
 # older major, asks for confirmation; an older minor imports with a warning; the same imports
 # cleanly. 0.1.5 (Dify 1.0) imports without a prompt on every Dify 1.x.
 DEFAULT_DSL_VERSION = "0.1.5"
 NAMESPACE = uuid.UUID("6f1c2b0e-5d1a-4c2e-9a57-1c0de0de0000")
-OUTPUT_TYPES = {"usage": "object"}
 
 
 # The Secret environment variable holding the called app's key: one per imported app.
@@ -106,13 +107,11 @@ def _http_node(snippet: Snippet, url: str) -> dict:
 def build_app(snippet: Snippet, code: str, source: str, builder: str | None = None) -> dict:
     """The DSL document (a dict ready for YAML) of an app that runs `code` in a Code node
     (and, on the HTTP-node route, `builder` and an HTTP Request node before it)."""
-    from generator.templating import ENDPOINTS
-
+    shape = shape_of(snippet)
     mode = app_mode(snippet)
     chatflow = mode == "advanced-chat"
     key_name = API_KEY_VARIABLE
-    outputs = output_names(snippet)
-    declared = dict(snippet.workflow_outputs)
+    outputs = shape.output_names
 
     start_variables = []
     if not chatflow:
@@ -124,7 +123,7 @@ def build_app(snippet: Snippet, code: str, source: str, builder: str | None = No
         start_variables.append(
             {"label": param, "max_length": None, "options": [], "required": required, "type": "text-input", "variable": param}
         )
-    code_outputs = {name: {"children": None, "type": declared.get(name) or OUTPUT_TYPES.get(name, "string")} for name in outputs}
+    code_outputs = {output.name: {"children": None, "type": output.type} for output in shape.outputs}
     nodes = [_node("start", 80, {"title": "Start", "type": "start", "variables": start_variables})]
     edges = []
     if snippet.route == "http-node":
@@ -142,7 +141,7 @@ def build_app(snippet: Snippet, code: str, source: str, builder: str | None = No
                 },
             )
         )
-        nodes.append(_node("http", 688, _http_node(snippet, snippet.base_url + ENDPOINTS[snippet.app])))
+        nodes.append(_node("http", 688, _http_node(snippet, shape.url)))
         parse_variables = [
             {"value_selector": ["http", "body"], "variable": "body"},
             {"value_selector": ["http", "status_code"], "variable": "status_code"},
@@ -275,7 +274,7 @@ def dump_yaml(document: dict, header: str) -> str:
 
 def dsl_file(snippet: Snippet, code: str, source: str, builder: str | None = None) -> str:
     """The whole <name>.yml: a comment header with the generated marker, then the DSL."""
-    from generator.templating import GENERATED_MARKER, comment_text, python_literal
+    from generator.templating import comment_text, python_literal
 
     header = (
         f"{GENERATED_MARKER} from {comment_text(source)}, snippet {python_literal(snippet.name)}.\n"

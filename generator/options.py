@@ -4,21 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from generator.dify import APP_KINDS
+
 TEMPLATES = ("single", "variables", "conversation")
-APP_KINDS = ("agent", "chat", "chatflow", "completion", "workflow")
-CONVERSATION_APPS = ("agent", "chat", "chatflow")
 EXTRA_OUTPUTS = ("message_id", "usage", "status")
-# Dify's Code-node output types a workflow output can be declared as.
-OUTPUT_TYPES = (
-    "string",
-    "number",
-    "boolean",
-    "object",
-    "array[string]",
-    "array[number]",
-    "array[object]",
-    "array[boolean]",
-)
 MAX_DYNAMIC_PAIRS = 50
 
 
@@ -87,8 +76,8 @@ OPTIONS: tuple[Option, ...] = (
     Option(
         "time_budget",
         "number",
-        12.0,
-        "Seconds the whole call may take; the snippet ends by itself before this.",
+        13.6,
+        "Seconds the whole call may take, stopping a timed-out task included; the snippet ends by itself within it.",
         minimum=1.0,
         maximum=600.0,
     ),

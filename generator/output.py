@@ -8,10 +8,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.dify import GENERATED_MARKER
 from generator.errors import UserError
-from generator.dsl import dsl_file
-from generator.formatting import format_sources
-from generator.templating import GENERATED_MARKER, render_request_builder, render_snippet
+from generator.pipeline import snippet_files
 from generator.spec import Spec, load_spec
 
 GENERATED_SUFFIXES = (".py", ".yml")
@@ -29,18 +28,7 @@ class Change:
 
 def build_plan(spec: Spec) -> dict[str, str]:
     """{relative path: final text} for every file the spec produces, all in memory."""
-    sources: dict[str, tuple[str, str]] = {}  # file name -> (rendered source, label)
-    for snippet in spec.snippets:
-        label = f"snippet {snippet.name!r}"
-        sources[f"{snippet.name}.py"] = (render_snippet(snippet, spec.source), label)
-        if snippet.route == "http-node":
-            sources[f"{snippet.name}_request.py"] = (render_request_builder(snippet, spec.source), label)
-    plan = dict(zip(sources, format_sources(list(sources.values())), strict=True))
-    for snippet in spec.snippets:
-        if snippet.dsl:
-            builder = plan.get(f"{snippet.name}_request.py")
-            plan[f"{snippet.name}.yml"] = dsl_file(snippet, plan[f"{snippet.name}.py"], spec.source, builder)
-    return dict(sorted(plan.items()))
+    return snippet_files(spec.snippets, spec.source)
 
 
 def plan_changes(spec_path: Path | None, out_dir: Path | None) -> tuple[dict[str, str], list["Change"], Path]:

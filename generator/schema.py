@@ -7,7 +7,8 @@ The schema is never stricter than the loader: whatever it rejects, the loader re
 from __future__ import annotations
 
 from generator import names
-from generator.options import OPTIONS, OUTPUT_TYPES, Option
+from generator.dify import OUTPUT_TYPES
+from generator.options import OPTIONS, Option
 from generator.spec import MAX_INPUT_KEY_LENGTH, MAX_USER_PREFIX_LENGTH, SCHEMA_VERSION
 
 DIFY_NAME_PATTERN = "^" + names.DIFY_NAME.pattern + "$"

@@ -11,13 +11,9 @@ from typing import Callable
 from urllib.parse import urlsplit
 
 from generator import names
+from generator.dify import BUILT_IN_OUTPUTS, CONVERSATION_APPS, OUTPUT_TYPES
 from generator.errors import UserError
-from generator.options import (
-    CONVERSATION_APPS,
-    OPTIONS,
-    OUTPUT_TYPES,
-    Option,
-)
+from generator.options import OPTIONS, Option
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -36,8 +32,6 @@ MAX_INPUT_KEY_LENGTH = 100  # older Dify apps allow input names up to 100 charac
 MAX_USER_PREFIX_LENGTH = 64
 # A Dify app API key: "app-" and 20 or more key characters. It belongs in a Secret variable.
 API_KEY_PATTERN = re.compile(r"app-[A-Za-z0-9]{20,}")
-
-BUILT_IN_OUTPUTS = ("response_text", "conversation_id", "message_id", "usage", "status", "error")
 
 Locate = Callable[[str], str]
 
@@ -221,7 +215,7 @@ def build_snippet(raw: dict, fail: Callable[[str, str], UserError], locate: Loca
 def _option_value(option: Option, raw: dict, fail: Callable[[str, str], UserError], locate: Locate):
     if option.key not in raw:
         default = option.default
-        return dict(default) if isinstance(default, dict) else default
+        return tuple(default.items()) if isinstance(default, dict) else default
     value = raw[option.key]
     where = locate(option.key)
     kind = option.kind
@@ -343,25 +337,6 @@ def file_stems(snippet: Snippet) -> tuple[str, ...]:
     if snippet.route == "http-node":
         return (snippet.name, f"{snippet.name}_request")
     return (snippet.name,)
-
-
-def output_names(snippet: Snippet) -> tuple[str, ...]:
-    """The outputs main() returns, in the order the header lists them."""
-    names_: list[str] = []
-    if snippet.workflow_outputs:
-        names_ += [name for name, _ in snippet.workflow_outputs]
-    else:
-        names_.append("response_text")
-    if snippet.template == "conversation":
-        names_.append("conversation_id")
-    for extra in ("message_id", "usage"):
-        if extra in snippet.extra_outputs:
-            names_.append(extra)
-    if "status" in snippet.extra_outputs or snippet.on_timeout == "partial":
-        names_.append("status")
-    if snippet.errors == "output":
-        names_.append("error")
-    return tuple(names_)
 
 
 def _check_keys(table: dict, valid: tuple[str, ...], where: str, fail: Callable[[str, str], UserError]) -> None:

@@ -19,23 +19,19 @@
 
 import json
 
-_USER_PREFIX = "workflow-"
-_AUTO_GENERATE_NAME = False
-
 
 def main(
     query: str,
     user: str,
     conversation_id: str,
 ) -> dict:
-    inputs = {}
     body = {
-        "inputs": inputs,
+        "inputs": {},
         "query": query,
         "response_mode": "streaming",
         "conversation_id": conversation_id or "",
-        "auto_generate_name": _AUTO_GENERATE_NAME,
-        "user": _USER_PREFIX + user,
+        "auto_generate_name": False,
+        "user": "workflow-" + user,
     }
 
     return {

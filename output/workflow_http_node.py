@@ -25,10 +25,7 @@
 import json
 
 _URL = "https://api.dify.ai/v1/workflows/run"
-_APP = "workflow"
 _MAX_ANSWER_CHARS = 400000
-_ON_OVERSIZE = "truncate"
-_WORKFLOW_OUTPUTS = {}
 _TRUNCATION_MARKER = (
     "\n\n[... cut by dify-codenode: the answer was longer than 400000 characters]"
 )
@@ -42,63 +39,8 @@ class _DifyCallError(Exception):
 class _Reply:
     """Everything the called app has sent so far."""
 
-    def __init__(self, conversation_id: str) -> None:
-        self.chunks = []
-        self.length = 0
-        self.agent_text_seen = False
-        self.status = "succeeded"
-        self.conversation_id = conversation_id
-        self.message_id = ""
-        self.task_id = ""
-        self.usage = {}
-        self.outputs = {}
-
-    def add(self, text: str) -> None:
-        if self.length <= _MAX_ANSWER_CHARS:
-            self.chunks.append(text)
-            if len(self.chunks) > 1000:
-                # Thousands of tiny strings cost several times the text itself: join them.
-                self.chunks = ["".join(self.chunks)]
-        self.length += len(text)
-        if self.length > _MAX_ANSWER_CHARS and _ON_OVERSIZE == "fail":
-            raise _DifyCallError(
-                f"the answer is longer than {_MAX_ANSWER_CHARS} characters, more than "
-                "this node may return; raise max_answer_chars (and Dify's "
-                "CODE_MAX_STRING_LENGTH) or set on_oversize = 'truncate'"
-            )
-
-    def replace(self, text: str) -> None:
-        self.chunks = []
-        self.length = 0
-        self.add(text)
-
-    def add_message(self, text: str) -> None:
-        # Dify 1.16+ agent apps end their agent_message chunks with one `message`
-        # that holds the complete answer: take it instead of appending it.
-        if self.agent_text_seen and text.startswith("".join(self.chunks)):
-            self.replace(text)
-        else:
-            self.add(text)
-
-    def note_ids(self, event: dict) -> None:
-        conversation_id = event.get("conversation_id")
-        if conversation_id and isinstance(conversation_id, str):
-            self.conversation_id = conversation_id
-        message_id = event.get("message_id")
-        if message_id and isinstance(message_id, str):
-            self.message_id = message_id
-        task_id = event.get("task_id")
-        if task_id and isinstance(task_id, str):
-            self.task_id = task_id
-
-    @property
-    def answer(self) -> str:
-        text = "".join(self.chunks)
-        if self.length > _MAX_ANSWER_CHARS:
-            text = (
-                text[: _MAX_ANSWER_CHARS - len(_TRUNCATION_MARKER)] + _TRUNCATION_MARKER
-            )
-        return text
+    def __init__(self) -> None:
+        self.answer = ""
 
 
 def _apply_event(event: dict, reply: _Reply) -> bool:
@@ -108,117 +50,64 @@ def _apply_event(event: dict, reply: _Reply) -> bool:
             f"the stream sent an event that is not a JSON object: {event!r:.100}"
         )
     kind = event.get("event")
-    if kind == "agent_message":
-        reply.agent_text_seen = True
-        reply.add(_text_field(event, "answer"))
-    elif kind == "message":
-        reply.add_message(_text_field(event, "answer"))
-    elif kind == "message_replace":
-        # Output moderation replaced the whole answer so far.
-        reply.replace(_text_field(event, "answer"))
+    if kind == "workflow_finished":
+        _finish_workflow(_object(event.get("data")), reply)
+        return True
     elif kind == "error":
         raise _DifyCallError(_describe_stream_error(event))
-    elif kind == "message_end":
-        reply.note_ids(event)
-        usage = (event.get("metadata") or {}).get("usage") or {}
-        reply.usage = {
-            key: value
-            for key, value in sorted(usage.items())
-            if isinstance(value, (str, int, float)) and not isinstance(value, bool)
-        }
-        return _APP != "workflow"
-    elif kind == "workflow_finished":
-        data = event.get("data") or {}
-        status = data.get("status")
-        if status not in ("succeeded", "partial-succeeded"):
-            raise _DifyCallError(
-                f"the called {_APP} app's run ended with status {status!r}: "
-                f"{' '.join(str(data.get('error') or 'no error message').split())[:500]}"
-            )
-        if _APP == "workflow":
-            _finish_workflow(data, reply)
-            return True
-    reply.note_ids(event)
     return False
+
+
+def _check_run_status(data: dict) -> None:
+    """A run that ended failed or stopped is a failure, whatever text came before it."""
+    status = data.get("status")
+    if status not in ("succeeded", "partial-succeeded"):
+        raise _DifyCallError(
+            f"the called workflow app's run ended with status {status!r}: "
+            f"{' '.join(str(data.get('error') or 'no error message').split())[:500]}"
+        )
 
 
 def _finish_workflow(data: dict, reply: _Reply) -> None:
     """Take a workflow app's outputs from its workflow_finished event."""
+    _check_run_status(data)
     outputs = data.get("outputs") or {}
     if not isinstance(outputs, dict):
         raise _DifyCallError(
             f"the called workflow's outputs are not an object: {outputs!r:.100}"
         )
-    reply.status = (
-        "succeeded" if data.get("status") == "succeeded" else "partial-succeeded"
+    text = json.dumps(outputs, ensure_ascii=False)
+    reply.answer = _fit(text)
+
+
+def _fit(text: str) -> str:
+    """The text, cut to max_answer_chars and ending in a visible marker when it is longer."""
+    if len(text) <= _MAX_ANSWER_CHARS:
+        return text
+    return text[: _MAX_ANSWER_CHARS - len(_TRUNCATION_MARKER)] + _TRUNCATION_MARKER
+
+
+def _cut_short() -> _DifyCallError:
+    """The error for a stream that ended before its workflow_finished event."""
+    return _DifyCallError(
+        "the stream ended before the called app said it was done (no "
+        "workflow_finished event): the connection was cut, and "
+        "the run's outputs never arrived"
     )
-    reply.usage = {
-        key: data[key]
-        for key in ("elapsed_time", "total_steps", "total_tokens")
-        if isinstance(data.get(key), (int, float))
-        and not isinstance(data.get(key), bool)
-    }
-    if not _WORKFLOW_OUTPUTS:
-        reply.replace(json.dumps(outputs, ensure_ascii=False))
-    for name, kind in _WORKFLOW_OUTPUTS.items():
-        reply.outputs[name] = _workflow_output(outputs, name, kind)
 
 
-def _workflow_output(outputs: dict, name: str, kind: str):
-    """One declared workflow output, checked against its declared Dify type."""
-    if name not in outputs:
-        raise _DifyCallError(
-            f"the called workflow has no output {name!r} (it returned: "
-            f"{', '.join(sorted(map(str, outputs))) or 'none'}); fix workflow_outputs in the spec"
-        )
-    value = outputs[name]
-    if value is None:
-        return {"string": "", "number": 0, "boolean": False, "object": {}}.get(kind, [])
-    python_type = {
-        "string": str,
-        "number": (int, float),
-        "boolean": bool,
-        "object": dict,
-    }
-    item_type = {
-        "array[string]": str,
-        "array[number]": (int, float),
-        "array[object]": dict,
-        "array[boolean]": bool,
-    }
-    if kind in python_type:
-        fits = isinstance(value, python_type[kind]) and (
-            kind != "number" or not isinstance(value, bool)
-        )
-    else:
-        fits = isinstance(value, list) and all(
-            isinstance(item, item_type[kind]) for item in value
-        )
-    if not fits:
-        raise _DifyCallError(
-            f"the called workflow's output {name!r} is {type(value).__name__}, not the "
-            f"declared {kind}; fix workflow_outputs in the spec"
-        )
-    if kind == "string" and len(value) > _MAX_ANSWER_CHARS:
-        if _ON_OVERSIZE == "fail":
-            raise _DifyCallError(
-                f"the called workflow's output {name!r} is longer than {_MAX_ANSWER_CHARS} characters"
-            )
-        value = (
-            value[: _MAX_ANSWER_CHARS - len(_TRUNCATION_MARKER)] + _TRUNCATION_MARKER
-        )
-    return value
+def _object(value: object) -> dict:
+    """The value if it is a JSON object, else an empty one (a stream may send null)."""
+    return value if isinstance(value, dict) else {}
 
 
-def _text_field(event: dict, key: str) -> str:
-    text = event.get(key)
-    if text is None:
-        return ""
-    if not isinstance(text, str):
-        raise _DifyCallError(
-            f"the stream sent a {event.get('event')} event whose {key} is not text"
-        )
-    return text
+def _error_envelope(raw: object) -> tuple:
+    """(code, message) of Dify's error envelope {"code", "message", "status"}; empty if it isn't one."""
+    try:
+        envelope = json.loads(raw)
+        return str(envelope.get("code") or ""), str(envelope.get("message") or "")
+    except (ValueError, AttributeError):
+        return "", ""
 
 
 def _describe_stream_error(event: dict) -> str:
@@ -231,7 +120,7 @@ def _describe_stream_error(event: dict) -> str:
     )
 
 
-def _one_line(status, code: str, message: str, html: bool) -> str:
+def _one_line(status: object, code: str, message: str, html: bool) -> str:
     message = " ".join(message.split())[:500]
     text = (
         f"HTTP {status}"
@@ -242,7 +131,7 @@ def _one_line(status, code: str, message: str, html: bool) -> str:
     return f"{text}. Hint: {hint}" if hint else text
 
 
-def _hint_for(status, code: str, message: str, html: bool) -> str:
+def _hint_for(status: object, code: str, message: str, html: bool) -> str:
     """What to do about a Dify error, where the fix is known."""
     if status == 403 and html:
         return (
@@ -255,18 +144,13 @@ def _hint_for(status, code: str, message: str, html: bool) -> str:
             "use the API key of the app you are calling (its API Access page), not this "
             "app's, and keep it in a Secret environment variable"
         )
-    if status == 404 and "conversation" in message.lower():
-        return (
-            "the conversation belongs to another user or was deleted: `user` must be the "
-            "same on every turn"
-        )
     if status == 404:
         return f"check base_url ({_URL} was not found); it ends in /v1, e.g. https://api.dify.ai/v1"
     if code == "too_many_requests":
         return "the called app is running as many requests as it may; retry later"
     if code == "rate_limit_error":
         return "the called app's quota is used up; retrying won't help until it resets"
-    if code == "not_chat_app" or "blocking mode" in message:
+    if code == "not_workflow_app":
         return "the key belongs to an app of another kind: set app (agent, chat, chatflow, completion, workflow) to match it"
     if code == "app_unavailable":
         return "publish the called app and check its model settings"
@@ -282,8 +166,12 @@ def _hint_for(status, code: str, message: str, html: bool) -> str:
 def _parse_buffered_stream(body: str, status_code: int) -> _Reply:
     """Read the event stream the HTTP Request node buffered, by the same rules as a live one."""
     if status_code != 200:
-        raise _DifyCallError(_describe_buffered_error(body, status_code))
-    reply = _Reply("")
+        code, message = _error_envelope(body)
+        html = body.lstrip()[:1] == "<"
+        if not message and not html:
+            message = body
+        raise _DifyCallError(_one_line(status_code, code, message, html))
+    reply = _Reply()
     lines = body.split("\n")
     lines.pop()  # the text after the last newline: an event cut short, if anything
     for line in lines:
@@ -296,34 +184,13 @@ def _parse_buffered_stream(body: str, status_code: int) -> _Reply:
                 f"the stream sent a line that is not a JSON event: {line[:100]!r}"
             ) from None
         if _apply_event(event, reply):
-            if reply.length > _MAX_ANSWER_CHARS:
-                reply.status = "truncated"
             return reply
     if len(body.encode("utf-8")) >= _HTTP_NODE_MAX_BYTES - 4096:
         raise _DifyCallError(
             "the HTTP Request node's 1 MiB limit cut the stream before the called app was "
             "done; raise HTTP_REQUEST_NODE_MAX_TEXT_SIZE or ask for a shorter answer"
         )
-    raise _DifyCallError(
-        "the stream ended before the called app said it was done (no "
-        f"{'workflow_finished' if _APP == 'workflow' else 'message_end'} event): the "
-        f"connection was cut, and the {reply.length} characters received were discarded"
-    )
-
-
-def _describe_buffered_error(body: str, status_code: int) -> str:
-    """One line for a non-200 answer the HTTP Request node passed on."""
-    code = message = ""
-    try:
-        envelope = json.loads(body)
-        code = str(envelope.get("code") or "")
-        message = str(envelope.get("message") or "")
-    except (ValueError, AttributeError):
-        pass
-    html = body.lstrip()[:1] == "<"
-    if not message and not html:
-        message = body
-    return _one_line(status_code, code, message, html)
+    raise _cut_short()
 
 
 def main(

@@ -19,9 +19,6 @@
 
 import json
 
-_USER_PREFIX = "workflow-"
-_AUTO_GENERATE_NAME = False
-
 
 def main(
     query: str,
@@ -34,7 +31,7 @@ def main(
     body = {
         "inputs": {"query": query, **inputs},
         "response_mode": "streaming",
-        "user": _USER_PREFIX + user,
+        "user": "workflow-" + user,
     }
 
     return {

@@ -39,7 +39,10 @@ def pytest_report_header() -> str:
 
 @pytest.fixture(scope="session")
 def dify():
-    with DifyEmulator() as emulator:
+    """The Dify API emulator: dify.base_url over HTTP, dify.tls_base_url over TLS (tests/tls.py's CA)."""
+    from tls import server_context
+
+    with DifyEmulator(tls=server_context()) as emulator:
         yield emulator
 
 

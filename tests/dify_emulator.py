@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import socket
+import ssl
 import threading
 import time
 from dataclasses import dataclass, field
@@ -149,8 +150,8 @@ def standard_stream(request: Request, chunk_size: int = 7) -> list:
 class DifyEmulator(LoopbackServer):
     """Start with `with DifyEmulator() as dify:`; add apps; point snippets at dify.base_url."""
 
-    def __init__(self) -> None:
-        super().__init__(_Handler)
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
+        super().__init__(_Handler, tls)
         self.apps: dict[str, App] = {}
         self.conversations: dict[str, str] = {}  # id -> user
         self.requests: list[dict] = []  # validated requests with their bodies
@@ -161,6 +162,11 @@ class DifyEmulator(LoopbackServer):
     @property
     def base_url(self) -> str:
         return self.url + "/v1"
+
+    @property
+    def tls_base_url(self) -> str:
+        """The same API over TLS (needs `tls` at start), with a certificate from tests/tls.py's CA."""
+        return self.tls_url + "/v1"
 
     def add(self, app: App) -> App:
         self.apps[app.key] = app

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import http.client
+import select
+import socket
 import urllib.parse
 
 from loopback import LoopbackServer, QuietHandler
@@ -11,7 +13,11 @@ SQUID_DENIED = b"<html><head><title>ERROR: The requested URL could not be retrie
 
 
 class ForwardProxy(LoopbackServer):
-    """Forwards absolute-form requests (`POST http://host/path`); refuse=True answers like squid's 403 page."""
+    """Forwards absolute-form requests (`POST http://host/path`) and tunnels CONNECT (for HTTPS).
+
+    refuse=True answers every request like squid's 403 page, and every CONNECT with 403 (as
+    squid does for HTTPS to a port other than 443).
+    """
 
     def __init__(self, refuse: bool = False) -> None:
         super().__init__(_ProxyHandler)
@@ -50,3 +56,31 @@ class _ProxyHandler(QuietHandler):
             self.wfile.flush()
         self.wfile.write(b"0\r\n\r\n")
         upstream.close()
+
+    def do_CONNECT(self) -> None:  # noqa: N802
+        proxy = self.server.owner  # type: ignore[attr-defined]
+        proxy.seen.append(f"{self.command} {self.path}")
+        if proxy.refuse:
+            self.send_response(403)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        host, _, port = self.path.rpartition(":")
+        upstream = socket.create_connection((host, int(port)), timeout=30)
+        self.send_response(200, "Connection established")
+        self.end_headers()
+        self.wfile.flush()
+        sockets = [self.connection, upstream]
+        try:
+            while True:
+                readable, _, _ = select.select(sockets, [], [], 30)
+                if not readable:
+                    return
+                for source in readable:
+                    data = source.recv(65536)
+                    if not data:
+                        return
+                    (upstream if source is self.connection else self.connection).sendall(data)
+        finally:
+            upstream.close()
+            self.close_connection = True

@@ -1,31 +1,55 @@
-"""What every test server here shares: a threaded HTTP server on 127.0.0.1, used as a context manager."""
+"""What every test server here shares: a threaded HTTP server on 127.0.0.1 (optionally also over TLS), used as a context manager."""
 
 from __future__ import annotations
 
+import ssl
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
-class LoopbackServer:
-    """Serves `handler` on a free port of 127.0.0.1; handlers reach this object as `self.server.owner`."""
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
 
-    def __init__(self, handler: type[BaseHTTPRequestHandler]) -> None:
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.server.daemon_threads = True
-        self.server.owner = self  # type: ignore[attr-defined]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that hangs up or refuses our certificate is part of the test, not noise."""
+
+
+class LoopbackServer:
+    """Serves `handler` on a free port of 127.0.0.1 (and, given a TLS context, on a second port over
+    TLS); handlers reach this object as `self.server.owner`."""
+
+    def __init__(self, handler: type[BaseHTTPRequestHandler], tls: ssl.SSLContext | None = None) -> None:
+        self.servers = [_QuietServer(("127.0.0.1", 0), handler)]
+        if tls is not None:
+            secure = _QuietServer(("127.0.0.1", 0), handler)
+            # The handshake happens on the handler's first read, in its own thread.
+            secure.socket = tls.wrap_socket(secure.socket, server_side=True, do_handshake_on_connect=False)
+            self.servers.append(secure)
+        for server in self.servers:
+            server.owner = self  # type: ignore[attr-defined]
+        self.threads = [threading.Thread(target=server.serve_forever, daemon=True) for server in self.servers]
+
+    @property
+    def server(self) -> ThreadingHTTPServer:
+        return self.servers[0]
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
+        return f"http://127.0.0.1:{self.servers[0].server_address[1]}"
+
+    @property
+    def tls_url(self) -> str:
+        return f"https://127.0.0.1:{self.servers[1].server_address[1]}"
 
     def __enter__(self):
-        self.thread.start()
+        for thread in self.threads:
+            thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        for server in self.servers:
+            server.shutdown()
+            server.server_close()
 
 
 class QuietHandler(BaseHTTPRequestHandler):

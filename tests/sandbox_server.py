@@ -16,10 +16,11 @@ API_KEY = "dify-sandbox"
 class SandboxServer(LoopbackServer):
     """`with SandboxServer(python) as sandbox:` then point graphon's code settings at sandbox.url."""
 
-    def __init__(self, python: str, timeout: float = SANDBOX_TIMEOUT) -> None:
+    def __init__(self, python: str, timeout: float = SANDBOX_TIMEOUT, env: dict[str, str] | None = None) -> None:
         super().__init__(_Handler)
         self.python = python
         self.timeout = timeout
+        self.env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", **(env or {})}
         self.runs = 0
 
     def run(self, code: str) -> dict:
@@ -31,7 +32,7 @@ class SandboxServer(LoopbackServer):
             try:
                 done = subprocess.run(
                     [self.python, "-B", str(BOOT), str(script)], capture_output=True, timeout=self.timeout, cwd=work,
-                    env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
+                    env=self.env,
                 )
             except subprocess.TimeoutExpired:
                 return {"stdout": "", "error": "error: timeout"}

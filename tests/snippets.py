@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import ast
 import itertools
+import re
+import urllib.parse
 from functools import lru_cache
 
 from code_node import NodeRun, declared_outputs, run_code_node
 from dify_emulator import App, DifyEmulator
+from generator.dify import ENDPOINTS
 from generator.errors import UserError
-from generator.formatting import format_source
-from generator.templating import render_snippet
-from generator.spec import build_snippet
+from generator.pipeline import snippet_files
+from generator.spec import Snippet, build_snippet
+from tls import trusting_env
 
 _keys = itertools.count(1)
 
@@ -20,25 +23,27 @@ def _fail(location: str, problem: str) -> UserError:
     return UserError(f"{location}: {problem}")
 
 
+def snippet_of(**options: object) -> Snippet:
+    """A Snippet from spec-style options (name defaults to 'test')."""
+    options.setdefault("name", "test")
+    return build_snippet(dict(options), _fail, lambda key: key)
+
+
 @lru_cache(maxsize=None)
-def _render(items: tuple) -> str:
-    options = dict(items)
-    for key in ("inputs", "workflow_outputs"):
-        if key in options:
-            options[key] = dict(options[key])
-    if "extra_outputs" in options:
-        options["extra_outputs"] = list(options["extra_outputs"])
-    snippet = build_snippet(options, _fail, lambda key: key)
-    return format_source(render_snippet(snippet, "test"), "test")
+def _files(snippet: Snippet) -> dict[str, str]:
+    return snippet_files([snippet], "test")
 
 
 def render_code(**options: object) -> str:
     """Generated source for these spec options (name defaults to 'test')."""
-    options.setdefault("name", "test")
-    frozen = tuple(
-        sorted((key, tuple(value.items()) if isinstance(value, dict) else tuple(value) if isinstance(value, list) else value) for key, value in options.items())
-    )
-    return _render(frozen)
+    snippet = snippet_of(**options)
+    return _files(snippet)[f"{snippet.name}.py"]
+
+
+def render_builder(**options: object) -> str:
+    """The HTTP-node route's request-body node for these options."""
+    snippet = snippet_of(**options)
+    return _files(snippet)[f"{snippet.name}_request.py"]
 
 
 def add_app(dify: DifyEmulator, mode: str, **fields: object) -> App:
@@ -51,10 +56,30 @@ def parameters(code: str) -> list[str]:
     return [arg.arg for arg in main.args.args]
 
 
-def run_snippet(dify: DifyEmulator, app: App, code: str, timeout: float = 15.0, env: dict | None = None, **inputs: object) -> NodeRun:
+def called_app(code: str) -> str:
+    """The app kind a generated file's header says it calls."""
+    return re.search(r"^# (?:Calls a|The HTTP-node route to a) Dify (\w+) app", code, re.MULTILINE).group(1)
+
+
+def point_at_emulator(code: str, dify: DifyEmulator) -> tuple[str, dict[str, str]]:
+    """The code with its base URL swapped for the emulator's (over TLS for an https snippet, with a
+    certifi that trusts the test CA), and the environment its run needs. Code already aimed at
+    this machine is left as it is."""
+    url = ast.literal_eval(re.search(r"^_URL = (.+)$", code, re.MULTILINE).group(1))
+    base = next(url[: -len(endpoint)] for endpoint in set(ENDPOINTS.values()) if url.endswith(endpoint))
+    if urllib.parse.urlsplit(base).hostname in ("127.0.0.1", "localhost"):  # a test aiming at this machine itself
+        return code, {}
+    if base.startswith("https://"):
+        return code.replace(base, dify.tls_base_url), trusting_env()
+    return code.replace(base, dify.base_url), {}
+
+
+def run_snippet(
+    dify: DifyEmulator, app: App, code: str, timeout: float = 15.0, env: dict | None = None, **inputs: object
+) -> NodeRun:
     """Run generated code against the emulator: base URL swapped in, every parameter given a value."""
-    code = code.replace("https://api.dify.ai/v1", dify.base_url)
+    code, run_env = point_at_emulator(code, dify)
     values = {name: "" for name in parameters(code)}
     values.update({"api_key": app.key, "query": "What is up?", "user": "user-1"})
     values.update(inputs)
-    return run_code_node(code, values, declared_outputs(code), timeout=timeout, env=env)
+    return run_code_node(code, values, declared_outputs(code), timeout=timeout, env={**run_env, **(env or {})})

@@ -99,7 +99,7 @@ def test_template_typo_exits_2(tmp_path: Path) -> None:
 
     shutil.copytree(REPO / "generator", templates)
     shutil.copytree(REPO / "templates", templates / "templates")
-    broken = templates / "templates" / "single.py.jinja"
+    broken = templates / "templates" / "code_route.py.jinja"
     text = broken.read_text()
     assert "parts.call_and_return(" in text
     broken.write_text(text.replace("parts.call_and_return(", "parts.call_and_retrun("))
@@ -107,7 +107,7 @@ def test_template_typo_exits_2(tmp_path: Path) -> None:
     done = run_cli("check", "--spec", SPEC, "--out", tmp_path / "out", cwd=tmp_path, env=env)
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr
-    assert done.stderr.startswith("dify-codenode: error: template single.py.jinja")
+    assert done.stderr.startswith("dify-codenode: error: template code_route.py.jinja")
 
 
 def test_the_repo_output_is_up_to_date() -> None:

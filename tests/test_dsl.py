@@ -12,9 +12,10 @@ import yaml
 
 from code_node import sandbox_python
 from generator.code_node import declared_outputs
-from generator.spec import BUILT_IN_OUTPUTS
+from generator.dify import BUILT_IN_OUTPUTS
 from sandbox_server import API_KEY, SandboxServer
-from snippets import add_app, parameters
+from snippets import add_app, called_app, parameters, point_at_emulator
+from tls import trusting_env
 
 REPO = Path(__file__).resolve().parent.parent
 DSL_FILES = sorted(REPO.glob("output/*.yml")) + sorted(REPO.glob("tests/golden/*/expected/*.yml"))
@@ -87,16 +88,18 @@ def run_on_graphon(dsl: str, sandbox: SandboxServer, start_inputs: dict, user: s
 
 
 def prepared(path: Path, dify, key: str, conversation_id: str | None = None) -> str:
-    """The DSL as a user would have it after import: the secret filled in, the API's address set."""
+    """The DSL as a user would have it after import: the secret filled in, the API's address set
+    (the snippet's own: over TLS for an https snippet; an HTTP Request node's: plain HTTP)."""
     document = load(path)
     document["workflow"]["environment_variables"][0]["value"] = key
     code = nodes(document)["code"]
     url = json.loads(next(line.split("=", 1)[1] for line in code["code"].splitlines() if line.startswith("_URL =")))
     base = next(url[: -len(endpoint)] for endpoint in ENDPOINTS if url.endswith(endpoint))
     for data in nodes(document).values():
-        for field in ("code", "url"):
-            if field in data:
-                data[field] = data[field].replace(base, dify.base_url)
+        if "code" in data:
+            data["code"] = point_at_emulator(data["code"], dify)[0] if "_URL =" in data["code"] else data["code"]
+        if "url" in data:
+            data["url"] = data["url"].replace(base, dify.base_url)
     if conversation_id is not None:
         document["workflow"]["conversation_variables"][0]["value"] = conversation_id
     return yaml.safe_dump(document, allow_unicode=True, sort_keys=False)
@@ -104,7 +107,7 @@ def prepared(path: Path, dify, key: str, conversation_id: str | None = None) -> 
 
 @pytest.fixture(scope="module")
 def sandbox():
-    with SandboxServer(sandbox_python()) as server:
+    with SandboxServer(sandbox_python(), env=trusting_env()) as server:
         yield server
 
 
@@ -112,7 +115,7 @@ def sandbox():
 @pytest.mark.parametrize("path", ONE_SHOT, ids=lambda p: p.relative_to(REPO).as_posix())
 def test_dsl_runs_end_to_end_on_graphon(dify, sandbox, path: Path) -> None:
     document = load(path)
-    app_kind = json.loads(next(line.split("=", 1)[1] for line in nodes(document)["code"]["code"].splitlines() if line.startswith("_APP =")))
+    app_kind = called_app(nodes(document)["code"]["code"])
     mode = {"agent": "agent-1.16"}.get(app_kind, app_kind)
     outputs = None
     declared = nodes(document)["code"]["outputs"]

@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import pytest
 
 from code_node import declared_outputs, run_code_node
-from snippets import add_app, parameters
+from snippets import add_app, called_app, parameters, point_at_emulator
 
 REPO = Path(__file__).resolve().parent.parent
 FILES = sorted(REPO.glob("output/*.py")) + sorted(REPO.glob("tests/golden/*/expected/*.py"))
 MODES = {"agent": "agent", "chat": "chat", "chatflow": "chatflow", "completion": "completion", "workflow": "workflow"}
-
-
-def constant(code: str, name: str) -> str:
-    return re.search(rf"^{name} = (.+)$", code, re.MULTILINE).group(1)
 
 
 @pytest.mark.parametrize("path", FILES, ids=[p.relative_to(REPO).as_posix() for p in FILES])
@@ -30,13 +25,11 @@ def test_generated_file_runs_in_a_code_node(dify, path: Path) -> None:
         body = json.loads(run.outputs["body"])
         assert body.get("query", body["inputs"].get("query")) == "value of query"
         return
-    app = json.loads(constant(code, "_APP"))
-    url = eval(constant(code, "_URL"))  # a plain string literal
-    base = url.rsplit("/", 2)[0] if app == "workflow" else url.rsplit("/", 1)[0]
-    code = code.replace(base, dify.base_url)
+    app = called_app(code)
+    code, env = point_at_emulator(code, dify)
     workflow_types = {"string": "text", "number": 1.5, "boolean": True, "object": {"k": "v"}}
     outputs = declared_outputs(code)
-    callee_outputs = {name: workflow_types.get(kind, []) for name, kind in outputs.items()} if "_WORKFLOW_OUTPUTS = {}" not in code else None
+    callee_outputs = {name: workflow_types.get(kind, []) for name, kind in outputs.items()} if "response_text" not in outputs else None
     callee = add_app(dify, MODES[app], answer="Answer ✓ 答案", outputs=callee_outputs)
     inputs = {name: f"value of {name}" for name in parameters(code)}
     inputs.update({"api_key": callee.key, "query": "Hi", "user": "u"})
@@ -48,7 +41,7 @@ def test_generated_file_runs_in_a_code_node(dify, path: Path) -> None:
         route = {"completion": "/completion-messages", "workflow": "/workflows/run"}.get(app, "/chat-messages")
         status, text = buffered(dify, callee.key, route, CHAT_BODY)
         inputs = {"body": text, "status_code": status} | ({"conversation_id": ""} if "conversation_id" in inputs else {})
-    run = run_code_node(code, inputs, outputs)
+    run = run_code_node(code, inputs, outputs, env=env)
     assert run.ok, run.error
     if "response_text" in outputs:
         expected = json.dumps({"text": "Answer ✓ 答案"}, ensure_ascii=False) if app == "workflow" else "Answer ✓ 答案"

@@ -54,7 +54,7 @@ def test_lint_cli_format_and_exit_codes(cli, tmp_path: Path) -> None:
 def test_run_prints_outputs_like_dify(cli, dify, tmp_path: Path) -> None:
     callee = add_app(dify, "chat", answer="Ran ✓")
     path = tmp_path / "node.py"
-    path.write_text(render_code(template="single", app="chat").replace("https://api.dify.ai/v1", dify.base_url))
+    path.write_text(render_code(template="single", app="chat", base_url=dify.base_url))
     result = cli("run", path, "--input", f"api_key={callee.key}", "--input", "query=hi", "--input", "user=me", "--python", sandbox_python())
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout) == {"response_text": "Ran ✓"}

@@ -19,7 +19,7 @@ def test_wheel_ships_templates_and_runs_from_elsewhere(tmp_path: Path) -> None:
     assert built.returncode == 0, built.stderr
     wheel = next((tmp_path / "dist").glob("dify_codenode-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
-    for template in ("single.py.jinja", "variables.py.jinja", "conversation.py.jinja", "_runtime.py.jinja"):
+    for template in ("code_route.py.jinja", "http_parse.py.jinja", "http_request.py.jinja", "_runtime.py.jinja", "_events.py.jinja"):
         assert f"generator/templates/{template}" in names
     assert "generator/default_snippets.toml" in names
     target = tmp_path / "site"

@@ -48,6 +48,16 @@ def _constants(tree: ast.Module) -> dict[str, object]:
     return values
 
 
+def _sent_user(main: ast.FunctionDef) -> tuple[str, str]:
+    """(prefix, parameter) of the request body's "user": `PREFIX + user`, or `user` alone."""
+    body = next(n for n in main.body if isinstance(n, ast.Assign) and n.targets[0].id == "body").value
+    value = body.values[[ast.literal_eval(key) for key in body.keys].index("user")]
+    if isinstance(value, ast.Name):
+        return "", value.id
+    assert isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add)
+    return ast.literal_eval(value.left), value.right.id
+
+
 def _assert_no_injection(source: str) -> ast.Module:
     tree = ast.parse(source, feature_version=(3, 10))
     assert "{{inputs}}" not in source
@@ -71,8 +81,8 @@ def test_input_keys_and_user_prefix_are_only_ever_string_constants(keys: list[st
     inputs = {key: f"p{n}" for n, key in enumerate(keys)}
     source = _source({"template": "variables", "inputs": inputs, "user_prefix": prefix})
     tree = _assert_no_injection(source)
-    assert _constants(tree)["_USER_PREFIX"] == prefix
     main = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "main")
+    assert _sent_user(main) == (prefix, "user")
     built = next(n for n in main.body if isinstance(n, ast.Assign) and n.targets[0].id == "inputs")
     assert [ast.literal_eval(k) for k in built.value.keys] == keys
     header = source.split("\nimport ", 1)[0]

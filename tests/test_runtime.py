@@ -293,7 +293,7 @@ def test_default_budget_ends_before_the_sandbox_kill(dify) -> None:
         return [Sleep(30)]
 
     run = run_snippet(dify, add_app(dify, "agent", scenario=scenario), render_code(template="single"))
-    assert run.error.startswith("the called app sent no complete answer within the 12 s")
+    assert run.error.startswith("the called app sent no complete answer within the 13.6 s")
     assert run.seconds < 14
 
 
@@ -416,35 +416,47 @@ def test_completion_sends_the_query_in_inputs(dify) -> None:
 # --- the sandbox's SSRF proxy ------------------------------------------------------------
 
 
-def test_requests_go_through_the_sandbox_proxy(dify) -> None:
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_requests_go_through_the_sandbox_proxy(dify, scheme: str) -> None:
     from forward_proxy import ForwardProxy
 
     callee = add_app(dify, "agent")
+    code = render_code(template="single", base_url=f"{scheme}://api.example/v1")
     with ForwardProxy() as proxy:
-        run = run_snippet(dify, callee, render_code(template="single"), env={"HTTP_PROXY": proxy.url, "HTTPS_PROXY": proxy.url})
+        run = run_snippet(dify, callee, code, env={"HTTP_PROXY": proxy.url, "HTTPS_PROXY": proxy.url})
     assert run.ok, run.error
     assert run.outputs["response_text"] == "Hello from the emulator."
-    assert proxy.seen == [f"POST {dify.base_url}/chat-messages"]
+    if scheme == "http":  # forwarded in absolute form
+        assert proxy.seen == [f"POST {dify.base_url}/chat-messages"]
+    else:  # tunnelled: the proxy sees only where to, TLS end to end
+        assert proxy.seen == [f"CONNECT {dify.tls_url.removeprefix('https://')}"]
 
 
-def test_no_proxy_bypasses_the_proxy(dify) -> None:
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_no_proxy_bypasses_the_proxy(dify, scheme: str) -> None:
     from forward_proxy import ForwardProxy
 
     callee = add_app(dify, "agent")
+    code = render_code(template="single", base_url=f"{scheme}://api.example/v1")
     with ForwardProxy(refuse=True) as proxy:
-        run = run_snippet(dify, callee, render_code(template="single"), env={"http_proxy": proxy.url, "no_proxy": "127.0.0.1"})
+        run = run_snippet(dify, callee, code, env={f"{scheme}_proxy": proxy.url, "no_proxy": "127.0.0.1"})
     assert run.ok, run.error
     assert proxy.seen == []
 
 
-def test_proxy_refusal_explains_the_ssrf_rules(dify) -> None:
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_proxy_refusal_explains_the_ssrf_rules(dify, scheme: str) -> None:
     from forward_proxy import ForwardProxy
 
     callee = add_app(dify, "agent")
+    code = render_code(template="single", base_url=f"{scheme}://api.example/v1")
     with ForwardProxy(refuse=True) as proxy:
-        run = run_snippet(dify, callee, render_code(template="single"), env={"HTTP_PROXY": proxy.url})
+        run = run_snippet(dify, callee, code, env={f"{scheme.upper()}_PROXY": proxy.url})
     assert not run.ok
-    assert run.error.startswith("HTTP 403. Hint: the sandbox's SSRF proxy refused")
+    if scheme == "http":  # squid's 403 page
+        assert run.error.startswith("HTTP 403. Hint: the sandbox's SSRF proxy refused")
+    else:  # squid refuses the CONNECT
+        assert run.error.startswith(f"the proxy refused the connection to {dify.tls_base_url}/chat-messages (Tunnel connection failed: 403")
     assert "SSRF_PROXY_ALLOW_PRIVATE_IPS" in run.error and "port 443" in run.error
 
 

@@ -16,8 +16,9 @@
 #     conversation_id: String
 #
 # Behaviour
-#   - The whole call gets 12 s (self-hosted Dify kills code nodes at 15 s);
-#     when time runs out, the called app's task is stopped and the call fails.
+#   - The call ends within 13.6 s (self-hosted Dify kills code nodes at 15 s): an answer
+#     not complete after 13.1 s is given up, the called app's task is stopped
+#     and the call fails.
 #   - On failure the node fails with one line saying what went wrong; use the node's
 #     error handling (fail branch or default value) to route around it.
 #   - Answers over 400000 characters are cut, ending in a visible marker.
@@ -35,15 +36,10 @@ import urllib.parse
 import urllib.request
 
 _URL = "https://api.dify.ai/v1/chat-messages"
-_APP = "agent"
-_USER_PREFIX = "workflow-"
-_TIME_BUDGET_SECONDS = 12.0
-_ON_TIMEOUT = "fail"
+_TIME_BUDGET_SECONDS = 13.6
+# The budget's last part is kept for asking the callee to stop its task after a timeout.
+_STOP_RESERVE_SECONDS = 0.5
 _MAX_ANSWER_CHARS = 400000
-_ON_OVERSIZE = "truncate"
-_AUTO_GENERATE_NAME = False
-_RESTART_STALE_CONVERSATION = True
-_WORKFLOW_OUTPUTS = {}
 _TRUNCATION_MARKER = (
     "\n\n[... cut by dify-codenode: the answer was longer than 400000 characters]"
 )
@@ -57,30 +53,22 @@ class _DifyCallError(Exception):
 class _Reply:
     """Everything the called app has sent so far."""
 
-    def __init__(self, conversation_id: str) -> None:
+    def __init__(self) -> None:
         self.chunks = []
         self.length = 0
         self.agent_text_seen = False
-        self.status = "succeeded"
-        self.conversation_id = conversation_id
-        self.message_id = ""
+        self.started = False
         self.task_id = ""
-        self.usage = {}
-        self.outputs = {}
+        self.conversation_id = ""
 
     def add(self, text: str) -> None:
+        # Past the limit the answer will be cut: only its length still counts.
         if self.length <= _MAX_ANSWER_CHARS:
             self.chunks.append(text)
             if len(self.chunks) > 1000:
                 # Thousands of tiny strings cost several times the text itself: join them.
                 self.chunks = ["".join(self.chunks)]
         self.length += len(text)
-        if self.length > _MAX_ANSWER_CHARS and _ON_OVERSIZE == "fail":
-            raise _DifyCallError(
-                f"the answer is longer than {_MAX_ANSWER_CHARS} characters, more than "
-                "this node may return; raise max_answer_chars (and Dify's "
-                "CODE_MAX_STRING_LENGTH) or set on_oversize = 'truncate'"
-            )
 
     def replace(self, text: str) -> None:
         self.chunks = []
@@ -95,25 +83,9 @@ class _Reply:
         else:
             self.add(text)
 
-    def note_ids(self, event: dict) -> None:
-        conversation_id = event.get("conversation_id")
-        if conversation_id and isinstance(conversation_id, str):
-            self.conversation_id = conversation_id
-        message_id = event.get("message_id")
-        if message_id and isinstance(message_id, str):
-            self.message_id = message_id
-        task_id = event.get("task_id")
-        if task_id and isinstance(task_id, str):
-            self.task_id = task_id
-
     @property
     def answer(self) -> str:
-        text = "".join(self.chunks)
-        if self.length > _MAX_ANSWER_CHARS:
-            text = (
-                text[: _MAX_ANSWER_CHARS - len(_TRUNCATION_MARKER)] + _TRUNCATION_MARKER
-            )
-        return text
+        return _fit("".join(self.chunks))
 
 
 def _apply_event(event: dict, reply: _Reply) -> bool:
@@ -122,118 +94,70 @@ def _apply_event(event: dict, reply: _Reply) -> bool:
         raise _DifyCallError(
             f"the stream sent an event that is not a JSON object: {event!r:.100}"
         )
+    if not reply.started:  # every event carries the ids: keep them from the first
+        reply.started = True
+        reply.task_id = _id_field(event, "task_id")
+        reply.conversation_id = _id_field(event, "conversation_id")
     kind = event.get("event")
     if kind == "agent_message":
         reply.agent_text_seen = True
-        reply.add(_text_field(event, "answer"))
+        reply.add(_answer_of(event))
     elif kind == "message":
-        reply.add_message(_text_field(event, "answer"))
+        reply.add_message(_answer_of(event))
     elif kind == "message_replace":
         # Output moderation replaced the whole answer so far.
-        reply.replace(_text_field(event, "answer"))
+        reply.replace(_answer_of(event))
+    elif kind == "message_end":
+        return True
     elif kind == "error":
         raise _DifyCallError(_describe_stream_error(event))
-    elif kind == "message_end":
-        reply.note_ids(event)
-        usage = (event.get("metadata") or {}).get("usage") or {}
-        reply.usage = {
-            key: value
-            for key, value in sorted(usage.items())
-            if isinstance(value, (str, int, float)) and not isinstance(value, bool)
-        }
-        return _APP != "workflow"
-    elif kind == "workflow_finished":
-        data = event.get("data") or {}
-        status = data.get("status")
-        if status not in ("succeeded", "partial-succeeded"):
-            raise _DifyCallError(
-                f"the called {_APP} app's run ended with status {status!r}: "
-                f"{' '.join(str(data.get('error') or 'no error message').split())[:500]}"
-            )
-        if _APP == "workflow":
-            _finish_workflow(data, reply)
-            return True
-    reply.note_ids(event)
     return False
 
 
-def _finish_workflow(data: dict, reply: _Reply) -> None:
-    """Take a workflow app's outputs from its workflow_finished event."""
-    outputs = data.get("outputs") or {}
-    if not isinstance(outputs, dict):
-        raise _DifyCallError(
-            f"the called workflow's outputs are not an object: {outputs!r:.100}"
-        )
-    reply.status = (
-        "succeeded" if data.get("status") == "succeeded" else "partial-succeeded"
+def _fit(text: str) -> str:
+    """The text, cut to max_answer_chars and ending in a visible marker when it is longer."""
+    if len(text) <= _MAX_ANSWER_CHARS:
+        return text
+    return text[: _MAX_ANSWER_CHARS - len(_TRUNCATION_MARKER)] + _TRUNCATION_MARKER
+
+
+def _cut_short(reply: _Reply) -> _DifyCallError:
+    """The error for a stream that ended before its message_end event."""
+    return _DifyCallError(
+        "the stream ended before the called app said it was done (no "
+        "message_end event): the connection was cut, and "
+        f"the {reply.length} characters received were discarded"
     )
-    reply.usage = {
-        key: data[key]
-        for key in ("elapsed_time", "total_steps", "total_tokens")
-        if isinstance(data.get(key), (int, float))
-        and not isinstance(data.get(key), bool)
-    }
-    if not _WORKFLOW_OUTPUTS:
-        reply.replace(json.dumps(outputs, ensure_ascii=False))
-    for name, kind in _WORKFLOW_OUTPUTS.items():
-        reply.outputs[name] = _workflow_output(outputs, name, kind)
 
 
-def _workflow_output(outputs: dict, name: str, kind: str):
-    """One declared workflow output, checked against its declared Dify type."""
-    if name not in outputs:
-        raise _DifyCallError(
-            f"the called workflow has no output {name!r} (it returned: "
-            f"{', '.join(sorted(map(str, outputs))) or 'none'}); fix workflow_outputs in the spec"
-        )
-    value = outputs[name]
-    if value is None:
-        return {"string": "", "number": 0, "boolean": False, "object": {}}.get(kind, [])
-    python_type = {
-        "string": str,
-        "number": (int, float),
-        "boolean": bool,
-        "object": dict,
-    }
-    item_type = {
-        "array[string]": str,
-        "array[number]": (int, float),
-        "array[object]": dict,
-        "array[boolean]": bool,
-    }
-    if kind in python_type:
-        fits = isinstance(value, python_type[kind]) and (
-            kind != "number" or not isinstance(value, bool)
-        )
-    else:
-        fits = isinstance(value, list) and all(
-            isinstance(item, item_type[kind]) for item in value
-        )
-    if not fits:
-        raise _DifyCallError(
-            f"the called workflow's output {name!r} is {type(value).__name__}, not the "
-            f"declared {kind}; fix workflow_outputs in the spec"
-        )
-    if kind == "string" and len(value) > _MAX_ANSWER_CHARS:
-        if _ON_OVERSIZE == "fail":
-            raise _DifyCallError(
-                f"the called workflow's output {name!r} is longer than {_MAX_ANSWER_CHARS} characters"
-            )
-        value = (
-            value[: _MAX_ANSWER_CHARS - len(_TRUNCATION_MARKER)] + _TRUNCATION_MARKER
-        )
-    return value
+def _id_field(event: dict, name: str) -> str:
+    value = event.get(name)
+    return value if isinstance(value, str) else ""
 
 
-def _text_field(event: dict, key: str) -> str:
-    text = event.get(key)
+def _object(value: object) -> dict:
+    """The value if it is a JSON object, else an empty one (a stream may send null)."""
+    return value if isinstance(value, dict) else {}
+
+
+def _answer_of(event: dict) -> str:
+    text = event.get("answer")
     if text is None:
         return ""
     if not isinstance(text, str):
         raise _DifyCallError(
-            f"the stream sent a {event.get('event')} event whose {key} is not text"
+            f"the stream sent a {event.get('event')} event whose answer is not text"
         )
     return text
+
+
+def _error_envelope(raw: object) -> tuple:
+    """(code, message) of Dify's error envelope {"code", "message", "status"}; empty if it isn't one."""
+    try:
+        envelope = json.loads(raw)
+        return str(envelope.get("code") or ""), str(envelope.get("message") or "")
+    except (ValueError, AttributeError):
+        return "", ""
 
 
 def _describe_stream_error(event: dict) -> str:
@@ -246,7 +170,7 @@ def _describe_stream_error(event: dict) -> str:
     )
 
 
-def _one_line(status, code: str, message: str, html: bool) -> str:
+def _one_line(status: object, code: str, message: str, html: bool) -> str:
     message = " ".join(message.split())[:500]
     text = (
         f"HTTP {status}"
@@ -257,7 +181,7 @@ def _one_line(status, code: str, message: str, html: bool) -> str:
     return f"{text}. Hint: {hint}" if hint else text
 
 
-def _hint_for(status, code: str, message: str, html: bool) -> str:
+def _hint_for(status: object, code: str, message: str, html: bool) -> str:
     """What to do about a Dify error, where the fix is known."""
     if status == 403 and html:
         return (
@@ -281,7 +205,7 @@ def _hint_for(status, code: str, message: str, html: bool) -> str:
         return "the called app is running as many requests as it may; retry later"
     if code == "rate_limit_error":
         return "the called app's quota is used up; retrying won't help until it resets"
-    if code == "not_chat_app" or "blocking mode" in message:
+    if code == "not_chat_app":
         return "the key belongs to an app of another kind: set app (agent, chat, chatflow, completion, workflow) to match it"
     if code == "app_unavailable":
         return "publish the called app and check its model settings"
@@ -304,9 +228,8 @@ class _StaleConversation(Exception):
 
 def _ask_dify_app(api_key: str, body: dict) -> _Reply:
     """POST the body to the called app and collect its streamed reply within the time budget."""
-    # The last part of the budget is kept for asking the callee to stop, on a timeout.
-    stop_reserve = min(1.0, _TIME_BUDGET_SECONDS / 10)
-    deadline = time.monotonic() + _TIME_BUDGET_SECONDS - stop_reserve
+    end = time.monotonic() + _TIME_BUDGET_SECONDS
+    deadline = end - _STOP_RESERVE_SECONDS
     api_key = (api_key or "").strip()
     if not api_key:
         raise _DifyCallError(
@@ -318,31 +241,24 @@ def _ask_dify_app(api_key: str, body: dict) -> _Reply:
             "api_key contains characters no Dify API key has: map it to the Secret "
             "environment variable that holds the called app's API key (app-...)"
         )
-    reply = _Reply(body.get("conversation_id", ""))
+    reply = _Reply()
     try:
         try:
             _post(api_key, body, deadline, reply)
-        except _StaleConversation as stale:
-            if not (_RESTART_STALE_CONVERSATION and body.get("conversation_id")):
-                raise _DifyCallError(str(stale)) from None
+        except _StaleConversation:
             # The conversation variable holds an id the callee doesn't know for this
             # user: start a new conversation and return its id, so the variable heals.
             body = dict(body, conversation_id="")
-            reply = _Reply("")
+            reply = _Reply()
             _post(api_key, body, deadline, reply)
     except _OutOfTime:
-        _stop_task(api_key, body["user"], reply.task_id, deadline + stop_reserve)
-        if _ON_TIMEOUT == "partial":
-            reply.status = "timeout"
-            return reply
+        _stop_task(api_key, body["user"], reply.task_id, end)
         raise _DifyCallError(
             f"the called app sent no complete answer within the {_TIME_BUDGET_SECONDS:g} s "
             "time budget (self-hosted Dify kills code nodes at 15 s); the partial answer "
             "was discarded. Raise time_budget if your sandbox allows more, or set "
             "on_timeout = 'partial'"
         ) from None
-    if reply.length > _MAX_ANSWER_CHARS:
-        reply.status = "truncated"
     return reply
 
 
@@ -362,11 +278,11 @@ def _post(api_key: str, body: dict, deadline: float, reply: _Reply) -> None:
         sock.settimeout(_remaining(deadline))
         response = connection.getresponse()
         if response.status != 200:
-            message = _describe_http_error(response, sock, deadline)
-            stale = "conversation" in message.lower() and body.get("conversation_id")
+            code, message, html = _read_error(response, sock, deadline)
+            stale = "conversation" in message.lower() and body["conversation_id"]
             if response.status == 404 and stale:
-                raise _StaleConversation(message)
-            raise _DifyCallError(message)
+                raise _StaleConversation()
+            raise _DifyCallError(_one_line(response.status, code, message, html))
         for event in _read_events(response, sock, deadline):
             if _apply_event(event, reply):
                 return
@@ -380,30 +296,23 @@ def _post(api_key: str, body: dict, deadline: float, reply: _Reply) -> None:
         raise _DifyCallError(_describe_transport_error(error, reply)) from None
     finally:
         connection.close()
-    raise _DifyCallError(
-        f"the stream ended before the called app said it was done (no "
-        f"{'workflow_finished' if _APP == 'workflow' else 'message_end'} event): the "
-        f"connection was cut, and the {reply.length} characters received were discarded"
-    )
+    raise _cut_short(reply)
 
 
-def _stop_task(api_key: str, user: str, task_id: str, deadline: float) -> None:
+def _stop_task(api_key: str, user: str, task_id: str, end: float) -> None:
     """Best effort: ask the callee to stop a task we gave up on, so it stops spending tokens."""
     if not task_id:
         return
-    if _APP == "workflow":
-        url = _URL.rsplit("/", 1)[0] + f"/tasks/{task_id}/stop"
-    else:
-        url = f"{_URL}/{task_id}/stop"
+    url = f"{_URL}/{task_id}/stop"
     try:
-        connection, target = _connect(url, deadline)
+        connection, target = _connect(url, end)
         body = json.dumps({"user": user}).encode()
         headers = {
             "Authorization": f"Bearer {api_key}",
             "Content-Type": "application/json",
         }
         connection.request("POST", target, body, headers)
-        connection.sock.settimeout(_remaining(deadline))
+        connection.sock.settimeout(_remaining(end))
         connection.getresponse().read(4096)
         connection.close()
     except (_OutOfTime, OSError, http.client.HTTPException):
@@ -413,31 +322,22 @@ def _stop_task(api_key: str, user: str, task_id: str, deadline: float) -> None:
 def _connect(address: str, deadline: float) -> tuple:
     """A connection for `address`, through the sandbox's proxy (HTTP(S)_PROXY) when one is set."""
     url = urllib.parse.urlsplit(address)
-    https = url.scheme == "https"
-    port = url.port or (443 if https else 80)
-    timeout = _remaining(deadline)
     proxy = _proxy_for(url)
     if proxy is None:
-        host, target = url.hostname, url.path
-    elif https:
-        host, target = proxy.hostname, url.path
+        host, port = url.hostname, url.port or 443
     else:
-        host, target = proxy.hostname, address
-    host_port = (proxy.port or 80) if proxy else port
-    if https:
-        connection = http.client.HTTPSConnection(
-            host, host_port, timeout=timeout, context=_tls_context()
-        )
-        if proxy:
-            connection.set_tunnel(url.hostname, port)
-    else:
-        connection = http.client.HTTPConnection(host, host_port, timeout=timeout)
-    return connection, target
+        host, port = proxy.hostname, proxy.port or 80
+    connection = http.client.HTTPSConnection(
+        host, port, timeout=_remaining(deadline), context=_tls_context()
+    )
+    if proxy is not None:
+        connection.set_tunnel(url.hostname, url.port or 443)
+    return connection, url.path
 
 
 def _proxy_for(url: urllib.parse.SplitResult):
-    """The proxy from HTTP_PROXY / HTTPS_PROXY (as in Dify's sandbox), unless NO_PROXY skips it."""
-    proxy = urllib.request.getproxies().get(url.scheme)
+    """The proxy from HTTPS_PROXY (as in Dify's sandbox), unless NO_PROXY skips it."""
+    proxy = urllib.request.getproxies().get("https")
     if not proxy or urllib.request.proxy_bypass(url.hostname):
         return None
     if "://" not in proxy:
@@ -455,7 +355,7 @@ def _tls_context() -> ssl.SSLContext:
 
 
 def _remaining(deadline: float) -> float:
-    """Seconds left in the budget; _OutOfTime when none are."""
+    """Seconds left until the deadline; _OutOfTime when none are."""
     left = deadline - time.monotonic()
     if left <= 0:
         raise _OutOfTime()
@@ -503,50 +403,33 @@ def _read_events(
                     ) from None
 
 
-def _describe_http_error(
+def _read_error(
     response: http.client.HTTPResponse, sock: socket.socket, deadline: float
-) -> str:
-    """One line for a non-200 answer: the status, Dify's code and message, and a hint."""
+) -> tuple:
+    """(code, message, html) of a non-200 answer: Dify's envelope, else its text."""
     sock.settimeout(_remaining(deadline))
     raw = response.read(65536)
     content_type = response.getheader("Content-Type") or ""
-    code = message = ""
-    if "json" in content_type:
-        try:
-            envelope = json.loads(raw)
-            code = str(envelope.get("code") or "")
-            message = str(envelope.get("message") or "")
-        except (ValueError, AttributeError):
-            pass
-    if not message and "html" not in content_type:
+    html = "html" in content_type
+    code, message = _error_envelope(raw) if "json" in content_type else ("", "")
+    if not message and not html:
         message = raw.decode("utf-8", "replace")
-    return _one_line(response.status, code, message, "html" in content_type)
+    return code, message, html
 
 
 def _describe_transport_error(error: Exception, reply: _Reply) -> str:
     """One line for a network failure before or during the stream."""
-    host = urllib.parse.urlsplit(_URL).hostname
     if "Tunnel connection failed" in str(error):
         return (
             f"the proxy refused the connection to {_URL} ({error}). Hint: "
             + _hint_for(403, "", "", True)
         )
-    if (
-        reply.length
-        or reply.message_id
-        or isinstance(error, http.client.IncompleteRead)
-    ):
+    if reply.started or isinstance(error, http.client.IncompleteRead):
         return (
-            f"the connection broke mid-stream ({type(error).__name__}: {error}); the "
-            f"{reply.length} characters received were discarded"
+            f"the connection broke mid-stream ({type(error).__name__}: {error}); "
+            f"the {reply.length} characters received were discarded"
         )
-    text = f"could not reach {_URL} ({type(error).__name__}: {error})"
-    if host in ("localhost", "127.0.0.1", "::1"):
-        text += (
-            ". Hint: inside Dify's sandbox, localhost is the sandbox itself: use the API's "
-            "address as the sandbox sees it (e.g. http://api:5001/v1 in docker compose)"
-        )
-    return text
+    return f"could not reach {_URL} ({type(error).__name__}: {error})"
 
 
 def main(
@@ -555,14 +438,13 @@ def main(
     user: str,
     conversation_id: str,
 ) -> dict:
-    inputs = {}
     body = {
-        "inputs": inputs,
+        "inputs": {},
         "query": query,
         "response_mode": "streaming",
         "conversation_id": conversation_id or "",
-        "auto_generate_name": _AUTO_GENERATE_NAME,
-        "user": _USER_PREFIX + user,
+        "auto_generate_name": False,
+        "user": "workflow-" + user,
     }
     try:
         reply = _ask_dify_app(api_key, body)
@@ -570,5 +452,5 @@ def main(
         raise SystemExit(str(error)) from None
     return {
         "response_text": reply.answer,
-        "conversation_id": reply.conversation_id,
+        "conversation_id": reply.conversation_id or conversation_id or "",
     }

@@ -1,0 +1,189 @@
+"""What a snippet's code needs, decided once from its options, so templates branch on facts, not option combinations.
+
+Every generation-time decision lives here: which outputs main() returns, which events the
+stream handler knows, which ids the reply keeps, whether TLS, stale-conversation healing or
+truncation code is emitted at all. The templates only lay out text for these answers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from generator import dify
+from generator.spec import Snippet
+
+# After a timeout the snippet asks the callee to stop its task (POST .../stop); this much of the
+# time budget (a tenth of it, for small budgets) is kept for that call.
+MAX_STOP_RESERVE_SECONDS = 0.5
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
+@dataclass(frozen=True)
+class Output:
+    """One output of the Code node: its name, Dify type and the literal returned on failure."""
+
+    name: str
+    type: str
+
+    @property
+    def display_type(self) -> str:
+        return dify.display_type(self.type)
+
+    @property
+    def empty(self) -> str:
+        return dify.empty_literal(self.type)
+
+
+@dataclass(frozen=True)
+class WorkflowReader:
+    """The generated function that reads and type-checks one kind of declared workflow output."""
+
+    kind: str  # a Dify output type
+    function: str
+    annotation: str
+    check: str  # a Python condition on `value` that holds when the value has this type
+    empty: str  # the literal returned for null
+
+    @classmethod
+    def of(cls, kind: str) -> "WorkflowReader":
+        item_kind = kind[len("array[") : -1] if kind.startswith("array[") else None
+        base = item_kind or kind
+        check = _ITEM_CHECKS[base]
+        if item_kind:
+            check = f"isinstance(value, list) and all({check.format(v='item')} for item in value)"
+            return cls(kind, f"_{base}_list_output", "list", check, dify.EMPTY_ARRAY_LITERAL)
+        return cls(kind, f"_{base}_output", _ANNOTATIONS[base], check.format(v="value"), dify.empty_literal(kind))
+
+
+# The condition that a JSON value {v} has each scalar Dify type (bool is not a number).
+_ITEM_CHECKS = {
+    "string": "isinstance({v}, str)",
+    "number": "isinstance({v}, (int, float)) and not isinstance({v}, bool)",
+    "boolean": "isinstance({v}, bool)",
+    "object": "isinstance({v}, dict)",
+}
+_ANNOTATIONS = {"string": "str", "number": "float", "boolean": "bool", "object": "dict"}
+
+
+@dataclass(frozen=True)
+class WorkflowOutput:
+    name: str
+    reader: str  # the WorkflowReader function that reads it
+
+
+def output_names(snippet: Snippet) -> tuple[str, ...]:
+    """The outputs main() returns, in the order the header lists them."""
+    names: list[str] = []
+    if snippet.workflow_outputs:
+        names += [name for name, _ in snippet.workflow_outputs]
+    else:
+        names.append("response_text")
+    if snippet.template == "conversation":
+        names.append("conversation_id")
+    for extra in ("message_id", "usage"):
+        if extra in snippet.extra_outputs:
+            names.append(extra)
+    if "status" in snippet.extra_outputs or snippet.on_timeout == "partial":
+        names.append("status")
+    if snippet.errors == "output":
+        names.append("error")
+    return tuple(names)
+
+
+def outputs(snippet: Snippet) -> tuple[Output, ...]:
+    """Each output with its Dify type, as the node must declare them."""
+    declared = dict(snippet.workflow_outputs)
+    return tuple(Output(name, declared.get(name) or dify.BUILT_IN_OUTPUTS[name]) for name in output_names(snippet))
+
+
+@dataclass(frozen=True)
+class Shape:
+    """The facts a snippet's templates branch on."""
+
+    snippet: Snippet
+    outputs: tuple[Output, ...]
+    endpoint: str  # the Service API route, e.g. /chat-messages
+    url: str  # base_url + endpoint
+    https: bool
+    code_route: bool  # main() calls the app itself (else it parses what an HTTP node buffered)
+    streams_text: bool  # the answer arrives as text events (every app kind but workflow)
+    workflow_json: bool  # a workflow app whose outputs come back as one JSON string
+    conversation: bool
+    heals_stale_conversation: bool
+    partial_on_timeout: bool
+    truncates: bool  # an answer over the limit is cut (else it fails the call)
+    limits_text: bool  # some returned text can exceed max_answer_chars
+    ids: tuple[str, ...]  # the ids the reply takes from the first event
+    keeps_status: bool
+    keeps_usage: bool
+    wrong_kind_code: str
+    terminal_event: str
+    stop_reserve: float  # seconds of the time budget kept for the stop call after a timeout
+    local_host: bool  # base_url names this machine: inside the sandbox, that is the sandbox
+    workflow_outputs: tuple[WorkflowOutput, ...]
+    workflow_readers: tuple[WorkflowReader, ...]  # one per declared kind, in Dify's type order
+
+    @property
+    def reading_seconds(self) -> float:
+        """How long the answer is read before the snippet gives up on it."""
+        return round(self.snippet.time_budget - self.stop_reserve, 3)
+
+    @property
+    def workflow_output_names(self) -> tuple[str, ...]:
+        return tuple(output.name for output in self.workflow_outputs)
+
+    @property
+    def cut_short_args(self) -> str:
+        """The arguments of the generated _cut_short(): only a text answer has a length to report."""
+        return "reply" if self.streams_text else ""
+
+    @property
+    def output_names(self) -> tuple[str, ...]:
+        return tuple(output.name for output in self.outputs)
+
+
+def shape_of(snippet: Snippet) -> Shape:
+    """Decide everything the options decide, once."""
+    endpoint = dify.ENDPOINTS[snippet.app]
+    kinds = dict(snippet.workflow_outputs)
+    readers = {kind: WorkflowReader.of(kind) for kind in dify.OUTPUT_TYPES if kind in kinds.values()}
+    names = output_names(snippet)
+    code_route = snippet.route == "code"
+    conversation = snippet.template == "conversation"
+    streams_text = snippet.app != "workflow"
+    workflow_json = snippet.app == "workflow" and not snippet.workflow_outputs
+    typed_strings = any(kind == "string" for _, kind in snippet.workflow_outputs)
+    ids = tuple(
+        name
+        for name, needed in (
+            ("task_id", code_route),
+            ("conversation_id", conversation),
+            ("message_id", "message_id" in names),
+        )
+        if needed
+    )
+    return Shape(
+        snippet=snippet,
+        outputs=outputs(snippet),
+        endpoint=endpoint,
+        url=snippet.base_url + endpoint,
+        https=urlsplit(snippet.base_url).scheme == "https",
+        code_route=code_route,
+        streams_text=streams_text,
+        workflow_json=workflow_json,
+        conversation=conversation,
+        heals_stale_conversation=code_route and conversation and snippet.restart_stale_conversation,
+        partial_on_timeout=code_route and snippet.on_timeout == "partial",
+        truncates=snippet.on_oversize == "truncate",
+        limits_text=streams_text or workflow_json or typed_strings,
+        ids=ids,
+        keeps_status="status" in names,
+        keeps_usage="usage" in names,
+        wrong_kind_code=dify.WRONG_KIND_CODES[endpoint],
+        terminal_event=dify.TERMINAL_EVENTS[endpoint],
+        stop_reserve=round(min(MAX_STOP_RESERVE_SECONDS, snippet.time_budget / 10), 3),
+        local_host=urlsplit(snippet.base_url).hostname in LOCAL_HOSTS,
+        workflow_outputs=tuple(WorkflowOutput(name, readers[kind].function) for name, kind in snippet.workflow_outputs),
+        workflow_readers=tuple(readers.values()),
+    )
