@@ -59,7 +59,7 @@ class WorkflowReader:
 # The condition that a JSON value {v} has each scalar Dify type (bool is not a number).
 _ITEM_CHECKS = {
     "string": "isinstance({v}, str)",
-    "number": "isinstance({v}, (int, float)) and not isinstance({v}, bool)",
+    "number": "type({v}) in (int, float)",  # not isinstance: a bool is an int
     "boolean": "isinstance({v}, bool)",
     "object": "isinstance({v}, dict)",
 }

@@ -130,11 +130,6 @@ def _id_field(event: dict, name: str) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _object(value: object) -> dict:
-    """The value if it is a JSON object, else an empty one (a stream may send null)."""
-    return value if isinstance(value, dict) else {}
-
-
 def _answer_of(event: dict) -> str:
     text = event.get("answer")
     if text is None:

@@ -194,11 +194,6 @@ def _hint_for(status: object, code: str, message: str, html: bool) -> str:
             "use the API key of the app you are calling (its API Access page), not this "
             "app's, and keep it in a Secret environment variable"
         )
-    if status == 404 and "conversation" in message.lower():
-        return (
-            "the conversation belongs to another user or was deleted: `user` must be the "
-            "same on every turn"
-        )
     if status == 404:
         return f"check base_url ({_URL} was not found); it ends in /v1, e.g. https://api.dify.ai/v1"
     if code == "too_many_requests":

@@ -60,7 +60,7 @@ class Style:
     compact: bool = True
     data_prefix: str = "data: "
     newline: str = "\n"
-    split_every: int = 0  # >0: send each framed event in pieces of this many bytes
+    split_every: int = 0  # >0: send the stream in pieces of this many bytes, across event boundaries
     delay: float = 0.0  # seconds between events
 
 
@@ -93,6 +93,7 @@ class App:
     status: int = 200  # a non-200 answer instead of a stream (with error_body)
     error_body: bytes = b""
     error_content_type: str = "application/json"
+    stop_delay: float = 0.0  # seconds the stop endpoint waits before answering (a hanging stop)
 
 
 def chunks_of(text: str, size: int) -> list[str]:
@@ -217,6 +218,7 @@ class _Handler(QuietHandler):
         if path.endswith("/stop"):
             with emulator.lock:
                 emulator.requests.append({"path": path, "key": app.key, "body": json.loads(raw or b"{}"), "headers": dict(self.headers)})
+            time.sleep(app.stop_delay)
             return 200, b'{"result": "success"}'
         if path not in ROUTES:
             return _envelope(404, "not_found", "The requested URL was not found on the server.")
@@ -284,15 +286,19 @@ class _Handler(QuietHandler):
         self.send_header("X-Accel-Buffering", "no")
         self.end_headers()
         created = int(time.time())
+        self._unsent = b""  # with split_every: bytes that don't yet fill a piece
         try:
             for action in actions:
                 if isinstance(action, Sleep):
+                    self._flush_unsent()
                     time.sleep(action.seconds)
                 elif isinstance(action, Ping):
                     self._write(f"event: ping{style.newline}{style.newline}".encode(), style)
                 elif isinstance(action, Raw):
+                    self._flush_unsent()
                     self._chunk(action.data)
                 elif isinstance(action, Drop):
+                    self._flush_unsent()
                     self.wfile.flush()
                     self.connection.shutdown(socket.SHUT_RDWR)
                     self.close_connection = True
@@ -305,16 +311,24 @@ class _Handler(QuietHandler):
                     self._write(f"{style.data_prefix}{text}{style.newline}{style.newline}".encode(), style)
                     if style.delay:
                         time.sleep(style.delay)
+            self._flush_unsent()
             self._chunk(b"")
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
 
     def _write(self, data: bytes, style: Style) -> None:
-        if style.split_every:
-            for start in range(0, len(data), style.split_every):
-                self._chunk(data[start : start + style.split_every])
-        else:
+        if not style.split_every:
             self._chunk(data)
+            return
+        self._unsent += data
+        while len(self._unsent) >= style.split_every:
+            self._chunk(self._unsent[: style.split_every])
+            self._unsent = self._unsent[style.split_every :]
+
+    def _flush_unsent(self) -> None:
+        if self._unsent:
+            self._chunk(self._unsent)
+            self._unsent = b""
 
     def _chunk(self, data: bytes) -> None:
         self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")

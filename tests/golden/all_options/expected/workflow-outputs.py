@@ -139,7 +139,7 @@ def _number_output(outputs: dict, name: str) -> float:
     value = _declared_output(outputs, name)
     if value is None:
         return 0
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    if type(value) in (int, float):
         return value
     raise _wrong_type(name, value, "number")
 

@@ -138,11 +138,6 @@ def _id_field(event: dict, name: str) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _object(value: object) -> dict:
-    """The value if it is a JSON object, else an empty one (a stream may send null)."""
-    return value if isinstance(value, dict) else {}
-
-
 def _answer_of(event: dict) -> str:
     text = event.get("answer")
     if text is None:
@@ -196,11 +191,6 @@ def _hint_for(status: object, code: str, message: str, html: bool) -> str:
         return (
             "use the API key of the app you are calling (its API Access page), not this "
             "app's, and keep it in a Secret environment variable"
-        )
-    if status == 404 and "conversation" in message.lower():
-        return (
-            "the conversation belongs to another user or was deleted: `user` must be the "
-            "same on every turn"
         )
     if status == 404:
         return f"check base_url ({_URL} was not found); it ends in /v1, e.g. https://api.dify.ai/v1"

@@ -1,0 +1,471 @@
+"""What a called Dify app (or the network between) can do to a generated snippet, each with what must happen.
+
+Each scenario applies to the variants whose options can meet it (a shape predicate) and
+asserts the outcome through the VariantBed: success with the right outputs, or a one-line
+failure by the variant's error strategy. tests/test_option_space.py runs every applicable
+scenario on every variant of the covering array and checks the lines they ran.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from dify_emulator import Drop, Event, Ping, Raw, Sleep, Style, standard_stream
+from forward_proxy import ForwardProxy
+from generator.shape import Shape
+from tls import without_certifi_env
+from variant_bed import EMPTIES, SAMPLES, VariantBed
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    applies: Callable[[Shape], bool]
+    play: Callable[[VariantBed], None]
+
+
+SCENARIOS: list[Scenario] = []
+
+
+def scenario(applies: Callable[[Shape], bool] = lambda shape: True):
+    def register(play: Callable[[VariantBed], None]) -> Callable[[VariantBed], None]:
+        SCENARIOS.append(Scenario(play.__name__, applies, play))
+        return play
+
+    return register
+
+
+def code_route(shape: Shape) -> bool:
+    return shape.code_route
+
+
+def streams_text(shape: Shape) -> bool:
+    return shape.streams_text
+
+
+def typed(shape: Shape) -> bool:
+    return bool(shape.workflow_outputs)
+
+
+def expected_answer(bed: VariantBed, app) -> str | None:
+    """What response_text must hold after `app` answered normally (None: no response_text)."""
+    if bed.shape.streams_text:
+        return app.answer
+    if bed.shape.workflow_json:
+        return json.dumps(app.outputs if app.outputs is not None else {"text": app.answer}, ensure_ascii=False)
+    return None
+
+
+def answered(bed: VariantBed, app, run, status: str = "succeeded") -> dict:
+    outputs = bed.succeeds(run, expected_answer(bed, app), status)
+    for name, kind in bed.typed.items():
+        assert outputs[name] == (app.outputs or {}).get(name, SAMPLES[kind]), name
+    return outputs
+
+
+def failure_stream(*events: object) -> Callable:
+    return lambda request: [Event(e) if isinstance(e, dict) else e for e in events]
+
+
+# --- answers --------------------------------------------------------------------------------
+
+
+@scenario()
+def answers(bed: VariantBed) -> None:
+    app = bed.app()
+    answered(bed, app, bed.run(app))
+    body = [r for r in bed.dify.requests if r["key"] == app.key][-1]["body"]
+    assert body["user"] == "workflow-user-1" and body["response_mode"] == "streaming"
+    if bed.snippet.app in ("completion", "workflow"):
+        assert body["inputs"]["query"] == "What is up?" and "query" not in body
+    else:
+        assert body["query"] == "What is up?" and body["auto_generate_name"] is bed.snippet.auto_generate_name
+    for key, param in bed.snippet.inputs:
+        assert body["inputs"][key] == f"value of {param}"
+    if bed.snippet.dynamic:
+        assert body["inputs"]["value of var_name_1"] == "value of var_input_1"
+
+
+@scenario(lambda shape: shape.snippet.app == "agent")
+def agent_116_final_message_not_doubled(bed: VariantBed) -> None:
+    app = bed.app("agent-1.16")
+    answered(bed, app, bed.run(app))
+
+
+@scenario(lambda shape: shape.snippet.app == "agent")
+def agent_answering_in_message_events(bed: VariantBed) -> None:
+    app = bed.app(scenario=failure_stream({"event": "message", "answer": "A"}, {"event": "message", "answer": "B"}, {"event": "message_end", "metadata": {"usage": {"total_tokens": 3}}}))
+    bed.succeeds(bed.run(app), "AB")
+
+
+@scenario(streams_text)
+def moderation_replaces_the_answer(bed: VariantBed) -> None:
+    event = "agent_message" if bed.snippet.app == "agent" else "message"
+    app = bed.app(scenario=failure_stream({"event": event, "answer": "bad "}, {"event": "message_replace", "answer": "[moderated]"}, {"event": "message_end", "metadata": {"usage": {"total_tokens": 3}}}))
+    bed.succeeds(bed.run(app), "[moderated]")
+
+
+@scenario(streams_text)
+def thousands_of_tiny_chunks(bed: VariantBed) -> None:
+    event = "agent_message" if bed.snippet.app == "agent" else "message"
+    events = [{"event": event, "answer": ""}] * 1200 + [{"event": event, "answer": "end"}, {"event": "message_end", "metadata": {"usage": {"total_tokens": 3}}}]
+    bed.succeeds(bed.run(bed.app(scenario=failure_stream(*events))), "end")
+
+
+@scenario(code_route)
+def every_framing_dify_uses(bed: VariantBed) -> None:
+    app = bed.app(style=Style(compact=False, data_prefix="data:", newline="\r\n", split_every=7))
+    answered(bed, app, bed.run(app))
+
+
+@scenario()
+def pings_and_unknown_events_are_skipped(bed: VariantBed) -> None:
+    def stream(request):
+        extra = [Ping(), Event({"event": "tts_message", "audio": "AAAA"}), Event({"event": "brand_new_event", "answer": "NO"}), Ping()]
+        return extra + standard_stream(request)
+
+    app = bed.app(scenario=stream)
+    answered(bed, app, bed.run(app))
+
+
+@scenario(streams_text)
+def null_fields_are_tolerated(bed: VariantBed) -> None:
+    event = "agent_message" if bed.snippet.app == "agent" else "message"
+    app = bed.app(scenario=failure_stream({"event": None, "task_id": None}, {"event": event, "answer": None}, {"event": event, "answer": "ok"}, {"event": "message_end", "metadata": None}))
+    run = bed.run(app)
+    assert run.ok, run.error
+    assert run.outputs.get("response_text", "ok") == "ok"
+    if "usage" in run.outputs:
+        assert run.outputs["usage"] == {}
+
+
+# --- malformed streams ---------------------------------------------------------------------
+
+
+@scenario()
+def a_line_that_is_not_json(bed: VariantBed) -> None:
+    bed.fails(bed.run(bed.app(scenario=failure_stream(Raw(b"data: {not json}\n\n")))), "not a JSON event")
+
+
+@scenario()
+def an_event_that_is_not_an_object(bed: VariantBed) -> None:
+    bed.fails(bed.run(bed.app(scenario=failure_stream(Raw(b"data: [1, 2]\n\n")))), "not a JSON object")
+
+
+@scenario(streams_text)
+def an_answer_that_is_not_text(bed: VariantBed) -> None:
+    app = bed.app(scenario=failure_stream({"event": "agent_message" if bed.snippet.app == "agent" else "message", "answer": 42}))
+    bed.fails(bed.run(app), "whose answer is not text")
+
+
+@scenario(code_route)
+def a_line_longer_than_any_event(bed: VariantBed) -> None:
+    bed.fails(bed.run(bed.app(scenario=failure_stream(Raw(b"x" * (32 * 1024 * 1024 + 70000))))), "longer than 33554432 bytes")
+
+
+# --- failures the called app reports -----------------------------------------------------------
+
+
+@scenario()
+def an_error_event_mid_stream(bed: VariantBed) -> None:
+    error = {"event": "error", "status": 400, "code": "completion_request_error", "message": "[openai] Rate limit\nreached"}
+    app = bed.app(scenario=lambda request: standard_stream(request)[:2] + [Event(error)])
+    bed.fails(bed.run(app), "failed mid-stream: HTTP 400 completion_request_error: [openai] Rate limit reached")
+
+
+@scenario()
+def a_bare_error_event(bed: VariantBed) -> None:
+    message = bed.fails(bed.run(bed.app(scenario=failure_stream({"event": "error"}))), "failed mid-stream: HTTP ")
+    assert "Hint" not in message
+
+
+@scenario(lambda shape: shape.snippet.app in ("chatflow", "workflow"))
+def a_failed_run(bed: VariantBed) -> None:
+    finished = {"event": "workflow_finished", "data": {"status": "failed", "error": "Node LLM\nfailed: quota", "outputs": None}}
+    bed.fails(bed.run(bed.app(scenario=failure_stream({"event": "workflow_started", "data": {}}, finished))), "status 'failed': Node LLM failed: quota")
+
+
+@scenario(lambda shape: shape.snippet.app == "workflow")
+def a_partly_succeeded_run(bed: VariantBed) -> None:
+    def stream(request):
+        *start, finished = standard_stream(request)
+        return start + [Event(dict(finished.payload, data=dict(finished.payload["data"], status="partial-succeeded")))]
+
+    app = bed.app(scenario=stream)
+    answered(bed, app, bed.run(app), status="partial-succeeded")
+
+
+@scenario()
+def a_stream_that_ends_early(bed: VariantBed) -> None:
+    app = bed.app(scenario=lambda request: standard_stream(request)[:-1])
+    bed.fails(bed.run(app), "stream ended before the called app said it was done")
+
+
+@scenario(code_route)
+def a_connection_cut_mid_stream(bed: VariantBed) -> None:
+    app = bed.app(scenario=lambda request: standard_stream(request)[:-1] + [Drop()])
+    bed.fails(bed.run(app), "the connection broke mid-stream")
+
+
+@scenario(code_route)
+def a_connection_cut_before_any_event(bed: VariantBed) -> None:
+    bed.fails(bed.run(bed.app(scenario=failure_stream(Drop()))), "the connection broke mid-stream (IncompleteRead")
+
+
+@scenario(lambda shape: shape.limits_text)
+def an_answer_over_the_limit(bed: VariantBed) -> None:
+    long_text = "y" * 1500
+    strings = [name for name, kind in bed.typed.items() if kind == "string"]
+    if strings:
+        app = bed.app(outputs={name: long_text if kind == "string" else SAMPLES[kind] for name, kind in bed.typed.items()})
+    else:
+        app = bed.app(answer=long_text)
+    run = bed.run(app)
+    if bed.snippet.on_oversize == "fail":
+        bed.fails(run, "longer than 1000 characters")
+        return
+    status = "truncated" if not strings else "succeeded"
+    outputs = bed.succeeds(run, None, status)
+    cut = [outputs[name] for name in strings] or [outputs["response_text"]]
+    assert all(len(text) == 1000 and text.endswith("longer than 1000 characters]") for text in cut)
+
+
+# --- workflow outputs ---------------------------------------------------------------------------
+
+
+@scenario(typed)
+def typed_outputs_that_are_null(bed: VariantBed) -> None:
+    run = bed.run(bed.app(outputs={name: None for name in bed.typed}))
+    outputs = bed.succeeds(run)
+    assert all(outputs[name] == EMPTIES.get(kind, []) for name, kind in bed.typed.items())
+
+
+@scenario(typed)
+def typed_outputs_of_the_wrong_type(bed: VariantBed) -> None:
+    wrong = {"string": 5, "number": True, "boolean": "yes", "object": [], "array[string]": [1], "array[number]": [False], "array[object]": ["x"], "array[boolean]": [1]}
+    for name, kind in bed.typed.items():
+        outputs = {other: SAMPLES[k] for other, k in bed.typed.items()}
+        outputs[name] = wrong[kind]
+        bed.fails(bed.run(bed.app(outputs=outputs)), f"output {name!r} is {type(wrong[kind]).__name__}, not the declared {kind}")
+
+
+@scenario(typed)
+def a_typed_output_the_workflow_lacks(bed: VariantBed) -> None:
+    bed.fails(bed.run(bed.app(outputs={"other": 1})), "has no output")
+
+
+@scenario(lambda shape: shape.snippet.app == "workflow")
+def workflow_outputs_that_are_not_an_object(bed: VariantBed) -> None:
+    bed.fails(bed.run(bed.app(outputs=[1, 2])), "outputs are not an object")
+
+
+@scenario(lambda shape: shape.workflow_json)
+def workflow_outputs_that_are_null(bed: VariantBed) -> None:
+    def stream(request):
+        *start, finished = standard_stream(request)
+        return start + [Event(dict(finished.payload, data=dict(finished.payload["data"], outputs=None)))]
+
+    bed.succeeds(bed.run(bed.app(scenario=stream)), "{}")
+
+
+# --- HTTP errors ---------------------------------------------------------------------------------
+
+
+def _http_error(bed: VariantBed, status: int, body: bytes, content_type: str = "application/json", fragment: str = "") -> str:
+    app = bed.app(status=status, error_body=body, error_content_type=content_type)
+    return bed.fails(bed.run(app), fragment or f"HTTP {status}")
+
+
+@scenario()
+def a_wrong_api_key(bed: VariantBed) -> None:
+    bed.fails(bed.run(bed.app(), key="app-not-a-real-key"), "HTTP 401 unauthorized: Access token is invalid. Hint: use the API key of the app you are calling")
+
+
+@scenario()
+def the_ssrf_proxy_page(bed: VariantBed) -> None:
+    _http_error(bed, 403, b"<html><body>ERROR: The requested URL could not be retrieved</body></html>", "text/html", "HTTP 403. Hint: the sandbox's SSRF proxy refused")
+
+
+@scenario()
+def a_wrong_base_url(bed: VariantBed) -> None:
+    if bed.route == "code":
+        base = (bed.dify.tls_base_url if bed.https else bed.dify.base_url)[: -len("/v1")] + "/v2"
+        run = bed.run(bed.app(), base=base, conversation_id="conv-anything")
+    else:
+        run = bed.run(bed.app(), path="/nope")
+    bed.fails(run, "HTTP 404 not_found: The requested URL was not found on the server.. Hint: check base_url", "conv-anything" if bed.route == "code" and bed.shape.conversation else "")
+
+
+@scenario()
+def every_hinted_error(bed: VariantBed) -> None:
+    for status, code, message, fragment in [
+        (429, "too_many_requests", "Too many requests.", "retry later"),
+        (429, "rate_limit_error", "Rate limit exceeded", "quota is used up"),
+        (400, "app_unavailable", "App unavailable", "publish"),
+        (400, "provider_not_initialize", "No valid model provider", "model provider's credentials"),
+        (500, "internal_server_error", "boom", "HTTP 500 internal_server_error: boom. Hint: the Dify API failed"),
+    ]:
+        _http_error(bed, status, json.dumps({"code": code, "message": message, "status": status}).encode(), fragment=fragment)
+    _http_error(bed, 502, b"Bad Gateway", "text/plain", "HTTP 502: Bad Gateway. Hint: the Dify API failed")
+
+
+@scenario()
+def errors_without_a_hint(bed: VariantBed) -> None:
+    for status, body, content_type, fragment in [
+        (400, b'{"code": "invalid_param", "message": "Something else", "status": 400}', "application/json", "HTTP 400 invalid_param: Something else"),
+        (400, b"{oops", "application/json", "HTTP 400"),
+        (400, b"[1]", "application/json", "HTTP 400"),
+    ]:
+        assert "Hint" not in _http_error(bed, status, body, content_type, fragment)
+
+
+@scenario()
+def a_key_of_another_app_kind(bed: VariantBed) -> None:
+    other = {"workflow": "chat", "completion": "chat"}.get(bed.snippet.app, "workflow")
+    fragment = "is a completion app's" if bed.snippet.app == "completion" else "the key belongs to an app of another kind"
+    bed.fails(bed.run(bed.app(other)), fragment)
+
+
+@scenario()
+def an_input_the_app_requires(bed: VariantBed) -> None:
+    fragment = "use template 'variables'" if bed.snippet.template == "single" else "add it to the snippet's inputs"
+    bed.fails(bed.run(bed.app(required_inputs=("language",))), fragment)
+
+
+# --- conversations -------------------------------------------------------------------------------
+
+
+@scenario(lambda shape: shape.conversation)
+def a_conversation_continues(bed: VariantBed) -> None:
+    app = bed.app()
+    first = bed.succeeds(bed.run(app), expected_answer(bed, app))
+    second = bed.succeeds(bed.run(app, conversation_id=first["conversation_id"]), expected_answer(bed, app))
+    assert second["conversation_id"] == first["conversation_id"]
+
+
+@scenario(lambda shape: shape.conversation)
+def a_conversation_of_another_user(bed: VariantBed) -> None:
+    app = bed.app()
+    first = bed.succeeds(bed.run(app, user="alice"), expected_answer(bed, app))
+    run = bed.run(app, user="bob", conversation_id=first["conversation_id"])
+    if bed.shape.heals_stale_conversation:
+        healed = bed.succeeds(run, expected_answer(bed, app))
+        assert healed["conversation_id"] != first["conversation_id"]
+    else:
+        bed.fails(run, "`user` must be the same on every turn", first["conversation_id"])
+
+
+# --- the code route's own ground: the key, time, the network --------------------------------------
+
+
+@scenario(code_route)
+def an_empty_or_strange_api_key(bed: VariantBed) -> None:
+    bed.fails(bed.run(bed.app(), key="  "), "api_key is empty")
+    bed.fails(bed.run(bed.app(), key="app-ключ"), "characters no Dify API key has")
+
+
+def _timed_out(bed: VariantBed, run, answer_so_far: str) -> None:
+    assert run.seconds < bed.snippet.time_budget + 0.6, run.seconds
+    if bed.shape.partial_on_timeout:
+        outputs = bed.succeeds(run, answer_so_far if bed.shape.streams_text else "", "timeout")
+        assert all(outputs[name] == EMPTIES.get(kind, []) for name, kind in bed.typed.items())
+    else:
+        bed.fails(run, "no complete answer within the 3 s time budget")
+
+
+def _first_event(bed: VariantBed) -> list:
+    if bed.shape.streams_text:
+        return [Event({"event": "agent_message" if bed.snippet.app == "agent" else "message", "answer": "so far"})]
+    return [Event({"event": "workflow_started", "data": {}})]
+
+
+@scenario(code_route)
+def a_callee_that_goes_silent(bed: VariantBed) -> None:
+    app = bed.app(scenario=lambda request: _first_event(bed) + [Sleep(8)])
+    _timed_out(bed, bed.run(app), "so far")
+    stops = [r for r in bed.dify.requests if r["key"] == app.key and r["path"].endswith("/stop")]
+    route = "/v1/workflows/tasks/task-" if bed.snippet.app == "workflow" else f"/v1{bed.shape.endpoint}/task-"
+    assert len(stops) == 1 and stops[0]["path"].startswith(route) and stops[0]["body"] == {"user": "workflow-user-1"}
+
+
+@scenario(code_route)
+def a_callee_silent_from_the_start_with_a_hanging_stop(bed: VariantBed) -> None:
+    app = bed.app(scenario=lambda request: [Sleep(8)], stop_delay=8)
+    _timed_out(bed, bed.run(app), "")
+
+
+@scenario(code_route)
+def a_callee_whose_stop_hangs(bed: VariantBed) -> None:
+    app = bed.app(scenario=lambda request: _first_event(bed) + [Sleep(8)], stop_delay=8)
+    _timed_out(bed, bed.run(app), "so far")
+
+
+@scenario(code_route)
+def a_flood_of_pings(bed: VariantBed) -> None:
+    """Pings so dense that no read ever waits: the budget runs out between reads, not in one."""
+
+    def flood(request):
+        yield from _first_event(bed)
+        until = time.monotonic() + 6
+        while time.monotonic() < until:
+            yield Raw(b"event: ping\n\n" * 50)
+
+    _timed_out(bed, bed.run(bed.app(scenario=flood)), "so far")
+
+
+@scenario(code_route)
+def an_api_nobody_answers(bed: VariantBed) -> None:
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    scheme = "https" if bed.https else "http"
+    message = bed.fails(bed.run(bed.app(), base=f"{scheme}://127.0.0.1:{port}/v1"), f"could not reach {scheme}://127.0.0.1:{port}/v1")
+    assert ("localhost is the sandbox itself" in message) == bed.shape.local_host
+
+
+@scenario(code_route)
+def through_the_sandbox_proxy(bed: VariantBed) -> None:
+    variable = "HTTPS_PROXY" if bed.https else "HTTP_PROXY"
+    for configured in ("{url}", "{address}"):  # with and without the scheme
+        app = bed.app()
+        with ForwardProxy() as proxy:
+            value = configured.format(url=proxy.url, address=proxy.url.removeprefix("http://"))
+            answered(bed, app, bed.run(app, env={variable: value}))
+        assert len(proxy.seen) == 1 and proxy.seen[0].startswith("CONNECT " if bed.https else "POST http://")
+
+
+@scenario(code_route)
+def past_the_proxy_by_no_proxy(bed: VariantBed) -> None:
+    app = bed.app()
+    with ForwardProxy(refuse=True) as proxy:
+        answered(bed, app, bed.run(app, env={"HTTPS_PROXY" if bed.https else "HTTP_PROXY": proxy.url, "NO_PROXY": "127.0.0.1"}))
+    assert proxy.seen == []
+
+
+@scenario(code_route)
+def refused_by_the_proxy(bed: VariantBed) -> None:
+    with ForwardProxy(refuse=True) as proxy:
+        run = bed.run(bed.app(), env={"HTTPS_PROXY" if bed.https else "HTTP_PROXY": proxy.url})
+    fragment = "Tunnel connection failed: 403" if bed.https else "HTTP 403. Hint: the sandbox's SSRF proxy refused"
+    assert "SSRF_PROXY_ALLOW_PRIVATE_IPS" in bed.fails(run, fragment)
+
+
+@scenario(lambda shape: shape.code_route and shape.https)
+def a_certificate_nobody_trusts(bed: VariantBed) -> None:
+    bed.fails(bed.run(bed.app(), trust=False), "could not be verified")  # certifi's bundle
+    bed.fails(bed.run(bed.app(), trust=False, env=without_certifi_env()), "could not be verified")  # the system's
+
+
+# --- the HTTP-node route's own ground ----------------------------------------------------------------
+
+
+@scenario(lambda shape: not shape.code_route)
+def a_body_cut_by_the_http_node_limit(bed: VariantBed) -> None:
+    # A tool's or node's big output streamed before the answer: the HTTP node keeps 1 MiB of it.
+    big = {"event": "node_finished", "data": {"node_id": "tool", "outputs": {"text": "z" * 1_200_000}}}
+    app = bed.app(scenario=lambda request: [Event(big)] + standard_stream(request))
+    bed.fails(bed.run(app, cut_at=1024 * 1024), "1 MiB limit cut the stream")

@@ -1,0 +1,154 @@
+"""The exhaustive static pass over the option space: every combination the loader accepts is generated, formatted,
+linted, compiled by CPython 3.10 and, as a DSL app, loaded by graphon. Run by .ci/run:
+
+    python tests/static_pass.py [--python310 PATH] [--graphon-python PATH]
+
+Prints the counts and exits 1 on the first class of failure (with examples), 0 when all hold.
+Too slow for the README's test command (a few minutes on 2 cores); tests/test_option_space.py
+runs the all-pairs covering array of the same space as Code nodes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE), str(HERE.parent)]
+
+from option_space import every_combination  # noqa: E402
+
+# Runs in CPython 3.10 (the sandbox's oldest Python): compile every file it is given.
+COMPILE_ALL = """
+import json, sys
+failures = []
+for name, text in json.load(sys.stdin).items():
+    try:
+        compile(text, name, "exec", dont_inherit=True)
+    except SyntaxError as error:
+        failures.append(f"{name}: {error}")
+print(json.dumps(failures))
+"""
+# Runs in graphon's Python: load every DSL it is given the way tests/graphon_run.py does.
+LOAD_ALL = """
+import json, sys
+from graphon.dsl import loads
+failures = []
+credentials = {"code": {"execution_endpoint": "http://127.0.0.1:9", "execution_api_key": "unused"}}
+for name, text in json.load(sys.stdin).items():
+    try:
+        loads(text, credentials=credentials, start_inputs={}, run_context={}, workers=1)
+    except Exception as error:
+        failures.append(f"{name}: {type(error).__name__}: {error}"[:500])
+print(json.dumps(failures))
+"""
+
+
+def _generate(batch: list[tuple[int, dict]]) -> list[tuple[int, dict[str, str]]]:
+    """Worker: every file of each accepted combination, through the product's own pipeline."""
+    from generator.pipeline import snippet_files
+    from option_space import snippet
+
+    return [(index, snippet_files([snippet(**options)], "the option space")) for index, options in batch]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--python310", default=os.environ.get("DIFY_SANDBOX_PYTHON") or str(HERE.parent / ".venv-sandbox" / "bin" / "python"))
+    parser.add_argument("--graphon-python", default=os.environ.get("DIFY_GRAPHON_PYTHON") or str(HERE.parent / ".venv-graphon" / "bin" / "python"))
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    args = parser.parse_args()
+    os.environ.setdefault("DIFY_CODENODE_CACHE_DIR", tempfile.mkdtemp(prefix="dify-codenode-static-"))
+    started = time.monotonic()
+    problems: list[str] = []
+
+    # 1. The loader: every combination is accepted, or refused in one line (never a crash).
+    accepted: list[tuple[int, dict]] = []
+    refused = 0
+    for index, (options, result) in enumerate(every_combination()):
+        if isinstance(result, Exception):
+            refused += 1
+            if "\n" in str(result) or not str(result):
+                problems.append(f"refusal is not one line: {options}: {result!r}")
+        else:
+            accepted.append((index, options))
+    total = len(accepted) + refused
+    print(f"option space: {total} combinations of the options that change the emitted code; "
+          f"{len(accepted)} accepted, {refused} refused by the loader with a one-line reason")
+
+    # 2. Generate everything, in parallel: black runs once per distinct text (the format cache).
+    from generator.formatting import format_sources
+    from generator.templating import render_request_builder, render_snippet
+    from option_space import snippet
+
+    rendered = {}
+    for _, options in accepted:
+        variant = snippet(**options)
+        rendered[render_snippet(variant, "the option space")] = "snippet"
+        if variant.route == "http-node":
+            rendered[render_request_builder(variant, "the option space")] = "builder"
+    formatted = format_sources([(text, "a variant") for text in rendered])
+    not_clean = sum(text != black for text, black in zip(rendered, formatted, strict=True))
+    if not_clean:
+        problems.append(f"{not_clean} rendered files are not black-clean (black would change them)")
+    batches = [accepted[i : i + 200] for i in range(0, len(accepted), 200)]
+    with ProcessPoolExecutor(max_workers=args.workers) as pool:
+        generated = [item for batch in pool.map(_generate, batches) for item in batch]
+    python_files: dict[str, str] = {}
+    dsl_files: dict[str, str] = {}
+    for index, files in generated:
+        for name, text in files.items():
+            target = dsl_files if name.endswith(".yml") else python_files
+            target.setdefault(text, f"#{index}/{name}")
+    print(f"generated: {len(python_files)} distinct Python files, {len(dsl_files)} distinct DSL apps "
+          f"(every rendered file black-clean: {'yes' if not not_clean else 'no'})")
+
+    # 3. Lint and the 3.10 grammar.
+    from generator.code_node import declared_outputs
+    from generator.lint import lint_source
+
+    findings = 0
+    for text, where in python_files.items():
+        ast.parse(text, feature_version=(3, 10))
+        for finding in lint_source(text, list(declared_outputs(text))):
+            findings += 1
+            if findings <= 5:
+                problems.append(f"lint {where}: {finding.format('variant')}")
+    print(f"lint: {findings} findings in {len(python_files)} files")
+    python310 = args.python310 if Path(args.python310).exists() else sys.executable
+    failures = _run_batch(python310, COMPILE_ALL, {where: text for text, where in python_files.items()})
+    problems += [f"compile: {failure}" for failure in failures[:5]]
+    version = subprocess.run([python310, "-c", "import sys; print(sys.version.split()[0])"], capture_output=True, text=True).stdout.strip()
+    print(f"compile: {len(python_files) - len(failures)}/{len(python_files)} compile under CPython {version}")
+
+    # 4. Every DSL app loads on graphon, Dify's workflow engine.
+    if Path(args.graphon_python).exists():
+        failures = _run_batch(args.graphon_python, LOAD_ALL, {where: text for text, where in dsl_files.items()})
+        problems += [f"graphon: {failure}" for failure in failures[:5]]
+        print(f"graphon: {len(dsl_files) - len(failures)}/{len(dsl_files)} DSL apps load")
+    else:
+        print(f"graphon: skipped (no {args.graphon_python}; .ci/run builds it)")
+
+    print(f"static pass: {time.monotonic() - started:.0f} s")
+    for problem in problems:
+        print(f"FAILED {problem}")
+    return 1 if problems else 0
+
+
+def _run_batch(python: str, script: str, files: dict[str, str]) -> list[str]:
+    done = subprocess.run([python, "-c", script], input=json.dumps(files), capture_output=True, text=True)
+    if done.returncode != 0:
+        return [f"{python} failed: {done.stderr[-1000:]}"]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

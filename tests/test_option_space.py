@@ -1,0 +1,71 @@
+"""Every pair of option values, run as Code nodes against the emulator, with every line of each variant executed.
+
+The covering array (tests/option_space.py) holds every pair of values of any two options the
+loader allows together. Each of its rows is generated, then every scenario that applies to it
+(tests/scenarios.py) is played as Dify would run the node; a variant must answer each scenario
+as it says, and every statement of its generated files must run in at least one scenario,
+except the few on ALLOWED_UNRUN, which say why the loopback bed cannot reach them.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
+
+import pytest
+
+from option_space import covering_array
+from scenarios import SCENARIOS
+from variant_bed import VariantBed
+
+pytestmark = pytest.mark.slow
+
+# Statements no scenario can reach on 127.0.0.1, each with the reason. Empty is the goal.
+ALLOWED_UNRUN: dict[str, str] = {}
+TEMPLATE_APPS = [
+    ("single", "agent"), ("single", "chat"), ("single", "chatflow"), ("single", "completion"), ("single", "workflow"),
+    ("variables", "agent"), ("variables", "chat"), ("variables", "chatflow"), ("variables", "completion"), ("variables", "workflow"),
+    ("conversation", "agent"), ("conversation", "chat"), ("conversation", "chatflow"),
+]
+
+
+@lru_cache(maxsize=1)
+def rows() -> list[dict]:
+    return covering_array()
+
+
+def test_the_covering_array_holds_every_template_and_app() -> None:
+    found = {(row["template"], row["app"]) for row in rows()}
+    assert found == set(TEMPLATE_APPS)
+    print(f"\ncovering array: {len(rows())} variants hold every allowed pair of option values")
+
+
+@pytest.mark.parametrize("template,app", TEMPLATE_APPS)
+def test_every_variant_answers_every_scenario_and_runs_every_line(dify, template: str, app: str) -> None:
+    for row in [row for row in rows() if (row["template"], row["app"]) == (template, app)]:
+        bed = VariantBed(dify, row)
+        applicable = [s for s in SCENARIOS if s.applies(bed.shape)]
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            outcomes = list(pool.map(lambda s: _play(s, bed), applicable))
+        failures = [outcome for outcome in outcomes if outcome]
+        assert not failures, f"{row}:\n" + "\n".join(failures)
+        for which in ("code", "builder") if bed.builder else ("code",):
+            missing = {line: text for line, text in bed.uncovered(which).items() if text.split("  (in ")[0] not in ALLOWED_UNRUN}
+            total = bed.statement_count(which)
+            print(f"\n{which} {_label(row)}: {len(applicable)} scenarios, {bed.runs} runs, {total - len(missing)}/{total} statements ran")
+            assert not missing, f"{_label(row)} {which}: statements no scenario ran:\n" + "\n".join(
+                f"  {line}: {text}" for line, text in missing.items()
+            )
+
+
+def _play(scenario, bed: VariantBed) -> str:
+    """'' when the scenario passed, else what went wrong."""
+    try:
+        scenario.play(bed)
+    except AssertionError as error:
+        return f"  {scenario.name}: {error}"
+    return ""
+
+
+def _label(row: dict) -> str:
+    return ", ".join(f"{key}={value!r}" for key, value in row.items() if key not in ("template",))
