@@ -76,7 +76,7 @@ OPTIONS: tuple[Option, ...] = (
     Option(
         "time_budget",
         "number",
-        13.6,
+        13.5,
         "Seconds the whole call may take, stopping a timed-out task included; the snippet ends by itself within it.",
         minimum=1.0,
         maximum=600.0,

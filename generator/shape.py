@@ -15,7 +15,7 @@ from generator.spec import Snippet
 
 # After a timeout the snippet asks the callee to stop its task (POST .../stop); this much of the
 # time budget (a tenth of it, for small budgets) is kept for that call.
-MAX_STOP_RESERVE_SECONDS = 0.5
+MAX_STOP_RESERVE_SECONDS = 0.4
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 

@@ -27,7 +27,7 @@
 #
 # Behaviour
 #   - The call ends within 9.5 s (self-hosted Dify kills code nodes at 15 s): an answer
-#     not complete after 9 s is given up, the called app's task is stopped
+#     not complete after 9.1 s is given up, the called app's task is stopped
 #     and the answer so far is returned with status "timeout".
 #   - On failure the outputs are empty, status is "failed", and error says what
 #     went wrong in one line; on success error is "". Branch on error with an IF/ELSE node.
@@ -47,7 +47,7 @@ import urllib.request
 _URL = "https://dify.example.com:8443/v1/chat-messages"
 _TIME_BUDGET_SECONDS = 9.5
 # The budget's last part is kept for asking the callee to stop its task after a timeout.
-_STOP_RESERVE_SECONDS = 0.5
+_STOP_RESERVE_SECONDS = 0.4
 _MAX_ANSWER_CHARS = 80000
 _MAX_LINE_BYTES = 32 * 1024 * 1024
 

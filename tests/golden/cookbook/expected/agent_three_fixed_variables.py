@@ -16,7 +16,7 @@
 #     response_text: String
 #
 # Behaviour
-#   - The call ends within 13.6 s (self-hosted Dify kills code nodes at 15 s): an answer
+#   - The call ends within 13.5 s (self-hosted Dify kills code nodes at 15 s): an answer
 #     not complete after 13.1 s is given up, the called app's task is stopped
 #     and the call fails.
 #   - On failure the node fails with one line saying what went wrong; use the node's
@@ -34,9 +34,9 @@ import urllib.parse
 import urllib.request
 
 _URL = "https://api.dify.ai/v1/chat-messages"
-_TIME_BUDGET_SECONDS = 13.6
+_TIME_BUDGET_SECONDS = 13.5
 # The budget's last part is kept for asking the callee to stop its task after a timeout.
-_STOP_RESERVE_SECONDS = 0.5
+_STOP_RESERVE_SECONDS = 0.4
 _MAX_ANSWER_CHARS = 400000
 _TRUNCATION_MARKER = (
     "\n\n[... cut by dify-codenode: the answer was longer than 400000 characters]"
