@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from generator import __version__
+from generator.dify import SANDBOX_KILL_SECONDS
 from generator.errors import UserError
 from generator.options import OPTIONS, TEMPLATES, Option
 
@@ -271,7 +272,7 @@ def lint(files: tuple[Path, ...], outputs: str | None) -> None:
 @click.option("--input", "inputs", multiple=True, metavar="NAME=VALUE", help="An input variable (a string).")
 @click.option("--input-json", "json_inputs", multiple=True, metavar="NAME=JSON", help="An input variable given as JSON (number, object, ...).")
 @click.option("--outputs", default=None, help="Declared outputs, 'a,b:number' [default: from the file's generated header].")
-@click.option("--timeout", default=15.0, show_default=True, help="Seconds before the run is killed (self-hosted Dify: 15).")
+@click.option("--timeout", default=float(SANDBOX_KILL_SECONDS), show_default=True, help="Seconds before the run is killed (self-hosted Dify's sandbox kill).")
 @click.option("--python", "python", default=None, help="Interpreter to run it with [default: this one].")
 def run(file: Path, inputs: tuple[str, ...], json_inputs: tuple[str, ...], outputs: str | None, timeout: float, python: str | None) -> None:
     """Run a Code-node file the way Dify does; print its outputs as JSON, or the error Dify would show."""

@@ -18,17 +18,20 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.dify import (
+    MAX_DEPTH,
+    MAX_NUMBER,
+    MAX_NUMBER_ARRAY_LENGTH,
+    MAX_OBJECT_ARRAY_LENGTH,
+    MAX_PRECISION,
+    MAX_STRING_ARRAY_LENGTH,
+    MAX_STRING_LENGTH,
+    MIN_NUMBER,
+    SANDBOX_KILL_SECONDS,
+)
+
 BOOT = Path(__file__).resolve().with_name("sandbox_boot.py")
-SANDBOX_TIMEOUT = 15.0
-# Dify's defaults (api/configs/feature): CODE_MAX_STRING_LENGTH etc.
-MAX_STRING_LENGTH = 400_000
-MAX_NUMBER = 9_223_372_036_854_775_807
-MIN_NUMBER = -9_223_372_036_854_775_808
-MAX_PRECISION = 20
-MAX_DEPTH = 5
-MAX_STRING_ARRAY_LENGTH = 30
-MAX_OBJECT_ARRAY_LENGTH = 30
-MAX_NUMBER_ARRAY_LENGTH = 1000
+SANDBOX_TIMEOUT = float(SANDBOX_KILL_SECONDS)
 
 # Dify's Python 3 runner template (core/helper/code_executor/python3/python3_transformer.py).
 RUNNER_TEMPLATE = """

@@ -60,8 +60,17 @@ BUILT_IN_OUTPUTS = {
     "error": "string",
 }
 
-# CODE_MAX_STRING_LENGTH: the longest string a Code node may return (80000 before Dify 1.x).
+# How a Code node's outputs are checked (api/configs/feature, CODE_MAX_*; defaults): the longest
+# string (CODE_MAX_STRING_LENGTH; 80000 before Dify 1.x), number range and precision, nesting
+# depth, and array lengths.
 MAX_STRING_LENGTH = 400_000
+MAX_NUMBER = 9_223_372_036_854_775_807
+MIN_NUMBER = -9_223_372_036_854_775_808
+MAX_PRECISION = 20
+MAX_DEPTH = 5
+MAX_STRING_ARRAY_LENGTH = 30
+MAX_OBJECT_ARRAY_LENGTH = 30
+MAX_NUMBER_ARRAY_LENGTH = 1000
 # HTTP_REQUEST_NODE_MAX_TEXT_SIZE: the most text an HTTP Request node keeps.
 HTTP_NODE_MAX_BYTES = 1024 * 1024
 # SANDBOX_WORKER_TIMEOUT in self-hosted docker compose: the sandbox kills code after this.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from generator.dify import APP_KINDS
+from generator.dify import APP_KINDS, MAX_STRING_LENGTH
 
 TEMPLATES = ("single", "variables", "conversation")
 EXTRA_OUTPUTS = ("message_id", "usage", "status")
@@ -98,7 +98,7 @@ OPTIONS: tuple[Option, ...] = (
     Option(
         "max_answer_chars",
         "int",
-        400_000,
+        MAX_STRING_LENGTH,
         "Longest answer returned (Dify's CODE_MAX_STRING_LENGTH; 80000 on older installs).",
         minimum=1_000,
         maximum=10_000_000,

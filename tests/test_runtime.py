@@ -288,6 +288,7 @@ def test_partial_answer_at_the_budget(dify) -> None:
     assert run.seconds < 1.5 + 1.0
 
 
+@pytest.mark.slow
 def test_default_budget_ends_before_the_sandbox_kill(dify) -> None:
     def scenario(request):
         return [Sleep(30)]
