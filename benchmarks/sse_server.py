@@ -2,7 +2,9 @@
 
 POST /n/<events>/<chars>/v1/chat-messages streams <events> agent_message events of <chars>
 characters each (ASCII and CJK mixed), each event in its own HTTP chunk as Dify sends them,
-then message_end. Run it in its own process: `python sse_server.py` prints its port.
+then message_end; POST /b/<events>/<chars>/v1/chat-messages sends the same bytes in 16 KiB
+chunks, as a buffering proxy would. Run it in its own process: `python sse_server.py` prints
+its port.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ def answer_text(events: int, chars: int) -> str:
 
 
 @lru_cache(maxsize=8)
-def stream_chunks(events: int, chars: int) -> tuple[bytes, ...]:
+def stream_chunks(events: int, chars: int, buffered: bool = False) -> tuple[bytes, ...]:
     common = {"conversation_id": "conv-1", "message_id": "msg-1", "task_id": "task-1", "created_at": 1700000000}
     chunks = []
     for i in range(events):
@@ -33,6 +35,9 @@ def stream_chunks(events: int, chars: int) -> tuple[bytes, ...]:
         chunks.append(("data: " + json.dumps(payload, ensure_ascii=False, separators=(",", ":")) + "\n\n").encode())
     end = {"event": "message_end", "metadata": {"usage": {"total_tokens": 1}}, **common}
     chunks.append(("data: " + json.dumps(end, separators=(",", ":")) + "\n\n").encode())
+    if buffered:
+        whole = b"".join(chunks)
+        chunks = [whole[i : i + 16384] for i in range(0, len(whole), 16384)]
     return tuple(f"{len(c):x}\r\n".encode() + c + b"\r\n" for c in chunks) + (b"0\r\n\r\n",)
 
 
@@ -50,7 +55,7 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "text/event-stream; charset=utf-8")
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
-        for chunk in stream_chunks(events, chars):
+        for chunk in stream_chunks(events, chars, parts[1] == "b"):
             self.wfile.write(chunk)
         self.wfile.flush()
 

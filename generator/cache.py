@@ -1,10 +1,13 @@
-"""Remembers black's output for each rendered text, so `check` and `generate` skip black for unchanged snippets.
+"""Remembers what the generator made from a given input, so `check` and `generate` redo nothing for unchanged snippets.
 
-Entries are keyed on the rendered text, black's version and the formatting Mode, live outside
-output/ (`$DIFY_CODENODE_CACHE_DIR`, else `$XDG_CACHE_HOME/dify-codenode`, else
-`~/.cache/dify-codenode`; an empty `DIFY_CODENODE_CACHE_DIR` turns the cache off) and are safe
-to delete. Each entry carries the hash of its own content, so a corrupt entry is ignored,
-never used: the cache can make a run faster, never different.
+Two kinds of entries: black's output per top-level part of a rendered file (keyed on the part,
+black's version and the Mode), and all the files of one snippet (keyed on the snippet, the
+spec's name and a fingerprint of the generator itself: its code, templates, black's version
+and the Mode). Entries live outside output/ (`$DIFY_CODENODE_CACHE_DIR`, else
+`$XDG_CACHE_HOME/dify-codenode`, else `~/.cache/dify-codenode`; an empty
+`DIFY_CODENODE_CACHE_DIR` turns the cache off) and are safe to delete. Each entry carries the
+hash of its own content, so a corrupt entry is ignored, never used: the cache can make a run
+faster, never different.
 """
 
 from __future__ import annotations
@@ -29,40 +32,41 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-class FormatCache:
-    """rendered text -> formatted text, for one black version and Mode (the salt)."""
+class TextCache:
+    """key text -> value text, for one salt (what else the value depends on)."""
 
     def __init__(self, directory: Path | None, salt: str) -> None:
         self.directory = directory
         self.salt = salt
 
-    def _path(self, source: str) -> Path | None:
+    def _path(self, key: str) -> Path | None:
         if self.directory is None:
             return None
-        key = _digest(self.salt + "\0" + source)
-        return self.directory / key[:2] / key
+        digest = _digest(self.salt + "\0" + key)
+        return self.directory / digest[:2] / digest
 
-    def get(self, source: str) -> str | None:
-        path = self._path(source)
+    def get(self, key: str) -> str | None:
+        path = self._path(key)
         if path is None:
             return None
         try:
-            stored = path.read_text(encoding="utf-8")
+            with open(path, encoding="utf-8", newline="") as handle:
+                stored = handle.read()
         except (OSError, UnicodeDecodeError):
             return None
-        checksum, _, formatted = stored.partition("\n")
-        return formatted if checksum == _digest(formatted) else None
+        checksum, _, value = stored.partition("\n")
+        return value if checksum == _digest(value) else None
 
-    def put(self, source: str, formatted: str) -> None:
+    def put(self, key: str, value: str) -> None:
         """Best effort: a cache that can't be written only makes the next run slower."""
-        path = self._path(source)
+        path = self._path(key)
         if path is None:
             return
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             descriptor, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
             with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
-                handle.write(_digest(formatted) + "\n" + formatted)
+                handle.write(_digest(value) + "\n" + value)
             os.replace(temp, path)
         except OSError:
             pass

@@ -1,19 +1,37 @@
-"""Formats generated source with black in-process, with a fixed Mode (never the user's config)."""
+"""Formats generated source with black in-process, with a fixed Mode (never the user's config), one top-level part at a time.
+
+A generated file is mostly runtime code that many snippets share word for word; only its
+header, constants and main() carry what the spec says. So a file is split before each
+top-level `def`/`class`, each part is formatted on its own, and each distinct part is formatted
+once (per process, and across runs through the content cache). Black's formatting of a module
+is the formatting of its top-level statements with two blank lines before each top-level
+function or class, so joining the parts' formatting the same way is black's formatting of the
+whole file: tests/static_pass.py asserts it for every option combination.
+"""
 
 from __future__ import annotations
 
-import os
+import re
 from functools import lru_cache
 
-from generator.cache import FormatCache, default_directory
+from generator.cache import TextCache, default_directory
 from generator.errors import UserError
 
 TARGET = "PY310"
 LINE_LENGTH = 88
 # Everything black_mode() sets, for the cache key: change both together.
 MODE_DESCRIPTION = f"target={TARGET}; line_length={LINE_LENGTH}; string_normalization; magic_trailing_comma; stable"
+# Where a part ends: two blank lines, then a top-level function, class or decorator.
+PART_BOUNDARY = re.compile(r"\n\n\n(?=def |class |@)")
+PART_SEPARATOR = "\n\n\n"
+
+MISSING_BLACK = (
+    "black is not installed in this Python ({python}); install dify-codenode into it "
+    "(python -m pip install .) or run the dify-codenode that pip installed"
+)
 
 
+@lru_cache(maxsize=1)
 def black_mode():
     import black
 
@@ -26,88 +44,64 @@ def black_mode():
     )
 
 
-MISSING_BLACK = (
-    "black is not installed in this Python ({python}); install dify-codenode into it "
-    "(python -m pip install .) or run the dify-codenode that pip installed"
-)
-
-
 @lru_cache(maxsize=1)
 def black_version() -> str:
-    """black's version from its package metadata (no import); a UserError when it isn't installed."""
+    """black's version without importing black (or scanning every installed distribution, as
+    importlib.metadata does): black ships it as the tiny module _black_version."""
     import sys
-    from importlib.metadata import PackageNotFoundError, version
 
     try:
-        return version("black")
-    except PackageNotFoundError:
+        from _black_version import version
+    except ImportError:
         raise UserError(MISSING_BLACK.format(python=sys.executable)) from None
+    return str(version)
+
+
+def formatting_fingerprint() -> str:
+    """Everything black's output depends on besides its input."""
+    return f"black {black_version()}; {MODE_DESCRIPTION}"
 
 
 @lru_cache(maxsize=1)
-def _cache() -> FormatCache:
-    # black's version comes from package metadata: a run where every entry is cached
-    # never imports black at all.
-    return FormatCache(default_directory(), f"black {black_version()}; {MODE_DESCRIPTION}")
+def _cache() -> TextCache:
+    # black's version comes from _black_version: a run where every part is cached never
+    # imports black at all.
+    return TextCache(default_directory(), formatting_fingerprint())
+
+
+_formatted_parts: dict[str, str] = {}  # this process's memory of black's output, per part
 
 
 def format_source(source: str, label: str) -> str:
-    """black's formatting of `source` (from the cache when seen before); a UserError when it doesn't parse."""
-    return format_sources([(source, label)])[0]
+    """black's formatting of `source`; a UserError naming `label` when it isn't valid Python."""
+    parts = PART_BOUNDARY.split(source)
+    return PART_SEPARATOR.join(_format_part(part.strip("\n") + "\n", label).rstrip("\n") for part in parts) + "\n"
 
 
 def format_sources(items: list[tuple[str, str]]) -> list[str]:
-    """black's formatting of each (source, label): cached ones from the cache, the rest in
-    parallel processes when there are several (as black's own CLI does), else in this one."""
-    results: list[str | None] = [_cache().get(source) for source, _ in items]
-    missing = [index for index, result in enumerate(results) if result is None]
-    for index, formatted in zip(missing, _format_uncached([items[i] for i in missing]), strict=True):
-        _cache().put(items[index][0], formatted)
-        results[index] = formatted
-    return results  # type: ignore[return-value]
+    """black's formatting of each (source, label)."""
+    return [format_source(source, label) for source, label in items]
 
 
-PARALLEL_FROM = 8  # fewer files than this aren't worth starting worker processes for
+def _format_part(part: str, label: str) -> str:
+    formatted = _formatted_parts.get(part)
+    if formatted is None:
+        formatted = _cache().get(part)
+        if formatted is None:
+            formatted = _black(part, label)
+            _cache().put(part, formatted)
+        _formatted_parts[part] = formatted
+    return formatted
 
 
-WORKERS_ENV = "DIFY_CODENODE_WORKERS"
+def _black(source: str, label: str) -> str:
+    try:
+        import black
+    except ImportError:
+        import sys
 
-
-def _workers() -> int:
-    """Processes for black: $DIFY_CODENODE_WORKERS, else one per core (8 at most)."""
-    configured = os.environ.get(WORKERS_ENV, "")
-    if configured.isdigit() and int(configured) > 0:
-        return int(configured)
-    return min(os.cpu_count() or 1, 8)
-
-
-def _format_uncached(items: list[tuple[str, str]]) -> list[str]:
-    workers = _workers()
-    if len(items) >= PARALLEL_FROM and workers > 1:
-        try:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
-
-            # spawn, not fork: safe whatever threads the caller runs, and the same on every OS.
-            context = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-                outcomes = list(pool.map(_format_one, items, chunksize=max(1, len(items) // (workers * 4))))
-        except (OSError, NotImplementedError, ImportError):
-            outcomes = [_format_one(item) for item in items]  # no process pool here: one by one
-    else:
-        outcomes = [_format_one(item) for item in items]
-    for outcome in outcomes:
-        if isinstance(outcome, UserError):
-            raise outcome
-    return outcomes  # type: ignore[return-value]
-
-
-def _format_one(item: tuple[str, str]) -> str | UserError:
-    """Format one source; a UserError is returned, not raised, so it crosses process boundaries as a value."""
-    import black
-
-    source, label = item
+        raise UserError(MISSING_BLACK.format(python=sys.executable)) from None
     try:
         return black.format_str(source, mode=black_mode())
     except black.InvalidInput as error:
-        return UserError(f"{label}: the rendered code is not valid Python ({error}); fix the template")
+        raise UserError(f"{label}: the rendered code is not valid Python ({error}); fix the template") from None

@@ -1,30 +1,70 @@
-"""The per-snippet pipeline (render -> black -> files, the DSL app included): one home for generate, check, render and the API."""
+"""The per-snippet pipeline (render -> black -> files, the DSL app included): one home for generate, check, render and the API.
+
+A snippet's files are a pure function of the snippet, the spec's name (in each header) and
+the generator itself (its code, templates, black's version and Mode). They are cached under
+exactly that key, so an unchanged snippet costs a cache read: no Jinja, black or PyYAML.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
 
-from generator.dsl import dsl_file
-from generator.formatting import format_sources
+from generator import __version__
+from generator.cache import TextCache, default_directory
 from generator.spec import Snippet
-from generator.templating import render_request_builder, render_snippet
 
 
 def snippet_files(snippets: Sequence[Snippet], source: str) -> dict[str, str]:
     """{file name: final text} of every file these snippets produce, sorted by name.
 
-    `source` names the spec in each file's header. Formatting is batched over all snippets,
-    so black runs in parallel where there are many.
+    `source` names the spec in each file's header.
     """
-    rendered: dict[str, tuple[str, str]] = {}  # file name -> (source before black, label for errors)
+    files: dict[str, str] = {}
     for snippet in snippets:
-        label = f"snippet {snippet.name!r}"
-        rendered[f"{snippet.name}.py"] = (render_snippet(snippet, source), label)
-        if snippet.route == "http-node":
-            rendered[f"{snippet.name}_request.py"] = (render_request_builder(snippet, source), label)
-    files = dict(zip(rendered, format_sources(list(rendered.values())), strict=True))
-    for snippet in snippets:
-        if snippet.dsl:
-            builder = files.get(f"{snippet.name}_request.py")
-            files[f"{snippet.name}.yml"] = dsl_file(snippet, files[f"{snippet.name}.py"], source, builder)
+        key = f"{source}\0{snippet!r}"
+        cached = _cache().get(key)
+        if cached is None:
+            made = _make_files(snippet, source)
+            _cache().put(key, json.dumps(made, ensure_ascii=False, sort_keys=True))
+        else:
+            made = json.loads(cached)
+        files.update(made)
     return dict(sorted(files.items()))
+
+
+def _make_files(snippet: Snippet, source: str) -> dict[str, str]:
+    from generator.dsl import dsl_file
+    from generator.formatting import format_source
+    from generator.templating import render_request_builder, render_snippet
+
+    label = f"snippet {snippet.name!r}"
+    files = {f"{snippet.name}.py": format_source(render_snippet(snippet, source), label)}
+    builder = None
+    if snippet.route == "http-node":
+        builder = format_source(render_request_builder(snippet, source), label)
+        files[f"{snippet.name}_request.py"] = builder
+    if snippet.dsl:
+        files[f"{snippet.name}.yml"] = dsl_file(snippet, files[f"{snippet.name}.py"], source, builder)
+    return files
+
+
+@lru_cache(maxsize=1)
+def _cache() -> TextCache:
+    return TextCache(default_directory(), generator_fingerprint())
+
+
+def generator_fingerprint() -> str:
+    """A digest of everything besides the snippet that its files depend on: this package's code,
+    its templates, its version, and black's version and Mode."""
+    from generator.formatting import formatting_fingerprint
+    from generator.templating import templates_dir
+
+    digest = hashlib.sha256(f"dify-codenode {__version__}; {formatting_fingerprint()}".encode())
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.glob("*.py")) + sorted(templates_dir().glob("*.jinja")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()

@@ -37,7 +37,7 @@ class Output:
 
 @dataclass(frozen=True)
 class WorkflowReader:
-    """The generated function that reads and type-checks one kind of declared workflow output."""
+    """The generated predicate that tells whether a value has one declared workflow output type."""
 
     kind: str  # a Dify output type
     function: str
@@ -52,8 +52,8 @@ class WorkflowReader:
         check = _ITEM_CHECKS[base]
         if item_kind:
             check = f"isinstance(value, list) and all({check.format(v='item')} for item in value)"
-            return cls(kind, f"_{base}_list_output", "list", check, dify.EMPTY_ARRAY_LITERAL)
-        return cls(kind, f"_{base}_output", _ANNOTATIONS[base], check.format(v="value"), dify.empty_literal(kind))
+            return cls(kind, f"_is_{base}_list", "list", check, dify.EMPTY_ARRAY_LITERAL)
+        return cls(kind, f"_is_{base}", _ANNOTATIONS[base], check.format(v="value"), dify.empty_literal(kind))
 
 
 # The condition that a JSON value {v} has each scalar Dify type (bool is not a number).
@@ -69,7 +69,7 @@ _ANNOTATIONS = {"string": "str", "number": "float", "boolean": "bool", "object":
 @dataclass(frozen=True)
 class WorkflowOutput:
     name: str
-    reader: str  # the WorkflowReader function that reads it
+    reader: WorkflowReader  # how its declared type is checked
 
 
 def output_names(snippet: Snippet) -> tuple[str, ...]:
@@ -114,6 +114,7 @@ class Shape:
     partial_on_timeout: bool
     truncates: bool  # an answer over the limit is cut (else it fails the call)
     limits_text: bool  # some returned text can exceed max_answer_chars
+    typed_strings: bool  # a typed workflow output is a string
     ids: tuple[str, ...]  # the ids the reply takes from the first event
     keeps_status: bool
     keeps_usage: bool
@@ -177,6 +178,7 @@ def shape_of(snippet: Snippet) -> Shape:
         partial_on_timeout=code_route and snippet.on_timeout == "partial",
         truncates=snippet.on_oversize == "truncate",
         limits_text=streams_text or workflow_json or typed_strings,
+        typed_strings=typed_strings,
         ids=ids,
         keeps_status="status" in names,
         keeps_usage="usage" in names,
@@ -184,6 +186,6 @@ def shape_of(snippet: Snippet) -> Shape:
         terminal_event=dify.TERMINAL_EVENTS[endpoint],
         stop_reserve=round(min(MAX_STOP_RESERVE_SECONDS, snippet.time_budget / 10), 3),
         local_host=urlsplit(snippet.base_url).hostname in LOCAL_HOSTS,
-        workflow_outputs=tuple(WorkflowOutput(name, readers[kind].function) for name, kind in snippet.workflow_outputs),
+        workflow_outputs=tuple(WorkflowOutput(name, readers[kind]) for name, kind in snippet.workflow_outputs),
         workflow_readers=tuple(readers.values()),
     )

@@ -66,6 +66,7 @@ def _environment():
 
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir())),
+        bytecode_cache=_bytecode_cache(jinja2),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         trim_blocks=True,
@@ -76,6 +77,21 @@ def _environment():
     environment.filters["comment"] = comment_text
     environment.filters["seconds"] = seconds
     return environment
+
+
+def _bytecode_cache(jinja2):  # noqa: ANN001, ANN202 (jinja2 is imported lazily)
+    """Jinja's cache of compiled templates in our cache directory (keyed by Jinja on each template's
+    source checksum and the Python version), or None when the cache is off or can't be made."""
+    from generator.cache import default_directory
+
+    directory = default_directory()
+    if directory is None:
+        return None
+    try:
+        (directory / "jinja").mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(directory / "jinja"))
 
 
 def context(snippet: Snippet, source: str) -> dict:

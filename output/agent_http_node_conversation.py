@@ -42,37 +42,38 @@ class _Reply:
     """Everything the called app has sent so far."""
 
     def __init__(self) -> None:
-        self.chunks = []
+        self.pieces = []  # the answer's latest pieces
+        self.blocks = []  # its earlier pieces, joined a thousand at a time
         self.length = 0
         self.agent_text_seen = False
         self.started = False
         self.conversation_id = ""
 
     def add(self, text: str) -> None:
-        # Past the limit the answer will be cut: only its length still counts.
-        if self.length <= _MAX_ANSWER_CHARS:
-            self.chunks.append(text)
-            if len(self.chunks) > 1000:
-                # Thousands of tiny strings cost several times the text itself: join them.
-                self.chunks = ["".join(self.chunks)]
+        if self.length <= _MAX_ANSWER_CHARS:  # past the limit only the length counts
+            self.pieces.append(text)
+            if len(self.pieces) > 1000:  # join tiny strings, each once
+                self.blocks.append("".join(self.pieces))
+                self.pieces = []
         self.length += len(text)
 
     def replace(self, text: str) -> None:
-        self.chunks = []
+        self.pieces = []
+        self.blocks = []
         self.length = 0
         self.add(text)
 
     def add_message(self, text: str) -> None:
         # Dify 1.16+ agent apps end their agent_message chunks with one `message`
         # that holds the complete answer: take it instead of appending it.
-        if self.agent_text_seen and text.startswith("".join(self.chunks)):
+        if self.agent_text_seen and text.startswith("".join(self.blocks + self.pieces)):
             self.replace(text)
         else:
             self.add(text)
 
     @property
     def answer(self) -> str:
-        return _fit("".join(self.chunks))
+        return _fit("".join(self.blocks + self.pieces))
 
 
 def _apply_event(event: dict, reply: _Reply) -> bool:
@@ -83,7 +84,7 @@ def _apply_event(event: dict, reply: _Reply) -> bool:
         )
     if not reply.started:  # every event carries the ids: keep them from the first
         reply.started = True
-        reply.conversation_id = _id_field(event, "conversation_id")
+        reply.conversation_id = str(event.get("conversation_id") or "")
     kind = event.get("event")
     if kind == "agent_message":
         reply.agent_text_seen = True
@@ -96,7 +97,9 @@ def _apply_event(event: dict, reply: _Reply) -> bool:
     elif kind == "message_end":
         return True
     elif kind == "error":
-        raise _DifyCallError(_describe_stream_error(event))
+        status, code = event.get("status") or "", str(event.get("code") or "")
+        error = _one_line(status, code, str(event.get("message") or ""), False)
+        raise _DifyCallError(f"the called app failed mid-stream: {error}")
     return False
 
 
@@ -108,17 +111,11 @@ def _fit(text: str) -> str:
 
 
 def _cut_short(reply: _Reply) -> _DifyCallError:
-    """The error for a stream that ended before its message_end event."""
     return _DifyCallError(
         "the stream ended before the called app said it was done (no "
         "message_end event): the connection was cut, and "
         f"the {reply.length} characters received were discarded"
     )
-
-
-def _id_field(event: dict, name: str) -> str:
-    value = event.get(name)
-    return value if isinstance(value, str) else ""
 
 
 def _answer_of(event: dict) -> str:
@@ -139,16 +136,6 @@ def _error_envelope(raw: object) -> tuple:
         return str(envelope.get("code") or ""), str(envelope.get("message") or "")
     except (ValueError, AttributeError):
         return "", ""
-
-
-def _describe_stream_error(event: dict) -> str:
-    """One line for an `error` event that ended the stream."""
-    return "the called app failed mid-stream: " + _one_line(
-        event.get("status") or "",
-        str(event.get("code") or ""),
-        str(event.get("message") or ""),
-        False,
-    )
 
 
 def _one_line(status: object, code: str, message: str, html: bool) -> str:

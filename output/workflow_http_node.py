@@ -54,7 +54,9 @@ def _apply_event(event: dict, reply: _Reply) -> bool:
         _finish_workflow(_object(event.get("data")), reply)
         return True
     elif kind == "error":
-        raise _DifyCallError(_describe_stream_error(event))
+        status, code = event.get("status") or "", str(event.get("code") or "")
+        error = _one_line(status, code, str(event.get("message") or ""), False)
+        raise _DifyCallError(f"the called app failed mid-stream: {error}")
     return False
 
 
@@ -88,7 +90,6 @@ def _fit(text: str) -> str:
 
 
 def _cut_short() -> _DifyCallError:
-    """The error for a stream that ended before its workflow_finished event."""
     return _DifyCallError(
         "the stream ended before the called app said it was done (no "
         "workflow_finished event): the connection was cut, and "
@@ -108,16 +109,6 @@ def _error_envelope(raw: object) -> tuple:
         return str(envelope.get("code") or ""), str(envelope.get("message") or "")
     except (ValueError, AttributeError):
         return "", ""
-
-
-def _describe_stream_error(event: dict) -> str:
-    """One line for an `error` event that ended the stream."""
-    return "the called app failed mid-stream: " + _one_line(
-        event.get("status") or "",
-        str(event.get("code") or ""),
-        str(event.get("message") or ""),
-        False,
-    )
 
 
 def _one_line(status: object, code: str, message: str, html: bool) -> str:

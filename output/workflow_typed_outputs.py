@@ -35,8 +35,7 @@ import urllib.request
 
 _URL = "https://api.dify.ai/v1/workflows/run"
 _TIME_BUDGET_SECONDS = 13.5
-# The budget's last part is kept for asking the callee to stop its task after a timeout.
-_STOP_RESERVE_SECONDS = 0.4
+_STOP_RESERVE_SECONDS = 0.4  # kept for stopping a timed-out task
 _MAX_ANSWER_CHARS = 400000
 _TRUNCATION_MARKER = (
     "\n\n[... cut by dify-codenode: the answer was longer than 400000 characters]"
@@ -65,13 +64,15 @@ def _apply_event(event: dict, reply: _Reply) -> bool:
         )
     if not reply.started:  # every event carries the ids: keep them from the first
         reply.started = True
-        reply.task_id = _id_field(event, "task_id")
+        reply.task_id = str(event.get("task_id") or "")
     kind = event.get("event")
     if kind == "workflow_finished":
         _finish_workflow(_object(event.get("data")), reply)
         return True
     elif kind == "error":
-        raise _DifyCallError(_describe_stream_error(event))
+        status, code = event.get("status") or "", str(event.get("code") or "")
+        error = _one_line(status, code, str(event.get("message") or ""), False)
+        raise _DifyCallError(f"the called app failed mid-stream: {error}")
     return False
 
 
@@ -94,57 +95,41 @@ def _finish_workflow(data: dict, reply: _Reply) -> None:
             f"the called workflow's outputs are not an object: {outputs!r:.100}"
         )
     reply.outputs = {
-        "summary": _string_output(outputs, "summary"),
-        "score": _number_output(outputs, "score"),
-        "tags": _string_list_output(outputs, "tags"),
+        "summary": _fit(_declared_output(outputs, "summary", "string", _is_string, "")),
+        "score": _declared_output(outputs, "score", "number", _is_number, 0),
+        "tags": _declared_output(outputs, "tags", "array[string]", _is_string_list, []),
     }
 
 
-def _declared_output(outputs: dict, name: str) -> object:
-    """The called workflow's output `name`; missing means the spec and the app disagree."""
+def _declared_output(outputs: dict, name: str, kind: str, fits, empty: object):
+    """The workflow output `name`, of the declared Dify type `kind` (null gives `empty`);
+    missing, or of another type, it means the spec and the app disagree."""
     if name not in outputs:
         raise _DifyCallError(
             f"the called workflow has no output {name!r} (it returned: "
             f"{', '.join(sorted(map(str, outputs))) or 'none'}); fix workflow_outputs in the spec"
         )
-    return outputs[name]
-
-
-def _wrong_type(name: str, value: object, kind: str) -> _DifyCallError:
-    return _DifyCallError(
-        f"the called workflow's output {name!r} is {type(value).__name__}, not the "
-        f"declared {kind}; fix workflow_outputs in the spec"
-    )
-
-
-def _string_output(outputs: dict, name: str) -> str:
-    """The workflow output `name`, declared string; null gives ""."""
-    value = _declared_output(outputs, name)
+    value = outputs[name]
     if value is None:
-        return ""
-    if isinstance(value, str):
-        return _fit(value)
-    raise _wrong_type(name, value, "string")
+        return empty
+    if not fits(value):
+        raise _DifyCallError(
+            f"the called workflow's output {name!r} is {type(value).__name__}, not the "
+            f"declared {kind}; fix workflow_outputs in the spec"
+        )
+    return value
 
 
-def _number_output(outputs: dict, name: str) -> float:
-    """The workflow output `name`, declared number; null gives 0."""
-    value = _declared_output(outputs, name)
-    if value is None:
-        return 0
-    if type(value) in (int, float):
-        return value
-    raise _wrong_type(name, value, "number")
+def _is_string(value: object) -> bool:
+    return isinstance(value, str)
 
 
-def _string_list_output(outputs: dict, name: str) -> list:
-    """The workflow output `name`, declared array[string]; null gives []."""
-    value = _declared_output(outputs, name)
-    if value is None:
-        return []
-    if isinstance(value, list) and all(isinstance(item, str) for item in value):
-        return value
-    raise _wrong_type(name, value, "array[string]")
+def _is_number(value: object) -> bool:
+    return type(value) in (int, float)
+
+
+def _is_string_list(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
 
 
 def _fit(text: str) -> str:
@@ -155,17 +140,11 @@ def _fit(text: str) -> str:
 
 
 def _cut_short() -> _DifyCallError:
-    """The error for a stream that ended before its workflow_finished event."""
     return _DifyCallError(
         "the stream ended before the called app said it was done (no "
         "workflow_finished event): the connection was cut, and "
         "the run's outputs never arrived"
     )
-
-
-def _id_field(event: dict, name: str) -> str:
-    value = event.get(name)
-    return value if isinstance(value, str) else ""
 
 
 def _object(value: object) -> dict:
@@ -180,16 +159,6 @@ def _error_envelope(raw: object) -> tuple:
         return str(envelope.get("code") or ""), str(envelope.get("message") or "")
     except (ValueError, AttributeError):
         return "", ""
-
-
-def _describe_stream_error(event: dict) -> str:
-    """One line for an `error` event that ended the stream."""
-    return "the called app failed mid-stream: " + _one_line(
-        event.get("status") or "",
-        str(event.get("code") or ""),
-        str(event.get("message") or ""),
-        False,
-    )
 
 
 def _one_line(status: object, code: str, message: str, html: bool) -> str:
@@ -244,15 +213,10 @@ def _ask_dify_app(api_key: str, body: dict) -> _Reply:
     end = time.monotonic() + _TIME_BUDGET_SECONDS
     deadline = end - _STOP_RESERVE_SECONDS
     api_key = (api_key or "").strip()
-    if not api_key:
+    if not (api_key and api_key.isascii() and api_key.isprintable()):
         raise _DifyCallError(
-            "api_key is empty: map the node's api_key input to the Secret environment "
-            "variable that holds the called app's API key"
-        )
-    if not (api_key.isascii() and api_key.isprintable()):
-        raise _DifyCallError(
-            "api_key contains characters no Dify API key has: map it to the Secret "
-            "environment variable that holds the called app's API key (app-...)"
+            f"api_key is {'not an API key' if api_key else 'empty'}: map the node's api_key "
+            "input to the Secret environment variable with the called app's key (app-...)"
         )
     reply = _Reply()
     try:
@@ -270,11 +234,8 @@ def _ask_dify_app(api_key: str, body: dict) -> _Reply:
 def _post(api_key: str, body: dict, deadline: float, reply: _Reply) -> None:
     """One HTTP request: send the body, check the status, read the stream into reply."""
     connection, target = _connect(_URL, deadline)
-    headers = {
-        "Authorization": f"Bearer {api_key}",
-        "Content-Type": "application/json",
-        "Accept": "text/event-stream",
-    }
+    headers = {"Authorization": f"Bearer {api_key}", "Content-Type": "application/json"}
+    streaming = False
     try:
         connection.request(
             "POST", target, json.dumps(body, ensure_ascii=False).encode(), headers
@@ -285,6 +246,7 @@ def _post(api_key: str, body: dict, deadline: float, reply: _Reply) -> None:
         if response.status != 200:
             code, message, html = _read_error(response, sock, deadline)
             raise _DifyCallError(_one_line(response.status, code, message, html))
+        streaming = True
         for event in _read_events(response, sock, deadline):
             if _apply_event(event, reply):
                 return
@@ -295,7 +257,7 @@ def _post(api_key: str, body: dict, deadline: float, reply: _Reply) -> None:
             f"the TLS certificate of {_URL} could not be verified ({error.verify_message})"
         ) from None
     except (OSError, http.client.HTTPException) as error:
-        raise _DifyCallError(_describe_transport_error(error, reply)) from None
+        raise _DifyCallError(_describe_transport_error(error, streaming, reply))
     finally:
         connection.close()
     raise _cut_short()
@@ -364,44 +326,83 @@ def _remaining(deadline: float) -> float:
     return left
 
 
+def _read_body(
+    response: http.client.HTTPResponse, sock: socket.socket, deadline: float
+):
+    """Yield the body as it arrives, one socket read at a time, each waiting only for the time
+    left; chunked framing is undone in bulk (http.client's read1 reads one chunk)."""
+    framed = b""  # read but not yet taken apart: the start of a chunk's size line
+    left = 0  # bytes of the current chunk that are still to come
+    while True:
+        sock.settimeout(_remaining(deadline))
+        data = response.fp.read1(65536)
+        if not data:
+            return
+        if not response.chunked:  # the body ends where the connection does
+            yield data
+            continue
+        data = framed + data
+        blocks = []
+        position = 0
+        while position < len(data):
+            if left:
+                blocks.append(data[position : position + left])
+                position += len(blocks[-1])
+                left -= len(blocks[-1])
+                continue
+            end = data.find(b"\n", position)
+            if end < 0:
+                break
+            size = data[position:end].strip()  # b"": the line end after a chunk
+            position = end + 1
+            try:
+                left = int(size.split(b";", 1)[0], 16) if size else 0
+            except ValueError:
+                left = -1
+            if not 0 <= left < 2**32:  # no HTTP server sends a chunk of 4 GiB or more
+                raise _DifyCallError(
+                    f"the response's chunked framing is broken ({size[:40]!r} is no chunk "
+                    "size); that is not a Dify event stream"
+                )
+            if size and not left:  # the last chunk: the body is complete
+                yield b"".join(blocks)
+                return
+        framed = data[position:]
+        if len(framed) > 1024:
+            raise _DifyCallError(
+                "the response's chunked framing is broken (no chunk size in 1024 bytes); "
+                "that is not a Dify event stream"
+            )
+        yield b"".join(blocks)
+
+
 def _read_events(
     response: http.client.HTTPResponse, sock: socket.socket, deadline: float
 ):
-    """Yield the JSON object of each `data:` line; every socket read waits only for the time left."""
-    pending = []  # pieces of a line whose end hasn't arrived yet
-    pending_size = 0
-    while True:
-        sock.settimeout(_remaining(deadline))
-        chunk = response.read1(65536)
-        if not chunk:
-            return
-        if b"\n" not in chunk:
-            pending.append(chunk)
-            pending_size += len(chunk)
-            if pending_size > _MAX_LINE_BYTES:
+    """Yield the JSON object of each `data:` line of the body."""
+    decode = json.JSONDecoder().decode
+    pending = bytearray()  # the body after its last line end
+    for block in _read_body(response, sock, deadline):
+        end = block.rfind(b"\n")
+        if end < 0:
+            pending += block
+            if len(pending) > _MAX_LINE_BYTES:
                 raise _DifyCallError(
                     f"the stream sent a line longer than {_MAX_LINE_BYTES} bytes; "
                     "that is not a Dify event stream"
                 )
             continue
-        if pending:
-            pending.append(chunk)
-            chunk = b"".join(pending)
-            pending = []
-            pending_size = 0
-        lines = chunk.split(b"\n")
-        tail = lines.pop()
-        if tail:
-            pending.append(tail)
-            pending_size = len(tail)
+        lines = (pending + block[:end]).split(b"\n")
+        pending = bytearray(block[end + 1 :])
         for line in lines:
             # `data: {...}` or `data:{...}`, maybe ending in \r; pings and blank lines skipped.
             if line.startswith(b"data:"):
                 try:
-                    yield json.loads(line[5:])
+                    yield decode(line[5:].decode())
                 except ValueError:
                     raise _DifyCallError(
-                        f"the stream sent a line that is not a JSON event: {line[:100]!r}"
+                        "the stream sent a line that is not a JSON event: "
+                        f"{bytes(line[:100])!r}"
                     ) from None
 
 
@@ -419,14 +420,14 @@ def _read_error(
     return code, message, html
 
 
-def _describe_transport_error(error: Exception, reply: _Reply) -> str:
+def _describe_transport_error(error: Exception, streaming: bool, reply: _Reply) -> str:
     """One line for a network failure before or during the stream."""
     if "Tunnel connection failed" in str(error):
         return (
             f"the proxy refused the connection to {_URL} ({error}). Hint: "
             + _hint_for(403, "", "", True)
         )
-    if reply.started or isinstance(error, http.client.IncompleteRead):
+    if streaming:
         return (
             f"the connection broke mid-stream ({type(error).__name__}: {error}); "
             "the run's outputs never arrived"

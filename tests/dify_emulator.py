@@ -6,6 +6,7 @@ import itertools
 import json
 import socket
 import ssl
+import struct
 import threading
 import time
 from dataclasses import dataclass, field
@@ -50,7 +51,20 @@ class Raw:
 
 @dataclass(frozen=True)
 class Drop:
-    """Cut the connection without ending the chunked body."""
+    """Close the connection (cleanly) without ending the chunked body."""
+
+
+@dataclass(frozen=True)
+class Reset:
+    """Break the connection: over TLS, bytes that are no TLS record, then a reset (RST); over
+    HTTP, the reset alone (over TLS Python reads a bare reset as an orderly end)."""
+
+
+@dataclass(frozen=True)
+class Wire:
+    """Bytes written to the socket as they are, outside any HTTP chunk (for broken framing)."""
+
+    data: bytes
 
 
 @dataclass(frozen=True)
@@ -62,6 +76,8 @@ class Style:
     newline: str = "\n"
     split_every: int = 0  # >0: send the stream in pieces of this many bytes, across event boundaries
     delay: float = 0.0  # seconds between events
+    chunked: bool = True  # False: no chunked framing; the body ends when the connection closes
+    wire_split: int = 0  # >0: write each HTTP chunk's framed bytes this many at a time, pausing between
 
 
 @dataclass
@@ -281,11 +297,16 @@ class _Handler(QuietHandler):
         style = request.app.style
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream; charset=utf-8")
-        self.send_header("Transfer-Encoding", "chunked")
+        if style.chunked:
+            self.send_header("Transfer-Encoding", "chunked")
+        else:
+            self.send_header("Connection", "close")
+            self.close_connection = True
         self.send_header("Cache-Control", "no-cache")
         self.send_header("X-Accel-Buffering", "no")
         self.end_headers()
         created = int(time.time())
+        self._style = style
         self._unsent = b""  # with split_every: bytes that don't yet fill a piece
         try:
             for action in actions:
@@ -297,10 +318,26 @@ class _Handler(QuietHandler):
                 elif isinstance(action, Raw):
                     self._flush_unsent()
                     self._chunk(action.data)
+                elif isinstance(action, Wire):
+                    self._flush_unsent()
+                    self.wfile.write(action.data)
+                    self.wfile.flush()
                 elif isinstance(action, Drop):
                     self._flush_unsent()
                     self.wfile.flush()
                     self.connection.shutdown(socket.SHUT_RDWR)
+                    self.close_connection = True
+                    return
+                elif isinstance(action, Reset):
+                    self._flush_unsent()
+                    self.wfile.flush()
+                    if isinstance(self.connection, ssl.SSLSocket):  # below TLS, on the bare socket
+                        socket.socket.send(self.connection, b"this is no TLS record\r\n")
+                        time.sleep(0.05)
+                    self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    self.rfile.close()  # the socket really closes (with RST) only once its files have
+                    self.wfile.close()
+                    self.connection.close()
                     self.close_connection = True
                     return
                 elif isinstance(action, Event):
@@ -312,8 +349,9 @@ class _Handler(QuietHandler):
                     if style.delay:
                         time.sleep(style.delay)
             self._flush_unsent()
-            self._chunk(b"")
-        except (BrokenPipeError, ConnectionResetError):
+            if style.chunked:
+                self._chunk(b"")
+        except (BrokenPipeError, ConnectionResetError, OSError):
             self.close_connection = True
 
     def _write(self, data: bytes, style: Style) -> None:
@@ -331,5 +369,11 @@ class _Handler(QuietHandler):
             self._unsent = b""
 
     def _chunk(self, data: bytes) -> None:
-        self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
-        self.wfile.flush()
+        style = self._style
+        framed = f"{len(data):x}\r\n".encode() + data + b"\r\n" if style.chunked else data
+        step = style.wire_split or len(framed) or 1
+        for start in range(0, len(framed), step):
+            self.wfile.write(framed[start : start + step])
+            self.wfile.flush()
+            if style.wire_split:
+                time.sleep(0.0005)

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from dify_emulator import Drop, Event, Ping, Raw, Sleep, Style, standard_stream
+from dify_emulator import Drop, Event, Ping, Raw, Reset, Sleep, Style, Wire, standard_stream
 from forward_proxy import ForwardProxy
 from generator.shape import Shape
 from tls import without_certifi_env
@@ -206,14 +206,42 @@ def a_stream_that_ends_early(bed: VariantBed) -> None:
 
 
 @scenario(code_route)
-def a_connection_cut_mid_stream(bed: VariantBed) -> None:
+def a_connection_closed_mid_stream(bed: VariantBed) -> None:
     app = bed.app(scenario=lambda request: standard_stream(request)[:-1] + [Drop()])
-    bed.fails(bed.run(app), "the connection broke mid-stream")
+    bed.fails(bed.run(app), "the stream ended before the called app said it was done")
+    bed.fails(bed.run(bed.app(scenario=failure_stream(Drop()))), "the stream ended before the called app said it was done")
 
 
 @scenario(code_route)
-def a_connection_cut_before_any_event(bed: VariantBed) -> None:
-    bed.fails(bed.run(bed.app(scenario=failure_stream(Drop()))), "the connection broke mid-stream (IncompleteRead")
+def a_connection_reset_mid_stream(bed: VariantBed) -> None:
+    app = bed.app(scenario=lambda request: standard_stream(request)[:2] + [Sleep(0.05), Reset()])
+    bed.fails(bed.run(app), "the connection broke mid-stream (SSLError" if bed.https else "the connection broke mid-stream (ConnectionResetError")
+
+
+@scenario(code_route)
+def a_body_without_chunked_framing(bed: VariantBed) -> None:
+    """A proxy may pass the stream on as a body that ends when the connection closes."""
+    app = bed.app(style=Style(chunked=False))
+    answered(bed, app, bed.run(app))
+    cut = bed.app(style=Style(chunked=False), scenario=lambda request: standard_stream(request)[:-1])
+    bed.fails(bed.run(cut), "the stream ended before the called app said it was done")
+
+
+@scenario(code_route)
+def chunk_framing_split_across_reads(bed: VariantBed) -> None:
+    app = bed.app(style=Style(wire_split=4), answer="short ✓ 答")
+    answered(bed, app, bed.run(app))
+
+
+@scenario(code_route)
+def broken_chunk_framing(bed: VariantBed) -> None:
+    for wire, fragment in [
+        (b"zz\r\ndata: {}\r\n", "(b'zz' is no chunk size)"),
+        (b"fffffffff\r\n", "(b'fffffffff' is no chunk size)"),  # 64 GiB: no Dify event is that long
+        (b"1" * 2000, "(no chunk size in 1024 bytes)"),
+    ]:
+        app = bed.app(scenario=failure_stream(Wire(wire), Sleep(5)))
+        bed.fails(bed.run(app), f"the response's chunked framing is broken {fragment}")
 
 
 @scenario(lambda shape: shape.limits_text)
@@ -365,7 +393,7 @@ def a_conversation_of_another_user(bed: VariantBed) -> None:
 @scenario(code_route)
 def an_empty_or_strange_api_key(bed: VariantBed) -> None:
     bed.fails(bed.run(bed.app(), key="  "), "api_key is empty")
-    bed.fails(bed.run(bed.app(), key="app-ключ"), "characters no Dify API key has")
+    bed.fails(bed.run(bed.app(), key="app-ключ"), "api_key is not an API key")
 
 
 def _timed_out(bed: VariantBed, run, answer_so_far: str) -> None:

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from conftest import REPO, run_cli
-from generator.cache import FormatCache
+from generator.cache import TextCache
 
 SPEC = REPO / "snippets.toml"
 
@@ -32,22 +32,22 @@ def test_cold_warm_and_disabled_runs_write_identical_bytes(tmp_path: Path) -> No
 def test_corrupt_entries_are_ignored(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     cold = _generate(tmp_path / "cold", cache)
-    for entry in (p for p in cache.rglob("*") if p.is_file()):
+    for entry in (p for p in cache.rglob("*") if p.is_file() and p.parent.name != "jinja"):
         checksum, _, text = entry.read_text().partition("\n")
         entry.write_text(checksum + "\n" + text.replace("def main(", "def evil("))
     assert _generate(tmp_path / "again", cache) == cold
-    for entry in (p for p in cache.rglob("*") if p.is_file()):
+    for entry in (p for p in cache.rglob("*") if p.is_file()):  # Jinja's compiled templates too
         entry.write_bytes(b"\xff\xfe garbage")
     assert _generate(tmp_path / "third", cache) == cold
 
 
 def test_entries_are_keyed_on_black_version_and_mode(tmp_path: Path) -> None:
-    one = FormatCache(tmp_path, "black 26.1.0; mode A")
+    one = TextCache(tmp_path, "black 26.1.0; mode A")
     one.put("x = 1", "x = 1\n")
     assert one.get("x = 1") == "x = 1\n"
-    assert FormatCache(tmp_path, "black 26.2.0; mode A").get("x = 1") is None
-    assert FormatCache(tmp_path, "black 26.1.0; mode B").get("x = 1") is None
-    assert FormatCache(None, "anything").get("x = 1") is None
+    assert TextCache(tmp_path, "black 26.2.0; mode A").get("x = 1") is None
+    assert TextCache(tmp_path, "black 26.1.0; mode B").get("x = 1") is None
+    assert TextCache(None, "anything").get("x = 1") is None
 
 
 def test_an_unwritable_cache_only_costs_time(tmp_path: Path) -> None:
@@ -56,28 +56,44 @@ def test_an_unwritable_cache_only_costs_time(tmp_path: Path) -> None:
     assert _generate(tmp_path / "out", blocker / "cache") == _generate(tmp_path / "ref", "")
 
 
-def test_a_fully_cached_check_does_not_import_black(tmp_path: Path) -> None:
+def test_bad_code_among_many_is_a_user_error_naming_it(monkeypatch) -> None:
+    import pytest
+
+    from generator.errors import UserError
+    from generator.formatting import format_sources
+
+    monkeypatch.setenv("DIFY_CODENODE_CACHE_DIR", "")
+    good = [(f"x = {n}\n", f"snippet {n}") for n in range(10)]
+    assert format_sources(good) == [f"x = {n}\n" for n in range(10)]
+    with pytest.raises(UserError, match="snippet 'bad': the rendered code is not valid Python"):
+        format_sources(good + [("def (:\n", "snippet 'bad'")])
+
+
+def test_formatting_part_by_part_is_blacks_formatting_of_the_whole(monkeypatch) -> None:
+    """Parts are split before top-level defs and classes and joined with two blank lines: the
+    result is black's own, also where black has work to do in a part."""
+    import black
+
+    from generator.formatting import black_mode, format_source
+
+    monkeypatch.setenv("DIFY_CODENODE_CACHE_DIR", "")
+    messy = (
+        "# header\nimport json\nx = {'a':1,\n 'b':2}\n\n\ndef f( a,b ):\n  return json.dumps( [a,b] )\n\n\n"
+        "class C :\n  y=1\n\n\n\n\ndef g():\n    return f(1,\n 2)\n"
+    )
+    assert format_source(messy, "messy") == black.format_str(messy, mode=black_mode())
+
+
+def test_a_warm_run_renders_nothing(tmp_path: Path) -> None:
+    """With every snippet's files cached, check imports neither Jinja, black nor PyYAML."""
     cache = tmp_path / "cache"
     out = tmp_path / "out"
     _generate(out, cache)
     probe = (
         "import sys\nfrom generator.cli import cli\n"
         f"try:\n    cli(['check', '-q', '--spec', {str(SPEC)!r}, '--out', {str(out)!r}])\nexcept SystemExit as e:\n    code = e.code\n"
-        "print(code, 'black' in sys.modules)"
+        "print(code, *sorted(m for m in ('jinja2', 'black', 'yaml') if m in sys.modules))"
     )
     env = {**os.environ, "DIFY_CODENODE_CACHE_DIR": str(cache)}
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env)
-    assert done.stdout.split() == ["0", "False"], done.stdout + done.stderr
-
-
-def test_parallel_formatting_reports_bad_code_as_a_user_error(monkeypatch) -> None:
-    import pytest
-
-    from generator.errors import UserError
-    from generator.formatting import PARALLEL_FROM, format_sources
-
-    monkeypatch.setenv("DIFY_CODENODE_CACHE_DIR", "")
-    good = [(f"x = {n}\n", f"snippet {n}") for n in range(PARALLEL_FROM)]
-    assert format_sources(good) == [f"x = {n}\n" for n in range(PARALLEL_FROM)]
-    with pytest.raises(UserError, match="snippet 'bad': the rendered code is not valid Python"):
-        format_sources(good + [("def (:\n", "snippet 'bad'")])
+    assert done.stdout.split() == ["0"], done.stdout + done.stderr

@@ -138,17 +138,17 @@ def test_render_http_node_route_parts(cli) -> None:
 
 
 def test_a_missing_black_is_one_line_not_a_traceback(cli, tmp_path: Path, monkeypatch) -> None:
-    import importlib.metadata
+    import sys
 
     import generator.formatting as formatting
+    import generator.pipeline as pipeline
 
-    def no_black(name: str) -> str:
-        raise importlib.metadata.PackageNotFoundError(name)
-
-    monkeypatch.setattr(importlib.metadata, "version", no_black)
+    monkeypatch.setitem(sys.modules, "_black_version", None)  # `import` of it now fails, as without black
+    monkeypatch.setitem(sys.modules, "black", None)
     monkeypatch.setenv("DIFY_CODENODE_CACHE_DIR", "")
     formatting.black_version.cache_clear()
     formatting._cache.cache_clear()
+    pipeline._cache.cache_clear()
     try:
         result = cli("check", "--out", tmp_path / "out")
         assert result.exit_code == 2
@@ -158,3 +158,4 @@ def test_a_missing_black_is_one_line_not_a_traceback(cli, tmp_path: Path, monkey
     finally:
         formatting.black_version.cache_clear()
         formatting._cache.cache_clear()
+        pipeline._cache.cache_clear()

@@ -34,8 +34,7 @@ import urllib.request
 
 _URL = "https://api.dify.ai/v1/chat-messages"
 _TIME_BUDGET_SECONDS = 13.5
-# The budget's last part is kept for asking the callee to stop its task after a timeout.
-_STOP_RESERVE_SECONDS = 0.4
+_STOP_RESERVE_SECONDS = 0.4  # kept for stopping a timed-out task
 _MAX_ANSWER_CHARS = 400000
 _TRUNCATION_MARKER = (
     "\n\n[... cut by dify-codenode: the answer was longer than 400000 characters]"
@@ -51,37 +50,38 @@ class _Reply:
     """Everything the called app has sent so far."""
 
     def __init__(self) -> None:
-        self.chunks = []
+        self.pieces = []  # the answer's latest pieces
+        self.blocks = []  # its earlier pieces, joined a thousand at a time
         self.length = 0
         self.agent_text_seen = False
         self.started = False
         self.task_id = ""
 
     def add(self, text: str) -> None:
-        # Past the limit the answer will be cut: only its length still counts.
-        if self.length <= _MAX_ANSWER_CHARS:
-            self.chunks.append(text)
-            if len(self.chunks) > 1000:
-                # Thousands of tiny strings cost several times the text itself: join them.
-                self.chunks = ["".join(self.chunks)]
+        if self.length <= _MAX_ANSWER_CHARS:  # past the limit only the length counts
+            self.pieces.append(text)
+            if len(self.pieces) > 1000:  # join tiny strings, each once
+                self.blocks.append("".join(self.pieces))
+                self.pieces = []
         self.length += len(text)
 
     def replace(self, text: str) -> None:
-        self.chunks = []
+        self.pieces = []
+        self.blocks = []
         self.length = 0
         self.add(text)
 
     def add_message(self, text: str) -> None:
         # Dify 1.16+ agent apps end their agent_message chunks with one `message`
         # that holds the complete answer: take it instead of appending it.
-        if self.agent_text_seen and text.startswith("".join(self.chunks)):
+        if self.agent_text_seen and text.startswith("".join(self.blocks + self.pieces)):
             self.replace(text)
         else:
             self.add(text)
 
     @property
     def answer(self) -> str:
-        return _fit("".join(self.chunks))
+        return _fit("".join(self.blocks + self.pieces))
 
 
 def _apply_event(event: dict, reply: _Reply) -> bool:
@@ -92,7 +92,7 @@ def _apply_event(event: dict, reply: _Reply) -> bool:
         )
     if not reply.started:  # every event carries the ids: keep them from the first
         reply.started = True
-        reply.task_id = _id_field(event, "task_id")
+        reply.task_id = str(event.get("task_id") or "")
     kind = event.get("event")
     if kind == "agent_message":
         reply.agent_text_seen = True
@@ -105,7 +105,9 @@ def _apply_event(event: dict, reply: _Reply) -> bool:
     elif kind == "message_end":
         return True
     elif kind == "error":
-        raise _DifyCallError(_describe_stream_error(event))
+        status, code = event.get("status") or "", str(event.get("code") or "")
+        error = _one_line(status, code, str(event.get("message") or ""), False)
+        raise _DifyCallError(f"the called app failed mid-stream: {error}")
     return False
 
 
@@ -117,17 +119,11 @@ def _fit(text: str) -> str:
 
 
 def _cut_short(reply: _Reply) -> _DifyCallError:
-    """The error for a stream that ended before its message_end event."""
     return _DifyCallError(
         "the stream ended before the called app said it was done (no "
         "message_end event): the connection was cut, and "
         f"the {reply.length} characters received were discarded"
     )
-
-
-def _id_field(event: dict, name: str) -> str:
-    value = event.get(name)
-    return value if isinstance(value, str) else ""
 
 
 def _answer_of(event: dict) -> str:
@@ -148,16 +144,6 @@ def _error_envelope(raw: object) -> tuple:
         return str(envelope.get("code") or ""), str(envelope.get("message") or "")
     except (ValueError, AttributeError):
         return "", ""
-
-
-def _describe_stream_error(event: dict) -> str:
-    """One line for an `error` event that ended the stream."""
-    return "the called app failed mid-stream: " + _one_line(
-        event.get("status") or "",
-        str(event.get("code") or ""),
-        str(event.get("message") or ""),
-        False,
-    )
 
 
 def _one_line(status: object, code: str, message: str, html: bool) -> str:
@@ -212,15 +198,10 @@ def _ask_dify_app(api_key: str, body: dict) -> _Reply:
     end = time.monotonic() + _TIME_BUDGET_SECONDS
     deadline = end - _STOP_RESERVE_SECONDS
     api_key = (api_key or "").strip()
-    if not api_key:
+    if not (api_key and api_key.isascii() and api_key.isprintable()):
         raise _DifyCallError(
-            "api_key is empty: map the node's api_key input to the Secret environment "
-            "variable that holds the called app's API key"
-        )
-    if not (api_key.isascii() and api_key.isprintable()):
-        raise _DifyCallError(
-            "api_key contains characters no Dify API key has: map it to the Secret "
-            "environment variable that holds the called app's API key (app-...)"
+            f"api_key is {'not an API key' if api_key else 'empty'}: map the node's api_key "
+            "input to the Secret environment variable with the called app's key (app-...)"
         )
     reply = _Reply()
     try:
@@ -239,11 +220,8 @@ def _ask_dify_app(api_key: str, body: dict) -> _Reply:
 def _post(api_key: str, body: dict, deadline: float, reply: _Reply) -> None:
     """One HTTP request: send the body, check the status, read the stream into reply."""
     connection, target = _connect(_URL, deadline)
-    headers = {
-        "Authorization": f"Bearer {api_key}",
-        "Content-Type": "application/json",
-        "Accept": "text/event-stream",
-    }
+    headers = {"Authorization": f"Bearer {api_key}", "Content-Type": "application/json"}
+    streaming = False
     try:
         connection.request(
             "POST", target, json.dumps(body, ensure_ascii=False).encode(), headers
@@ -254,6 +232,7 @@ def _post(api_key: str, body: dict, deadline: float, reply: _Reply) -> None:
         if response.status != 200:
             code, message, html = _read_error(response, sock, deadline)
             raise _DifyCallError(_one_line(response.status, code, message, html))
+        streaming = True
         for event in _read_events(response, sock, deadline):
             if _apply_event(event, reply):
                 return
@@ -264,7 +243,7 @@ def _post(api_key: str, body: dict, deadline: float, reply: _Reply) -> None:
             f"the TLS certificate of {_URL} could not be verified ({error.verify_message})"
         ) from None
     except (OSError, http.client.HTTPException) as error:
-        raise _DifyCallError(_describe_transport_error(error, reply)) from None
+        raise _DifyCallError(_describe_transport_error(error, streaming, reply))
     finally:
         connection.close()
     raise _cut_short(reply)
@@ -333,44 +312,83 @@ def _remaining(deadline: float) -> float:
     return left
 
 
+def _read_body(
+    response: http.client.HTTPResponse, sock: socket.socket, deadline: float
+):
+    """Yield the body as it arrives, one socket read at a time, each waiting only for the time
+    left; chunked framing is undone in bulk (http.client's read1 reads one chunk)."""
+    framed = b""  # read but not yet taken apart: the start of a chunk's size line
+    left = 0  # bytes of the current chunk that are still to come
+    while True:
+        sock.settimeout(_remaining(deadline))
+        data = response.fp.read1(65536)
+        if not data:
+            return
+        if not response.chunked:  # the body ends where the connection does
+            yield data
+            continue
+        data = framed + data
+        blocks = []
+        position = 0
+        while position < len(data):
+            if left:
+                blocks.append(data[position : position + left])
+                position += len(blocks[-1])
+                left -= len(blocks[-1])
+                continue
+            end = data.find(b"\n", position)
+            if end < 0:
+                break
+            size = data[position:end].strip()  # b"": the line end after a chunk
+            position = end + 1
+            try:
+                left = int(size.split(b";", 1)[0], 16) if size else 0
+            except ValueError:
+                left = -1
+            if not 0 <= left < 2**32:  # no HTTP server sends a chunk of 4 GiB or more
+                raise _DifyCallError(
+                    f"the response's chunked framing is broken ({size[:40]!r} is no chunk "
+                    "size); that is not a Dify event stream"
+                )
+            if size and not left:  # the last chunk: the body is complete
+                yield b"".join(blocks)
+                return
+        framed = data[position:]
+        if len(framed) > 1024:
+            raise _DifyCallError(
+                "the response's chunked framing is broken (no chunk size in 1024 bytes); "
+                "that is not a Dify event stream"
+            )
+        yield b"".join(blocks)
+
+
 def _read_events(
     response: http.client.HTTPResponse, sock: socket.socket, deadline: float
 ):
-    """Yield the JSON object of each `data:` line; every socket read waits only for the time left."""
-    pending = []  # pieces of a line whose end hasn't arrived yet
-    pending_size = 0
-    while True:
-        sock.settimeout(_remaining(deadline))
-        chunk = response.read1(65536)
-        if not chunk:
-            return
-        if b"\n" not in chunk:
-            pending.append(chunk)
-            pending_size += len(chunk)
-            if pending_size > _MAX_LINE_BYTES:
+    """Yield the JSON object of each `data:` line of the body."""
+    decode = json.JSONDecoder().decode
+    pending = bytearray()  # the body after its last line end
+    for block in _read_body(response, sock, deadline):
+        end = block.rfind(b"\n")
+        if end < 0:
+            pending += block
+            if len(pending) > _MAX_LINE_BYTES:
                 raise _DifyCallError(
                     f"the stream sent a line longer than {_MAX_LINE_BYTES} bytes; "
                     "that is not a Dify event stream"
                 )
             continue
-        if pending:
-            pending.append(chunk)
-            chunk = b"".join(pending)
-            pending = []
-            pending_size = 0
-        lines = chunk.split(b"\n")
-        tail = lines.pop()
-        if tail:
-            pending.append(tail)
-            pending_size = len(tail)
+        lines = (pending + block[:end]).split(b"\n")
+        pending = bytearray(block[end + 1 :])
         for line in lines:
             # `data: {...}` or `data:{...}`, maybe ending in \r; pings and blank lines skipped.
             if line.startswith(b"data:"):
                 try:
-                    yield json.loads(line[5:])
+                    yield decode(line[5:].decode())
                 except ValueError:
                     raise _DifyCallError(
-                        f"the stream sent a line that is not a JSON event: {line[:100]!r}"
+                        "the stream sent a line that is not a JSON event: "
+                        f"{bytes(line[:100])!r}"
                     ) from None
 
 
@@ -388,14 +406,14 @@ def _read_error(
     return code, message, html
 
 
-def _describe_transport_error(error: Exception, reply: _Reply) -> str:
+def _describe_transport_error(error: Exception, streaming: bool, reply: _Reply) -> str:
     """One line for a network failure before or during the stream."""
     if "Tunnel connection failed" in str(error):
         return (
             f"the proxy refused the connection to {_URL} ({error}). Hint: "
             + _hint_for(403, "", "", True)
         )
-    if reply.started or isinstance(error, http.client.IncompleteRead):
+    if streaming:
         return (
             f"the connection broke mid-stream ({type(error).__name__}: {error}); "
             f"the {reply.length} characters received were discarded"
