@@ -6,32 +6,28 @@ private and may change. Heavy imports (black, jinja2) happen on first use.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING
 
 from generator.errors import UserError
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from pathlib import Path
+
+    from generator.report import Report
     from generator.spec import Snippet
 
 __version__ = "0.1.0"
 __all__ = ["Report", "UserError", "generate", "render", "__version__"]
 
 
-@dataclass(frozen=True)
-class Report:
-    """What `generate` did (or, with check=True, would do), as paths relative to `out_dir`."""
+def __getattr__(name: str) -> object:
+    """`generator.Report` is imported on first use: `import generator` stays light for start-up."""
+    if name == "Report":
+        from generator.report import Report
 
-    out_dir: Path
-    created: tuple[str, ...]
-    updated: tuple[str, ...]
-    removed: tuple[str, ...]
-    unchanged: tuple[str, ...]
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.created or self.updated or self.removed)
+        return Report
+    raise AttributeError(f"module 'generator' has no attribute {name!r}")
 
 
 def render(snippet: "Snippet | Mapping[str, object]") -> str:
@@ -58,7 +54,10 @@ def generate(spec_path: str | Path | None = None, out_dir: str | Path | None = N
 
     Raises UserError (one-line message) for a bad spec or an unwritable directory.
     """
+    from pathlib import Path
+
     from generator.output import apply, plan_changes
+    from generator.report import Report
 
     plan, changes, out_dir = plan_changes(
         Path(spec_path) if spec_path is not None else None, Path(out_dir) if out_dir is not None else None

@@ -70,3 +70,17 @@ class TextCache:
             os.replace(temp, path)
         except OSError:
             pass
+
+
+def generator_fingerprint() -> str:
+    """A digest of everything besides a snippet that its files depend on: this package's code and
+    version, its templates, and black's version and Mode (a UserError when black is missing)."""
+    from generator import __version__
+    from generator.formatting import formatting_fingerprint
+    from generator.templating import templates_dir
+
+    digest = hashlib.sha256(f"dify-codenode {__version__}; {formatting_fingerprint()}".encode())
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.glob("*.py")) + sorted(templates_dir().glob("*.jinja")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()

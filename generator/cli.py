@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from generator import __version__
 from generator.dify import SANDBOX_KILL_SECONDS
 from generator.errors import UserError
 from generator.options import OPTIONS, TEMPLATES, Option
@@ -35,13 +34,9 @@ out_option = click.option(
 def _versions(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
     if not value or ctx.resilient_parsing:
         return
-    from generator.formatting import black_version
+    from generator.__main__ import version_line
 
-    try:
-        black = f"black {black_version()}"
-    except UserError:
-        black = "black not installed"
-    click.echo(f"dify-codenode {__version__} ({black})")
+    click.echo(version_line())
     ctx.exit(0)
 
 
@@ -309,4 +304,6 @@ def run(file: Path, inputs: tuple[str, ...], json_inputs: tuple[str, ...], outpu
 
 
 def main() -> None:
-    cli(prog_name="dify-codenode")
+    from generator.__main__ import main as run
+
+    run()

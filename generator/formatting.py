@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from generator.cache import TextCache, default_directory
 from generator.errors import UserError
 
 TARGET = "PY310"
@@ -63,9 +62,11 @@ def formatting_fingerprint() -> str:
 
 
 @lru_cache(maxsize=1)
-def _cache() -> TextCache:
+def _cache():  # -> generator.cache.TextCache
     # black's version comes from _black_version: a run where every part is cached never
     # imports black at all.
+    from generator.cache import TextCache, default_directory
+
     return TextCache(default_directory(), formatting_fingerprint())
 
 

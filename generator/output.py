@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import difflib
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,6 +81,8 @@ def compare(plan: dict[str, str], out_dir: Path) -> list[Change]:
 
 
 def unified_diff(change: Change, out_dir: Path) -> str:
+    import difflib
+
     shown = (out_dir / change.path).as_posix()
     lines = difflib.unified_diff(
         change.old.replace("\r\n", "\n").splitlines(keepends=True),
@@ -123,6 +123,8 @@ def apply(changes: list[Change], out_dir: Path) -> None:
 
 
 def _stage(text: str, out_dir: Path) -> Path:
+    import tempfile
+
     descriptor, name = tempfile.mkstemp(prefix=".dify-codenode-", suffix=".tmp", dir=out_dir)
     try:
         with os.fdopen(descriptor, "wb") as handle:

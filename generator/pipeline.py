@@ -7,15 +7,18 @@ exactly that key, so an unchanged snippet costs a cache read: no Jinja, black or
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Sequence
 from functools import lru_cache
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from generator import __version__
-from generator.cache import TextCache, default_directory
-from generator.spec import Snippet
+from generator.cache import TextCache, default_directory, generator_fingerprint
+
+if TYPE_CHECKING:
+    from generator.spec import Snippet
+
+# Between the names and texts of a cached entry: generated files never hold a raw NUL (spec
+# values reach them only as escaped literals or YAML scalars).
+ENTRY_SEPARATOR = "\0"
 
 
 def snippet_files(snippets: Sequence[Snippet], source: str) -> dict[str, str]:
@@ -29,9 +32,10 @@ def snippet_files(snippets: Sequence[Snippet], source: str) -> dict[str, str]:
         cached = _cache().get(key)
         if cached is None:
             made = _make_files(snippet, source)
-            _cache().put(key, json.dumps(made, ensure_ascii=False, sort_keys=True))
+            _cache().put(key, ENTRY_SEPARATOR.join(part for item in sorted(made.items()) for part in item))
         else:
-            made = json.loads(cached)
+            parts = cached.split(ENTRY_SEPARATOR)
+            made = dict(zip(parts[::2], parts[1::2], strict=True))
         files.update(made)
     return dict(sorted(files.items()))
 
@@ -55,16 +59,3 @@ def _make_files(snippet: Snippet, source: str) -> dict[str, str]:
 @lru_cache(maxsize=1)
 def _cache() -> TextCache:
     return TextCache(default_directory(), generator_fingerprint())
-
-
-def generator_fingerprint() -> str:
-    """A digest of everything besides the snippet that its files depend on: this package's code,
-    its templates, its version, and black's version and Mode."""
-    from generator.formatting import formatting_fingerprint
-    from generator.templating import templates_dir
-
-    digest = hashlib.sha256(f"dify-codenode {__version__}; {formatting_fingerprint()}".encode())
-    package = Path(__file__).resolve().parent
-    for path in sorted(package.glob("*.py")) + sorted(templates_dir().glob("*.jinja")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()

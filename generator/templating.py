@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator.dify import GENERATED_MARKER
 from generator.errors import UserError
-from generator.shape import shape_of
-from generator.spec import Snippet
+
+if TYPE_CHECKING:
+    from generator.spec import Snippet
 
 
 def templates_dir() -> Path:
@@ -96,6 +98,8 @@ def _bytecode_cache(jinja2):  # noqa: ANN001, ANN202 (jinja2 is imported lazily)
 
 def context(snippet: Snippet, source: str) -> dict:
     """Everything a template needs: the snippet's options and the facts they decide (generator.shape)."""
+    from generator.shape import shape_of
+
     return {"snippet": snippet, "shape": shape_of(snippet), "source": source, "marker": GENERATED_MARKER}
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -116,6 +117,34 @@ def test_help_and_version_do_not_import_black_or_jinja(args: list[str]) -> None:
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=REPO)
     assert done.stdout.strip().endswith("[]"), done.stdout + done.stderr
+
+
+def _command_modules(args: list[str], cache: Path) -> tuple[str, list[str]]:
+    """What `dify-codenode ARGS` prints, and which of click, black, jinja2 it loaded."""
+    probe = (
+        "import sys\nfrom generator.__main__ import main\n"
+        f"sys.argv = ['dify-codenode', *{args!r}]\nmain()\n"
+        "print(sorted(m for m in ('click', 'black', 'jinja2') if m in sys.modules), file=sys.stderr)"
+    )
+    env = {**os.environ, "DIFY_CODENODE_CACHE_DIR": str(cache)}
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=REPO, env=env)
+    assert done.returncode == 0, done.stderr
+    return done.stdout, eval(done.stderr.strip().splitlines()[-1])
+
+
+def test_version_answers_without_loading_click(tmp_path: Path) -> None:
+    printed, loaded = _command_modules(["--version"], tmp_path)
+    assert printed.startswith("dify-codenode 0.1.0 (black 26.") and loaded == []
+
+
+def test_help_is_clicks_own_text_and_later_served_without_click(tmp_path: Path) -> None:
+    clicks_own = "from generator.cli import cli\ncli(['--help'], prog_name='dify-codenode')"
+    from_click = subprocess.run([sys.executable, "-c", clicks_own], capture_output=True, text=True, cwd=REPO).stdout
+    first, first_loaded = _command_modules(["--help"], tmp_path)
+    again, again_loaded = _command_modules(["-h"], tmp_path)
+    assert first == again == from_click
+    assert "click" in first_loaded and again_loaded == [], "the second --help comes from the cache"
+    assert "Commands:" in first and "generate" in first
 
 
 def test_console_script_and_module_agree() -> None:
