@@ -1,14 +1,13 @@
-"""Benchmarks for dify-codenode: generation against black's own speed, the snippet against the wire.
+"""Benchmarks for dify-codenode, side by side with what it competes with: black's own CLI, Python's start-up, the fastest clients.
 
-Run by hand, never in the test suite:  python benchmarks/bench.py [--reps N] [--quick]
-Prints every figure and ratio with the machine it ran on, and writes benchmarks/RESULTS.md.
-Ratios are measured side by side in one run (interleaved repetitions, medians).
+Run by hand, never in the test suite:  python benchmarks/bench.py [--rounds N] [--quick]
+Each figure is min / median / max over interleaved rounds (every contender once per round, so
+machine noise hits all alike); ratios compare medians. Writes benchmarks/RESULTS.md.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import statistics
@@ -16,19 +15,18 @@ import subprocess
 import sys
 import tempfile
 import time
-import tracemalloc
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 
-import generator  # noqa: E402
 from generator.formatting import black_version  # noqa: E402
 
 HISTORY_HEADING = "## Before and after"  # this section of RESULTS.md is kept between runs
 TEMPLATES = ("single", "variables", "conversation")
 APPS = {"single": ("agent", "chat", "chatflow", "completion", "workflow"), "variables": ("agent", "chat", "completion", "workflow"), "conversation": ("agent", "chat", "chatflow")}
+GROWTH = (25, 50, 100, 200, 400)
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -52,8 +50,17 @@ def timed(command: list[str], env: dict | None = None, cwd: Path | None = None) 
     return elapsed
 
 
-def median(values: list[float]) -> float:
-    return statistics.median(values)
+def spread(times: list[float], scale: float = 1.0, digits: int = 2) -> str:
+    return " / ".join(f"{value * scale:.{digits}f}" for value in (min(times), statistics.median(times), max(times)))
+
+
+def interleaved(contenders: dict[str, tuple], rounds: int) -> dict[str, list[float]]:
+    """Time each contender (command, env) once per round, in turn."""
+    times: dict[str, list[float]] = {name: [] for name in contenders}
+    for _ in range(rounds):
+        for name, (command, env) in contenders.items():
+            times[name].append(timed(command, env=env, cwd=REPO))
+    return times
 
 
 # --- generation ------------------------------------------------------------------------------
@@ -75,201 +82,134 @@ def big_spec(count: int) -> str:
     return "\n".join(lines)
 
 
-FLOOR_SCRIPT = """
-import sys, pathlib, black
-sys.path.insert(0, {repo!r})
-from generator.formatting import black_mode
-mode = black_mode()
-for path in sorted(pathlib.Path({out!r}).glob("*.py")):
-    black.format_str(path.read_text(encoding="utf-8"), mode=mode)
-"""
-
-
-def bench_generation(reps: int, count: int, report: list[str]) -> None:
-    work = Path(tempfile.mkdtemp(prefix="dify-codenode-bench-"))
-    spec = work / "spec.toml"
+def prepare(work: Path, count: int) -> tuple[Path, Path]:
+    """A spec of `count` snippets and its generated output (the files black's CLI is given)."""
+    spec = work / f"spec-{count}.toml"
     spec.write_text(big_spec(count))
-    cli = [sys.executable, "-m", "generator"]
-    reference = work / "reference"
-    timed(cli + ["generate", "--spec", str(spec), "--out", str(reference)], env={"DIFY_CODENODE_CACHE_DIR": ""}, cwd=REPO)
-    sources = sorted(reference.glob("*.py"))
-    lines = sum(len(p.read_text().splitlines()) for p in sources)
-    floor_cmd = [sys.executable, "-c", FLOOR_SCRIPT.format(repo=str(REPO), out=str(reference))]
-    results: dict[str, list[float]] = {k: [] for k in ("floor", "cold", "cold_one_worker", "check_nocache", "check_warm", "generate_warm")}
-    for rep in range(reps):
-        cache = work / f"cache-{rep}"
-        out = work / f"out-{rep}"
-        results["floor"].append(timed(floor_cmd))
-        results["cold"].append(timed(cli + ["generate", "--spec", str(spec), "--out", str(out)], env={"DIFY_CODENODE_CACHE_DIR": str(cache)}, cwd=REPO))
-        results["cold_one_worker"].append(timed(cli + ["generate", "--spec", str(spec), "--out", str(work / f"one-{rep}")], env={"DIFY_CODENODE_CACHE_DIR": "", "DIFY_CODENODE_WORKERS": "1"}, cwd=REPO))
-        results["check_nocache"].append(timed(cli + ["check", "-q", "--spec", str(spec), "--out", str(out)], env={"DIFY_CODENODE_CACHE_DIR": ""}, cwd=REPO))
-        results["check_warm"].append(timed(cli + ["check", "-q", "--spec", str(spec), "--out", str(out)], env={"DIFY_CODENODE_CACHE_DIR": str(cache)}, cwd=REPO))
-        results["generate_warm"].append(timed(cli + ["generate", "--spec", str(spec), "--out", str(out)], env={"DIFY_CODENODE_CACHE_DIR": str(cache)}, cwd=REPO))
-        print(f"  generation rep {rep + 1}/{reps}: " + ", ".join(f"{k} {v[-1]:.2f}s" for k, v in results.items()), flush=True)
-    floor = median(results["floor"])
+    out = work / f"reference-{count}"
+    timed([sys.executable, "-m", "generator", "generate", "--spec", str(spec), "--out", str(out)], env={"DIFY_CODENODE_CACHE_DIR": ""}, cwd=REPO)
+    return spec, out
+
+
+def generation_contenders(work: Path, spec: Path, reference: Path) -> dict[str, tuple]:
+    """Cold generate (cache off) against black's CLI on the same files, both in one process."""
+    run = [sys.executable, "-m", "generator", "generate", "--spec", str(spec)]
+    black_cli = [sys.executable, "-m", "black", "-q", "--workers", "1", "--target-version", "py310", str(reference)]
+    # black's own cache would skip unchanged files: a fresh one every run, so black reads all.
+    fresh = lambda name: str(Path(tempfile.mkdtemp(prefix=name, dir=work)))  # noqa: E731
+    return {
+        "generate": (run + ["--out", fresh("out-")], {"DIFY_CODENODE_CACHE_DIR": ""}),
+        "black": (black_cli, {"BLACK_CACHE_DIR": fresh("black-")}),
+        "black --fast": (black_cli + ["--fast"], {"BLACK_CACHE_DIR": fresh("black-")}),
+    }
+
+
+def bench_generation(rounds: int, count: int, report: list[str]) -> None:
+    work = Path(tempfile.mkdtemp(prefix="dify-codenode-bench-"))
+    spec, reference = prepare(work, count)
+    lines = sum(len(p.read_text().splitlines()) for p in reference.glob("*.py"))
+    cache = work / "cache"
+    timed([sys.executable, "-m", "generator", "generate", "--spec", str(spec), "--out", str(work / "warm")], env={"DIFY_CODENODE_CACHE_DIR": str(cache)}, cwd=REPO)
+    times: dict[str, list[float]] = {}
+    for _ in range(rounds):  # contenders are rebuilt each round: fresh output and black cache dirs
+        round_contenders = generation_contenders(work, spec, reference)
+        round_contenders["check, warm cache"] = ([sys.executable, "-m", "generator", "check", "-q", "--spec", str(spec), "--out", str(work / "warm")], {"DIFY_CODENODE_CACHE_DIR": str(cache)})
+        round_contenders["python -c 'import jinja2'"] = ([sys.executable, "-c", "import jinja2"], {})
+        for name, value in interleaved(round_contenders, 1).items():
+            times.setdefault(name, []).extend(value)
+    median = {name: statistics.median(t) for name, t in times.items()}
+    jinja = "python -c 'import jinja2'"
     report += [
-        f"## Generation: {count} snippets ({lines:,} lines of output), median of {reps}",
+        f"## Generation: {count} snippets ({lines:,} lines of output), {rounds} interleaved rounds",
         "",
-        "| run | seconds | × floor | target |",
+        "One process each (`generate` formats in one process; black's CLI with `--workers 1`).",
+        "",
+        "| run | seconds, min / median / max | ratio | target |",
         "| --- | ---: | ---: | --- |",
-        f"| floor: `black.format_str` over the {count} final sources, one process (incl. start-up and black import) | {floor:.2f} | 1.00 | |",
-        f"| `generate` into an empty directory, empty cache ({os.cpu_count()} worker processes) | {median(results['cold']):.2f} | {median(results['cold']) / floor:.2f} | ≤ 1.15 |",
-        f"| the same with one process (`DIFY_CODENODE_WORKERS=1`): the generator's own overhead over black | {median(results['cold_one_worker']):.2f} | {median(results['cold_one_worker']) / floor:.2f} | |",
-        f"| `check` on unchanged output, cache off | {median(results['check_nocache']):.2f} | {median(results['check_nocache']) / floor:.2f} | |",
-        f"| `check` on unchanged output, warm cache | {median(results['check_warm']):.2f} | {median(results['check_warm']) / floor:.2f} | ≤ 0.30 |",
-        f"| `generate` on unchanged output, warm cache | {median(results['generate_warm']):.2f} | {median(results['generate_warm']) / floor:.2f} | ≤ 0.30 |",
+        f"| black's CLI on the same {count} files (default safe mode) | {spread(times['black'])} | 1.00 | |",
+        f"| black's CLI, `--fast` (no equivalence check) | {spread(times['black --fast'])} | {median['black --fast'] / median['black']:.2f} × black | |",
+        f"| `generate`, empty output directory, cache off | {spread(times['generate'])} | {median['generate'] / median['black']:.2f} × black, {median['generate'] / median['black --fast']:.2f} × black --fast | ≤ 0.3 × black |",
+        f"| `check`, unchanged output, warm cache | {spread(times['check, warm cache'], 1000, 0)} ms | {median['check, warm cache'] / median[jinja]:.2f} × import jinja2 | ≤ 2 × import jinja2 |",
+        f"| `python -c 'import jinja2'` | {spread(times[jinja], 1000, 0)} ms | 1.00 | |",
         "",
     ]
 
 
-def bench_startup(reps: int, report: list[str]) -> None:
-    runs = {"python -c pass": [sys.executable, "-c", "pass"], "dify-codenode --help": [sys.executable, "-m", "generator", "--help"],
-            "dify-codenode --version": [sys.executable, "-m", "generator", "--version"]}
-    times: dict[str, list[float]] = {k: [] for k in runs}
-    for _ in range(reps):
-        for name, command in runs.items():
-            times[name].append(timed(command, cwd=REPO))
-    base = median(times["python -c pass"])
-    report += [f"## Start-up, median of {reps}", "", "| command | ms | × `python -c pass` |", "| --- | ---: | ---: |"]
-    report += [f"| `{name}` | {median(t) * 1000:.0f} | {median(t) / base:.1f} |" for name, t in times.items()]
-    report += ["", "(`--help` and `--version` import neither black nor jinja2: tests/test_cli.py asserts it.)", ""]
+def bench_growth(rounds: int, report: list[str]) -> None:
+    """Cold generate and black's CLI from 25 to 400 snippets, with least-squares lines."""
+    work = Path(tempfile.mkdtemp(prefix="dify-codenode-growth-"))
+    prepared = {count: prepare(work, count) for count in GROWTH}
+    times: dict[str, dict[int, list[float]]] = {"generate": {}, "black": {}}
+    for _ in range(rounds):
+        for count, (spec, reference) in prepared.items():
+            contenders = generation_contenders(work, spec, reference)
+            for name in ("generate", "black"):
+                command, env = contenders[name]
+                times[name].setdefault(count, []).append(timed(command, env=env, cwd=REPO))
+    report += [f"## Growth from {GROWTH[0]} to {GROWTH[-1]} snippets (cold, one process, median of {rounds})", "", "| snippets | " + " | ".join(map(str, GROWTH)) + " | fitted line |", "| --- |" + " ---: |" * (len(GROWTH) + 1)]
+    for name, label in (("generate", "`generate`, cache off"), ("black", "black's CLI")):
+        medians = [statistics.median(times[name][count]) for count in GROWTH]
+        slope, intercept = fit(GROWTH, medians)
+        report.append(f"| {label} | " + " | ".join(f"{m:.2f}" for m in medians) + f" | {intercept:.2f} s + {slope * 1000:.1f} ms × snippets |")
+    report.append("")
 
 
-# --- the snippet ------------------------------------------------------------------------------
-
-COOKBOOK = '''
-def main(api_key: str, query: str, user: str) -> dict:
-    import httpx
-    import json
-
-    url = URL
-    headers = {"Authorization": f"Bearer {api_key}", "Content-Type": "application/json", "Accept": "text/event-stream"}
-    data = {"inputs": {}, "query": query, "response_mode": "streaming", "conversation_id": "", "user": f"workflow-{user}", "files": []}
-    full_response = ""
-    conversation_id = ""
-    usage = {}
-    with httpx.Client() as client:
-        with client.stream("POST", url, json=data, headers=headers) as response:
-            for line in response.iter_lines():
-                if line.startswith("data: "):
-                    try:
-                        event_data = json.loads(line[6:])
-                        if event_data['event'] == 'agent_message':
-                            full_response += event_data.get('answer', '')
-                        elif event_data['event'] == 'message_end':
-                            conversation_id = event_data.get('conversation_id', '')
-                            usage = event_data.get('metadata', {}).get('usage', {})
-                    except json.JSONDecodeError:
-                        pass
-                    except KeyError:
-                        pass
-    return {"response_text": full_response}
-'''
+def fit(xs: tuple[int, ...], ys: list[float]) -> tuple[float, float]:
+    """Least-squares slope and intercept."""
+    n = len(xs)
+    mean_x, mean_y = sum(xs) / n, sum(ys) / n
+    slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys)) / sum((x - mean_x) ** 2 for x in xs)
+    return slope, mean_y - slope * mean_x
 
 
-def floor_loop(url: str) -> str:
-    """The floor: read the lines with httpx, json-decode each data line, append the answer."""
-    import httpx
-
-    answer = []
-    body = {"inputs": {}, "query": "q", "response_mode": "streaming", "user": "u"}
-    with httpx.Client(timeout=60) as client:
-        with client.stream("POST", url, json=body, headers={"Authorization": "Bearer k"}) as response:
-            for line in response.iter_lines():
-                if line.startswith("data:"):
-                    event = json.loads(line[5:])
-                    if event.get("event") == "agent_message":
-                        answer.append(event["answer"])
-    return "".join(answer)
-
-
-def load_main(source: str, **constants: str):
-    namespace: dict = dict(constants)
-    exec(compile(source, "<snippet>", "exec"), namespace)
-    return namespace["main"]
+def bench_startup(rounds: int, report: list[str]) -> None:
+    env = {"DIFY_CODENODE_CACHE_DIR": str(Path(tempfile.mkdtemp(prefix="dify-codenode-startup-")))}
+    timed([sys.executable, "-m", "generator", "--help"], env=env, cwd=REPO)  # the help text is cached on first use
+    contenders = {
+        "python -c pass": ([sys.executable, "-c", "pass"], env),
+        "dify-codenode --version": ([sys.executable, "-m", "generator", "--version"], env),
+        "dify-codenode --help": ([sys.executable, "-m", "generator", "--help"], env),
+    }
+    times = interleaved(contenders, rounds)
+    base = statistics.median(times["python -c pass"])
+    report += [f"## Start-up, {rounds} interleaved rounds", "", "| command | ms, min / median / max | × `python -c pass` | target |", "| --- | ---: | ---: | --- |"]
+    report += [f"| `{name}` | {spread(t, 1000, 1)} | {statistics.median(t) / base:.1f} | {'' if name.startswith('python') else '≤ 4'} |" for name, t in times.items()]
+    report += ["", "(`--version` and a cached `--help` load neither click, black nor jinja2: tests/test_cli.py asserts it.)", ""]
 
 
-def bench_snippet(reps: int, report: list[str]) -> None:
-    sys.path.insert(0, str(HERE))
-    from sse_server import answer_text
+# --- the snippet ---------------------------------------------------------------------------
 
-    server = subprocess.Popen([sys.executable, str(HERE / "sse_server.py")], stdout=subprocess.PIPE, text=True)
-    try:
-        port = int(server.stdout.readline())
-        base = f"http://127.0.0.1:{port}"
-        events, chars = 20_000, 10
-        prefix = f"{base}/n/{events}/{chars}/v1"
-        generated = load_main(generator.render({"template": "single", "base_url": prefix}))
-        cookbook = load_main(COOKBOOK, URL=f"{prefix}/chat-messages")
-        expected = answer_text(events, chars)
-        contenders = {
-            "floor (httpx lines + json + append)": lambda: floor_loop(f"{prefix}/chat-messages"),
-            "generated single-shot main()": lambda: generated("k", "q", "u")["response_text"],
-            "cookbook main() (repaired)": lambda: cookbook("k", "q", "u")["response_text"],
-        }
-        for name, run in contenders.items():
-            assert run() == expected, f"{name} returned a wrong answer"
-        times: dict[str, list[float]] = {name: [] for name in contenders}
-        for _ in range(reps):
-            for name, run in contenders.items():
-                started = time.perf_counter()
-                run()
-                times[name].append(time.perf_counter() - started)
-        floor = median(times["floor (httpx lines + json + append)"])
-        cookbook_time = median(times["cookbook main() (repaired)"])
-        report += [
-            f"## The snippet: {events:,} agent_message events, {len(expected):,} characters (ASCII + CJK), loopback, median of {reps}",
-            "",
-            "| run | ms | × floor | × cookbook |",
-            "| --- | ---: | ---: | ---: |",
-        ]
-        report += [f"| {name} | {median(t) * 1000:.0f} | {median(t) / floor:.2f} | {median(t) / cookbook_time:.2f} |" for name, t in times.items()]
-        report += ["", "Targets: generated ≤ 1.10 × floor, and no slower than the cookbook.", ""]
 
-        big_events = 40_000
-        big_prefix = f"{base}/n/{big_events}/{chars}/v1"
-        big = answer_text(big_events, chars)
-        size = len(big.encode("utf-8"))
-        memory = {}
-        big_generated = load_main(generator.render({"template": "single", "base_url": big_prefix}))
-        big_cookbook = load_main(COOKBOOK, URL=f"{big_prefix}/chat-messages")
-        for name, run in {
-            "generated single-shot main()": lambda: big_generated("k", "q", "u"),
-            "floor (httpx lines + json + append)": lambda: floor_loop(f"{big_prefix}/chat-messages"),
-            "cookbook main() (repaired)": lambda: big_cookbook("k", "q", "u"),
-        }.items():
-            run()  # warm: first-use imports are not the answer's memory
-            tracemalloc.start()
-            run()
-            memory[name] = tracemalloc.get_traced_memory()[1]
-            tracemalloc.stop()
-        report += [
-            f"## Peak memory (tracemalloc) for a {len(big):,}-character answer ({size:,} bytes as UTF-8)",
-            "",
-            "| run | peak bytes | × answer bytes | target |",
-            "| --- | ---: | ---: | --- |",
-        ]
-        report += [f"| {name} | {peak:,} | {peak / size:.2f} | {'≤ 4' if name.startswith('generated') else ''} |" for name, peak in memory.items()]
-        report.append("")
-    finally:
-        server.terminate()
-        server.wait()
+def bench_snippet(rounds: int, report: list[str]) -> None:
+    """The stream loop, in the sandbox's Python (benchmarks/stream_loop.py prints its own tables)."""
+    sys.path.insert(0, str(REPO / "tests"))
+    from code_node import sandbox_python
+
+    done = subprocess.run([sandbox_python(), str(HERE / "stream_loop.py"), "--rounds", str(rounds)], capture_output=True, text=True, cwd=REPO)
+    if done.returncode:
+        raise SystemExit(f"stream_loop.py failed: {done.stderr[-1000:]}")
+    report += ["## The snippet's stream loop against minimal clients", "", done.stdout.strip(), "",
+               "Targets: ≤ 1.0 × requests on both framings; peak memory ≤ 2.5 × the answer.", ""]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reps", type=int, default=5, help="repetitions of each measurement (median reported)")
-    parser.add_argument("--quick", action="store_true", help="20 snippets instead of 200 (a smoke run; not for RESULTS.md)")
-    parser.add_argument("--only", choices=("generation", "startup", "snippet"), help="run one section")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds per measurement")
+    parser.add_argument("--quick", action="store_true", help="20 snippets, no growth (a smoke run; RESULTS.md untouched)")
+    parser.add_argument("--only", choices=("generation", "growth", "startup", "snippet"), help="run one section")
     args = parser.parse_args()
     command = "python benchmarks/bench.py " + " ".join(sys.argv[1:])
     report = ["# Benchmark results", "", f"Command: `{command.strip()}`", "", f"Machine: {machine()}", ""]
-    if args.only in (None, "snippet"):
-        bench_snippet(max(args.reps, 5), report)
-    if args.only in (None, "startup"):
-        bench_startup(max(args.reps, 10), report)
-    if args.only in (None, "generation"):
-        bench_generation(args.reps, 20 if args.quick else 200, report)
+    sections = {
+        "snippet": lambda: bench_snippet(max(args.rounds, 5), report),
+        "startup": lambda: bench_startup(max(args.rounds, 15), report),
+        "generation": lambda: bench_generation(args.rounds, 20 if args.quick else 200, report),
+        "growth": lambda: None if args.quick else bench_growth(max(1, args.rounds // 2), report),
+    }
+    for name, run in sections.items():
+        if args.only in (None, name):
+            print(f"{name} ...", flush=True)
+            run()
     text = "\n".join(report) + "\n"
     print(text)
     if not args.quick and args.only is None:

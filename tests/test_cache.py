@@ -97,3 +97,16 @@ def test_a_warm_run_renders_nothing(tmp_path: Path) -> None:
     env = {**os.environ, "DIFY_CODENODE_CACHE_DIR": str(cache)}
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env)
     assert done.stdout.split() == ["0"], done.stdout + done.stderr
+
+
+def test_generate_starts_no_process(tmp_path: Path) -> None:
+    """Formatting runs in the generating process: nothing (not even multiprocessing's resource
+    tracker) can outlive `generate`."""
+    probe = (
+        "import sys\nfrom generator.cli import cli\n"
+        f"try:\n    cli(['generate', '--spec', {str(SPEC)!r}, '--out', {str(tmp_path / 'out')!r}])\nexcept SystemExit as e:\n    code = e.code\n"
+        "print(code, *sorted(m for m in ('multiprocessing', 'concurrent.futures', 'subprocess') if m in sys.modules))"
+    )
+    env = {**os.environ, "DIFY_CODENODE_CACHE_DIR": ""}
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env)
+    assert done.stdout.split() == ["0"], done.stdout + done.stderr

@@ -288,6 +288,17 @@ def test_partial_answer_at_the_budget(dify) -> None:
     assert run.seconds < 1.5 + 1.0
 
 
+@pytest.mark.parametrize("errors", ["output", "raise"])
+def test_typed_workflow_outputs_time_out_into_empty_values(dify, errors: str) -> None:
+    """The issue's crash: typed workflow outputs, on_timeout partial, a silent callee (KeyError before)."""
+    callee = add_app(dify, "workflow", scenario=lambda request: [Event({"event": "workflow_started", "data": {}}), Sleep(20)])
+    code = render_code(template="single", app="workflow", workflow_outputs={"summary": "string", "n": "number"},
+                       on_timeout="partial", errors=errors, time_budget=2.0)
+    run = run_snippet(dify, callee, code)
+    assert run.ok and "Traceback" not in run.stderr, run.error
+    assert run.outputs == {"summary": "", "n": 0, "status": "timeout", **({"error": ""} if errors == "output" else {})}
+
+
 @pytest.mark.slow
 def test_default_budget_ends_before_the_sandbox_kill(dify) -> None:
     def scenario(request):
