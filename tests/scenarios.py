@@ -397,7 +397,9 @@ def an_empty_or_strange_api_key(bed: VariantBed) -> None:
 
 
 def _timed_out(bed: VariantBed, run, answer_so_far: str) -> None:
-    assert run.seconds < bed.snippet.time_budget + 0.6, run.seconds
+    # Ends by itself: not after the callee's 8 s of silence or hanging stop, nor at the sandbox's
+    # kill. (How close to the budget it ends is measured by benchmarks/time_window.py.)
+    assert run.seconds < bed.snippet.time_budget + 2, run.seconds
     if bed.shape.partial_on_timeout:
         outputs = bed.succeeds(run, answer_so_far if bed.shape.streams_text else "", "timeout")
         assert all(outputs[name] == EMPTIES.get(kind, []) for name, kind in bed.typed.items())
