@@ -41,7 +41,6 @@ class WorkflowReader:
 
     kind: str  # a Dify output type
     function: str
-    annotation: str
     check: str  # a Python condition on `value` that holds when the value has this type
     empty: str  # the literal returned for null
 
@@ -52,8 +51,8 @@ class WorkflowReader:
         check = _ITEM_CHECKS[base]
         if item_kind:
             check = f"isinstance(value, list) and all({check.format(v='item')} for item in value)"
-            return cls(kind, f"_is_{base}_list", "list", check, dify.EMPTY_ARRAY_LITERAL)
-        return cls(kind, f"_is_{base}", _ANNOTATIONS[base], check.format(v="value"), dify.empty_literal(kind))
+            return cls(kind, f"_is_{base}_list", check, dify.EMPTY_ARRAY_LITERAL)
+        return cls(kind, f"_is_{base}", check.format(v="value"), dify.empty_literal(kind))
 
 
 # The condition that a JSON value {v} has each scalar Dify type (bool is not a number).
@@ -63,7 +62,6 @@ _ITEM_CHECKS = {
     "boolean": "isinstance({v}, bool)",
     "object": "isinstance({v}, dict)",
 }
-_ANNOTATIONS = {"string": "str", "number": "float", "boolean": "bool", "object": "dict"}
 
 
 @dataclass(frozen=True)

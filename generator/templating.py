@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from generator.dify import GENERATED_MARKER
+from generator.dify import GENERATED_MARKER, HTTP_NODE_MAX_BYTES
 from generator.errors import UserError
 
 if TYPE_CHECKING:
@@ -100,7 +100,13 @@ def context(snippet: Snippet, source: str) -> dict:
     """Everything a template needs: the snippet's options and the facts they decide (generator.shape)."""
     from generator.shape import shape_of
 
-    return {"snippet": snippet, "shape": shape_of(snippet), "source": source, "marker": GENERATED_MARKER}
+    return {
+        "snippet": snippet,
+        "shape": shape_of(snippet),
+        "source": source,
+        "marker": GENERATED_MARKER,
+        "http_node_max_bytes": HTTP_NODE_MAX_BYTES,
+    }
 
 
 def render_snippet(snippet: Snippet, source: str) -> str:

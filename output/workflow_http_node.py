@@ -29,7 +29,7 @@ _MAX_ANSWER_CHARS = 400000
 _TRUNCATION_MARKER = (
     "\n\n[... cut by dify-codenode: the answer was longer than 400000 characters]"
 )
-_HTTP_NODE_MAX_BYTES = 1024 * 1024
+_HTTP_NODE_MAX_BYTES = 1048576  # HTTP_REQUEST_NODE_MAX_TEXT_SIZE
 
 
 class _DifyCallError(Exception):

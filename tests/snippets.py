@@ -40,12 +40,6 @@ def render_code(**options: object) -> str:
     return _files(snippet)[f"{snippet.name}.py"]
 
 
-def render_builder(**options: object) -> str:
-    """The HTTP-node route's request-body node for these options."""
-    snippet = snippet_of(**options)
-    return _files(snippet)[f"{snippet.name}_request.py"]
-
-
 def add_app(dify: DifyEmulator, mode: str, **fields: object) -> App:
     return dify.add(App(key=f"app-{mode}-{next(_keys):05d}", mode=mode, **fields))
 
