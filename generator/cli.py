@@ -91,7 +91,9 @@ def check(spec_path: Path | None, out_dir: Path | None, no_diff: bool, quiet: bo
     except UserError as error:
         _fail(error)
     for change in changes:
-        if not no_diff:
+        if not no_diff and change.action == "create":  # a whole new file is no diff worth reading
+            click.echo(f"new file {(out_dir / change.path).as_posix()} ({change.new.count(chr(10))} lines)")
+        elif not no_diff:
             click.echo(unified_diff(change, out_dir), nl=False)
         if not quiet:
             click.echo(f"would {change.action} {(out_dir / change.path).as_posix()}", err=True)

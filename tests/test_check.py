@@ -40,11 +40,14 @@ def test_one_changed_byte_is_stale_with_a_diff(cli, fresh: Path) -> None:
     assert (quiet.exit_code, quiet.stdout, quiet.stderr) == (1, "", "")
 
 
-def test_missing_file_is_stale(cli, fresh: Path) -> None:
-    (fresh / "agent_conversation.py").unlink()
+def test_missing_file_is_stale_and_summarised_in_one_line(cli, fresh: Path) -> None:
+    missing = fresh / "agent_conversation.py"
+    lines = len(missing.read_text().splitlines())
+    missing.unlink()
     result = cli("check", "--spec", SPEC, "--out", fresh)
     assert result.exit_code == 1
-    assert "would create" in result.stderr and "+++ " in result.stdout
+    assert f"would create {missing.as_posix()}" in result.stderr
+    assert result.stdout == f"new file {missing.as_posix()} ({lines} lines)\n"  # not the whole file as a diff
 
 
 def test_stray_generated_file_is_stale_and_removed(cli, fresh: Path) -> None:
