@@ -92,7 +92,8 @@ def check(spec_path: Path | None, out_dir: Path | None, no_diff: bool, quiet: bo
         _fail(error)
     for change in changes:
         if not no_diff and change.action == "create":  # a whole new file is no diff worth reading
-            click.echo(f"new file {(out_dir / change.path).as_posix()} ({change.new.count(chr(10))} lines)")
+            lines = change.new.count("\n")
+            click.echo(f"new file {(out_dir / change.path).as_posix()} ({lines} lines)")
         elif not no_diff:
             click.echo(unified_diff(change, out_dir), nl=False)
         if not quiet:
@@ -303,9 +304,3 @@ def run(file: Path, inputs: tuple[str, ...], json_inputs: tuple[str, ...], outpu
     else:
         click.echo(f"the node failed after {result.seconds:.2f} s: {result.error.rstrip()}", err=True)
         sys.exit(1)
-
-
-def main() -> None:
-    from generator.__main__ import main as run
-
-    run()

@@ -79,11 +79,6 @@ def format_source(source: str, label: str) -> str:
     return PART_SEPARATOR.join(_format_part(part.strip("\n") + "\n", label).rstrip("\n") for part in parts) + "\n"
 
 
-def format_sources(items: list[tuple[str, str]]) -> list[str]:
-    """black's formatting of each (source, label)."""
-    return [format_source(source, label) for source, label in items]
-
-
 def _format_part(part: str, label: str) -> str:
     formatted = _formatted_parts.get(part)
     if formatted is None:

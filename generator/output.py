@@ -9,7 +9,7 @@ from pathlib import Path
 from generator.dify import GENERATED_MARKER
 from generator.errors import UserError
 from generator.pipeline import snippet_files
-from generator.spec import Spec, load_spec
+from generator.spec import load_spec
 
 GENERATED_SUFFIXES = (".py", ".yml")
 
@@ -24,18 +24,13 @@ class Change:
     new: str
 
 
-def build_plan(spec: Spec) -> dict[str, str]:
-    """{relative path: final text} for every file the spec produces, all in memory."""
-    return snippet_files(spec.snippets, spec.source)
-
-
 def plan_changes(spec_path: Path | None, out_dir: Path | None) -> tuple[dict[str, str], list["Change"], Path]:
     """Load the spec, build its plan and compare it with the output directory (default: output/
     beside a discovered spec, else ./output). Nothing is written."""
     spec = load_spec(spec_path)
     if out_dir is None:
         out_dir = (spec.directory or Path(".")) / "output"
-    plan = build_plan(spec)
+    plan = snippet_files(spec.snippets, spec.source)
     return plan, compare(plan, out_dir), out_dir
 
 

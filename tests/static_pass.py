@@ -128,14 +128,23 @@ def main() -> int:
     from generator.code_node import declared_outputs
     from generator.lint import lint_source
 
+    from generator.names import GENERATED_NAMES
+
     findings = 0
+    defined: set[str] = set()
     for text, where in python_files.items():
-        ast.parse(text, feature_version=(3, 10))
+        tree = ast.parse(text, feature_version=(3, 10))
+        defined |= {node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
+        defined |= {target.id for node in tree.body if isinstance(node, ast.Assign) for target in node.targets}
         for finding in lint_source(text, list(declared_outputs(text))):
             findings += 1
             if findings <= 5:
                 problems.append(f"lint {where}: {finding.format('variant')}")
     print(f"lint: {findings} findings in {len(python_files)} files")
+    unreserved = sorted(defined - GENERATED_NAMES)
+    if unreserved:  # a spec input named like one of them would shadow it
+        problems.append(f"module-level names missing from generator.names.GENERATED_NAMES: {unreserved}")
+    print(f"names: {len(defined)} module-level names across all files, {len(unreserved)} not reserved")
     python310 = args.python310 if Path(args.python310).exists() else sys.executable
     failures = _run_batch(python310, COMPILE_ALL, {where: text for text, where in python_files.items()})
     problems += [f"compile: {failure}" for failure in failures[:5]]

@@ -60,13 +60,13 @@ def test_bad_code_among_many_is_a_user_error_naming_it(monkeypatch) -> None:
     import pytest
 
     from generator.errors import UserError
-    from generator.formatting import format_sources
+    from generator.formatting import format_source
 
     monkeypatch.setenv("DIFY_CODENODE_CACHE_DIR", "")
     good = [(f"x = {n}\n", f"snippet {n}") for n in range(10)]
-    assert format_sources(good) == [f"x = {n}\n" for n in range(10)]
+    assert [format_source(source, label) for source, label in good] == [f"x = {n}\n" for n in range(10)]
     with pytest.raises(UserError, match="snippet 'bad': the rendered code is not valid Python"):
-        format_sources(good + [("def (:\n", "snippet 'bad'")])
+        [format_source(source, label) for source, label in good + [("def (:\n", "snippet 'bad'")]]
 
 
 def test_formatting_part_by_part_is_blacks_formatting_of_the_whole(monkeypatch) -> None:

@@ -107,7 +107,7 @@ class VariantBed:
         self.lines["builder"] |= built.lines
         assert built.ok, built.error
         route = path or self.shape.endpoint
-        status, text = buffered(self.dify, app.key if values["api_key"] == app.key else values["api_key"], route, json.loads(built.outputs["body"]))
+        status, text = buffered(self.dify, values["api_key"], route, json.loads(built.outputs["body"]))
         if cut_at is not None:  # HTTP_REQUEST_NODE_MAX_TEXT_SIZE cuts the text the node keeps
             text = text.encode("utf-8")[:cut_at].decode("utf-8", "ignore")
         inputs = {"body": text, "status_code": status}
