@@ -59,7 +59,7 @@ def generate(spec_path: str | Path | None = None, out_dir: str | Path | None = N
     from generator.output import apply, plan_changes
     from generator.report import Report
 
-    plan, changes, out_dir = plan_changes(
+    spec, plan, changes, out_dir = plan_changes(
         Path(spec_path) if spec_path is not None else None, Path(out_dir) if out_dir is not None else None
     )
     if not check:
@@ -72,4 +72,5 @@ def generate(spec_path: str | Path | None = None, out_dir: str | Path | None = N
         updated=by_action["update"],
         removed=by_action["remove"],
         unchanged=tuple(path for path in plan if path not in touched),
+        warnings=spec.warnings,
     )

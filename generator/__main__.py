@@ -38,7 +38,7 @@ def main() -> None:
         return
     from generator.cli import cli
 
-    cli(prog_name="dify-codenode")
+    cli.main(arguments, prog_name="dify-codenode")
 
 
 def _click_help() -> str:

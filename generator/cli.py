@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
 import click
 
 from generator.dify import SANDBOX_KILL_SECONDS
-from generator.errors import UserError
+from generator.errors import UserError, one_line, shown, shown_path
 from generator.options import OPTIONS, TEMPLATES, Option
 
 EXIT_STALE = 1
@@ -31,6 +32,32 @@ out_option = click.option(
 )
 
 
+class OneLineErrors(click.Group):
+    """A click group whose every failure is one line on stderr, exit 2: click's usage errors
+    (with the valid choices), user errors, and input too large or too deeply nested to handle."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # noqa: ANN001, ANN201 (click's signature)
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, False, **extra)
+        except click.UsageError as error:
+            _fail(UserError(_usage_message(error)))
+        except click.ClickException as error:
+            _fail(UserError(error.format_message()))
+        except (click.Abort, KeyboardInterrupt):
+            click.echo("dify-codenode: interrupted", err=True)
+            sys.exit(130)
+        except BrokenPipeError:  # `dify-codenode render ... | head`: the reader has gone, that's fine
+            sys.stdout = None  # type: ignore[assignment]  # nothing left to flush at exit
+            sys.exit(0)
+        except UserError as error:
+            _fail(error)
+        except (RecursionError, MemoryError):
+            _fail(UserError("the input is too large or nested too deeply to handle; simplify it"))
+        sys.exit(code if isinstance(code, int) else 0)  # ctx.exit(code) returns it in this mode
+
+
 def _versions(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
     if not value or ctx.resilient_parsing:
         return
@@ -40,7 +67,7 @@ def _versions(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
     ctx.exit(0)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--version",
     is_flag=True,
@@ -54,8 +81,27 @@ def cli() -> None:
 
 
 def _fail(error: UserError) -> None:
-    click.echo(f"dify-codenode: error: {error}", err=True)
+    click.echo(f"dify-codenode: error: {one_line(str(error))}", err=True)
     sys.exit(EXIT_ERROR)
+
+
+def _warn(warnings: tuple[str, ...] | list[str]) -> None:
+    for warning in warnings:
+        click.echo(f"dify-codenode: warning: {one_line(warning)}", err=True)
+
+
+def _usage_message(error: click.UsageError) -> str:
+    """Click's usage error as one line, with the valid choices and where to read more."""
+    message = re.sub(r"'([^'\n]{61,})'", lambda match: shown(match.group(1)), error.format_message())
+    message = message.split(". Choose from:")[0].rstrip(".")
+    context = error.ctx
+    if message.startswith("No such command") and context is not None:
+        message += f"; commands: {', '.join(context.command.list_commands(context))}"  # type: ignore[attr-defined]
+    param = getattr(error, "param", None)
+    if param is not None and isinstance(param.type, click.Choice) and "is not one of" not in message:
+        message += f"; one of {', '.join(map(str, param.type.choices))}"
+    command = context.command_path if context is not None else "dify-codenode"
+    return f"{message}; see `{command} --help`"
 
 
 @cli.command()
@@ -66,10 +112,11 @@ def generate(spec_path: Path | None, out_dir: Path | None) -> None:
     from generator.output import apply, plan_changes
 
     try:
-        plan, changes, out_dir = plan_changes(spec_path, out_dir)
+        spec, plan, changes, out_dir = plan_changes(spec_path, out_dir)
         apply(changes, out_dir)
     except UserError as error:
         _fail(error)
+    _warn(spec.warnings)
     past = {"create": "created", "update": "updated", "remove": "removed"}
     for change in changes:
         click.echo(f"{past[change.action]} {(out_dir / change.path).as_posix()}", err=True)
@@ -87,9 +134,11 @@ def check(spec_path: Path | None, out_dir: Path | None, no_diff: bool, quiet: bo
     from generator.output import plan_changes, unified_diff
 
     try:
-        plan, changes, out_dir = plan_changes(spec_path, out_dir)
+        spec, plan, changes, out_dir = plan_changes(spec_path, out_dir)
     except UserError as error:
         _fail(error)
+    if not quiet:
+        _warn(spec.warnings)
     for change in changes:
         if not no_diff and change.action == "create":  # a whole new file is no diff worth reading
             lines = change.new.count("\n")
@@ -133,7 +182,7 @@ def _flag_values(values: dict) -> dict:
             for item in value:
                 key, equals, item_value = item.rpartition("=")
                 if not equals:
-                    raise UserError(f"{option.flag_name} {item!r}: write it as {option.metavar}")
+                    raise UserError(f"{option.flag_name} {shown(item)}: write it as {option.metavar}")
                 pairs[key] = item_value
             value = pairs
         elif option.kind == "list":
@@ -149,7 +198,7 @@ def _render_command(function):
 
 
 @cli.command()
-@click.argument("template", type=click.Choice(TEMPLATES))
+@click.argument("template", type=click.Choice(TEMPLATES), metavar="TEMPLATE")
 @click.option("--name", default=None, help="The snippet's name, shown in the header [default: TEMPLATE].")
 @click.option(
     "--request-builder",
@@ -159,6 +208,7 @@ def _render_command(function):
 @_render_command
 def render(template: str, name: str | None, request_builder: bool, **values: object) -> None:
     """Print one snippet to stdout, configured by flags alone (no spec needed)."""
+    from generator.advice import snippet_warnings
     from generator.pipeline import snippet_files
     from generator.spec import build_snippet
 
@@ -174,11 +224,13 @@ def render(template: str, name: str | None, request_builder: bool, **values: obj
     try:
         raw = {"name": name or template, "template": template, **_flag_values(values)}
         snippet = build_snippet(raw, fail, locate)
+        warnings = snippet_warnings(snippet, frozenset(raw) - {"name", "template"}, locate)
         if request_builder and snippet.route != "http-node":
             raise UserError("--request-builder: only the http-node route has a request builder; add --route http-node")
         files = snippet_files([snippet], RENDER_SOURCE)
     except UserError as error:
         _fail(error)
+    _warn(warnings)
     if request_builder:
         shown = f"{snippet.name}_request.py"
     elif snippet.dsl:  # the importable app (its Code nodes hold the same code) instead
@@ -229,18 +281,32 @@ def _declared_outputs(option: str | None, source: str) -> dict[str, str]:
 
     if option is None:
         return declared_outputs(source)
+    from generator.dify import OUTPUT_TYPES
+
     outputs = {}
     for item in filter(None, (part.strip() for part in option.split(","))):
-        name, _, kind = item.partition(":")
-        outputs[name.strip()] = (kind.strip() or "string").lower()
+        name, _, kind = (part.strip() for part in item.partition(":"))
+        kind = (kind or "string").lower()
+        if not name:
+            raise UserError(f"--outputs {shown(item)}: an output needs a name, as in name or name:type")
+        if kind not in OUTPUT_TYPES:
+            raise UserError(f"--outputs {shown(item)}: {shown(kind)} is not a Dify output type; use one of {', '.join(OUTPUT_TYPES)}")
+        if name in outputs:
+            raise UserError(f"--outputs: {shown(name)} is given twice; name each output once")
+        outputs[name] = kind
     return outputs
 
 
 def _read_code(path: Path) -> str:
+    if path.is_dir():
+        raise UserError(f"{shown_path(path)}: is a directory; give a Python file")
+    if path.exists() and not path.is_file():  # reading a named pipe would block
+        raise UserError(f"{shown_path(path)}: is not a regular file (a pipe or device?); give a Python file")
     try:
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        raise UserError(f"{path}: can't be read as UTF-8 text ({getattr(error, 'strerror', None) or error})") from None
+        reason = getattr(error, "strerror", None) or "not UTF-8"
+        raise UserError(f"{shown_path(path)}: can't be read as UTF-8 text ({reason}); give a UTF-8 Python file") from None
 
 
 @cli.command()
@@ -254,11 +320,20 @@ def lint(files: tuple[Path, ...], outputs: str | None) -> None:
     for path in files:
         try:
             source = _read_code(path)
+            declared = _declared_outputs(outputs, source)
+            findings = lint_source(source, list(declared) if declared else None)
         except UserError as error:
             _fail(error)
-        declared = _declared_outputs(outputs, source)
-        for finding in lint_source(source, list(declared) if declared else None):
-            click.echo(finding.format(path.as_posix()))
+        except (RecursionError, MemoryError):
+            _fail(UserError(f"{shown_path(path)}: nested too deeply for Python to parse; Dify couldn't run it either"))
+        if not declared:
+            click.echo(
+                f"{shown_path(path.as_posix())}: output checks (DCN011) skipped: no declared outputs "
+                "(no generated header); pass --outputs name,name",
+                err=True,
+            )
+        for finding in findings:
+            click.echo(finding.format(shown_path(path.as_posix(), limit=10_000)))
             count += 1
     if count:
         click.echo(f"{count} finding(s)", err=True)
@@ -270,37 +345,64 @@ def lint(files: tuple[Path, ...], outputs: str | None) -> None:
 @click.option("--input", "inputs", multiple=True, metavar="NAME=VALUE", help="An input variable (a string).")
 @click.option("--input-json", "json_inputs", multiple=True, metavar="NAME=JSON", help="An input variable given as JSON (number, object, ...).")
 @click.option("--outputs", default=None, help="Declared outputs, 'a,b:number' [default: from the file's generated header].")
-@click.option("--timeout", default=float(SANDBOX_KILL_SECONDS), show_default=True, help="Seconds before the run is killed (self-hosted Dify's sandbox kill).")
-@click.option("--python", "python", default=None, help="Interpreter to run it with [default: this one].")
-def run(file: Path, inputs: tuple[str, ...], json_inputs: tuple[str, ...], outputs: str | None, timeout: float, python: str | None) -> None:
+@click.option("--timeout", default=float(SANDBOX_KILL_SECONDS), show_default=True, help="Seconds before the run is killed (self-hosted Dify's sandbox kill), above 0 and at most 600.")
+@click.option("--python", "python", default=None, help="Interpreter to run it with [default: a sandbox-like one if found (Python 3.10 or 3.12 with httpx and requests: $DIFY_SANDBOX_PYTHON, ./.venv-sandbox, python3.12/python3.10, pyenv), else this one].")
+@click.option("--traceback", "show_traceback", is_flag=True, help="On failure, print Dify's whole error text, not only its last line.")
+def run(
+    file: Path,
+    inputs: tuple[str, ...],
+    json_inputs: tuple[str, ...],
+    outputs: str | None,
+    timeout: float,
+    python: str | None,
+    show_traceback: bool,
+) -> None:
     """Run a Code-node file the way Dify does; print its outputs as JSON, or the error Dify would show."""
     import json
 
-    from generator.code_node import run_code_node
+    from generator.code_node import failure_summary, in_user_lines, run_code_node
+    from generator.interpreter import choose
+    from generator.run_checks import check_call, check_timeout
 
     try:
         source = _read_code(file)
         declared = _declared_outputs(outputs, source)
         if not declared:
-            raise UserError(f"{file}: no declared outputs (no generated header); pass --outputs name,name:type")
+            raise UserError(f"{shown_path(file)}: no declared outputs (no generated header); pass --outputs name,name:type")
+        check_timeout(timeout)
         values: dict[str, object] = {}
         for item in inputs:
             name, equals, value = item.partition("=")
             if not equals:
-                raise UserError(f"--input {item!r}: write it as NAME=VALUE")
+                raise UserError(f"--input {shown(item)}: write it as NAME=VALUE")
             values[name] = value
         for item in json_inputs:
             name, equals, value = item.partition("=")
+            if not equals:
+                raise UserError(f"--input-json {shown(item)}: write it as NAME=JSON")
             try:
                 values[name] = json.loads(value)
-            except ValueError:
-                raise UserError(f"--input-json {item!r}: the value is not JSON") from None
+            except (ValueError, RecursionError):
+                raise UserError(f"--input-json {shown(item)}: the value is not JSON") from None
+        check_call(source, values, shown_path(file))
+        interpreter = choose(python)
     except UserError as error:
         _fail(error)
-    result = run_code_node(source, values, declared, timeout=timeout, python=python)
+    if not interpreter.sandbox_like:
+        missing = f"; {' and '.join(interpreter.missing)} missing there" if interpreter.missing else ""
+        click.echo(
+            f"note: runs under {interpreter.describe()}, not like Dify's sandbox (Python 3.10 or 3.12 with httpx "
+            f"and requests){missing}; choose one with --python",
+            err=True,
+        )
+    result = run_code_node(source, values, declared, timeout=timeout, python=interpreter.path)
     if result.ok:
         click.echo(json.dumps(result.outputs, indent=2, ensure_ascii=False))
-        click.echo(f"ran in {result.seconds:.2f} s", err=True)
+        click.echo(f"ran in {result.seconds:.2f} s with {interpreter.describe()}", err=True)
+        return
+    error = in_user_lines(result.error, source, file.name)
+    if show_traceback:
+        click.echo(f"the node failed after {result.seconds:.2f} s; Dify's error:\n{error.rstrip()}", err=True)
     else:
-        click.echo(f"the node failed after {result.seconds:.2f} s: {result.error.rstrip()}", err=True)
-        sys.exit(1)
+        click.echo(f"the node failed after {result.seconds:.2f} s: {one_line(failure_summary(error))}", err=True)
+    sys.exit(1)

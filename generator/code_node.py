@@ -141,6 +141,31 @@ def _judge(done: subprocess.CompletedProcess, outputs: dict[str, str], seconds: 
     return NodeRun(result, "", stdout, stderr, seconds)
 
 
+def in_user_lines(error: str, code: str, name: str) -> str:
+    """Dify's error text with the runner script's line numbers turned into the user's file's own
+    (Dify puts its runner lines above the code): `File "<code>", line 14` -> `File "f.py", line 12`."""
+    last = len(code.splitlines())
+
+    def located(match: re.Match) -> str:
+        line = int(match.group(1)) - CODE_FIRST_LINE + 1
+        if 1 <= line <= last:
+            return f'File "{name}", line {line}'
+        return "File \"Dify's runner script\""
+
+    return re.sub(r'File "<code>", line (\d+)', located, error)
+
+
+def failure_summary(error: str) -> str:
+    """One line for a failed run: the exception, and the last place in the user's file it passed."""
+    lines = [line.strip() for line in error.strip().splitlines() if line.strip()]
+    if not lines:
+        return "no error text"
+    places = re.findall(r'File "([^"]+)", line (\d+)', error)
+    user_places = [f"{file}, line {line}" for file, line in places if file != "Dify's runner script"]
+    where = f" (at {user_places[-1]})" if user_places else ""
+    return lines[-1] + where
+
+
 def _text(data: bytes | None) -> str:
     return (data or b"").decode("utf-8", "replace")
 

@@ -75,6 +75,8 @@ MAX_NUMBER_ARRAY_LENGTH = 1000
 HTTP_NODE_MAX_BYTES = 1024 * 1024
 # SANDBOX_WORKER_TIMEOUT in self-hosted docker compose: the sandbox kills code after this.
 SANDBOX_KILL_SECONDS = 15
+# Hosts that name "this machine": inside the sandbox that is the sandbox, never Dify (dify-facts §1).
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1", "0.0.0.0")
 
 
 def empty_literal(output_type: str) -> str:

@@ -68,9 +68,14 @@ def lint_source(source: str, outputs: list[str] | None = None) -> list[Finding]:
                 add(None, code, f"contains {marker}: {why}", number, text.index(marker) + 1)
     try:
         tree = ast.parse(source, feature_version=(3, 10))
+        compile(tree, "<code>", "exec", dont_inherit=True)  # what parses may still not compile: `__debug__ = 1`
     except SyntaxError as error:
         add(None, "DCN001", f"not valid Python 3.10 (the sandbox may run 3.10): {error.msg}", error.lineno or 1, error.offset or 1)
         return sorted(findings)
+    except ValueError as error:  # a NUL byte
+        add(None, "DCN001", f"not valid Python: {error}", 1, 1)
+        return sorted(findings)
+    aliases = _import_aliases(tree)
     mains = [node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name == "main"]
     if not mains:
         add(None, "DCN002", "no top-level `def main(...)`: Dify calls main(**inputs)", 1, 1)
@@ -81,13 +86,40 @@ def lint_source(source: str, outputs: list[str] | None = None) -> list[Finding]:
                 if isinstance(target, ast.Name) and target.id in names.RUNNER_NAMES - {"json"}:
                     add(target, "DCN013", f"module-level `{target.id}` is rebound by Dify's runner after your code runs")
     for node in ast.walk(tree):
-        _check_node(node, add)
+        _check_node(node, add, aliases)
     for main in mains:
         _check_main(main, outputs, add)
     return sorted(findings)
 
 
-def _check_node(node: ast.AST, add) -> None:
+def _import_aliases(tree: ast.Module) -> dict[str, str]:
+    """Local name -> what it stands for: `from os import makedirs` binds makedirs to os.makedirs,
+    `import shutil as sh` binds sh to shutil."""
+    aliases = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for alias in node.names:
+                aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    aliases[alias.asname] = alias.name
+    return aliases
+
+
+def _resolved(name: str, aliases: dict[str, str]) -> str:
+    head, dot, rest = name.partition(".")
+    return aliases[head] + dot + rest if head in aliases else name
+
+
+def _check_node(node: ast.AST, add, aliases: dict[str, str]) -> None:
+    if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+        for alias in node.names:
+            imported = f"{node.module}.{alias.name}"
+            if imported in FORBIDDEN_CALLS:
+                add(node, "DCN004", f"imports {imported}: the sandbox forbids {FORBIDDEN_CALLS[imported]} and kills the run")
+            elif imported in WRITE_CALLS:
+                add(node, "DCN005", f"imports {imported}: the sandbox's file system is read-only")
     if isinstance(node, (ast.Import, ast.ImportFrom)):
         modules = [alias.name for alias in node.names] if isinstance(node, ast.Import) else [node.module or ""]
         if isinstance(node, ast.ImportFrom) and node.level:
@@ -102,7 +134,7 @@ def _check_node(node: ast.AST, add) -> None:
             elif top not in sys.stdlib_module_names and top not in SANDBOX_PACKAGES:
                 add(node, "DCN003", f"imports {module}: the sandbox has only the standard library, httpx, requests and jinja2")
     elif isinstance(node, ast.Call):
-        name = _dotted(node.func)
+        name = _resolved(_dotted(node.func), aliases)
         if name in FORBIDDEN_CALLS:
             add(node, "DCN004", f"calls {name}: the sandbox forbids {FORBIDDEN_CALLS[name]} and kills the run")
         elif name == "httpx.AsyncClient":
@@ -131,6 +163,8 @@ def _check_main(main: ast.FunctionDef, outputs: list[str] | None, add) -> None:
     for argument in arguments.args + arguments.kwonlyargs:
         if not names.DIFY_NAME.fullmatch(argument.arg):
             add(argument, "DCN009", f"parameter {argument.arg!r} is not a name Dify accepts for a variable ({names.DIFY_NAME.pattern})")
+        elif not names.can_bind(argument.arg):
+            add(argument, "DCN009", f"parameter {argument.arg!r} can't be assigned in Python: the node can't load")
     returns = [node for node in ast.walk(main) if isinstance(node, ast.Return) and _owner(main, node)]
     if not returns:
         add(main, "DCN012", "main() never returns: Dify needs a dict of the declared outputs")

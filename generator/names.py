@@ -5,6 +5,8 @@ from __future__ import annotations
 import keyword
 import re
 
+from generator.errors import shown
+
 # Dify's rule for variable and output names in the UI (30 characters at most).
 DIFY_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,29}")
 # Soft keywords of every Python the sandbox may run (3.10 to 3.13); `type` since 3.12.
@@ -89,12 +91,23 @@ def identifier_problem(name: str) -> str | None:
     """Why `name` can't be a Dify variable and main() parameter, or None when it can."""
     if not DIFY_NAME.fullmatch(name):
         return (
-            f"{name!r} is not a Dify variable name (a letter or _, then letters, digits or _, "
+            f"{shown(name)} is not a Dify variable name (a letter or _, then letters, digits or _, "
             "30 characters at most)"
         )
     if keyword.iskeyword(name) or name in SOFT_KEYWORDS:
-        return f"{name!r} is a Python keyword and can't be a main() parameter; rename it (e.g. {name + '_'!r})"
+        return f"{shown(name)} is a Python keyword and can't be a main() parameter; rename it (e.g. {name + '_'!r})"
+    if not can_bind(name):
+        return f"{shown(name)} can't be assigned in Python (compile() refuses it); rename it (e.g. {name.strip('_')!r})"
     return None
+
+
+def can_bind(name: str) -> bool:
+    """Whether Python compiles `name` as a parameter: `__debug__` parses but doesn't compile."""
+    try:
+        compile(f"def f({name}): pass", "<name>", "exec", dont_inherit=True)
+    except SyntaxError:
+        return False
+    return True
 
 
 def parameter_problem(name: str) -> str | None:
@@ -103,9 +116,9 @@ def parameter_problem(name: str) -> str | None:
     if problem:
         return problem
     if name in FIXED_PARAMETERS:
-        return f"{name!r} is already a parameter of every snippet; pick another name"
+        return f"{shown(name)} is already a parameter of every snippet; pick another name"
     if name in GENERATED_NAMES or name in RUNNER_NAMES:
-        return f"{name!r} is a name the generated code or Dify's runner uses; pick another name"
+        return f"{shown(name)} is a name the generated code or Dify's runner uses; pick another name"
     return None
 
 
@@ -113,9 +126,9 @@ def file_name_problem(name: str) -> str | None:
     """Why `name` can't be an output file name, or None when it can."""
     if not FILE_NAME.fullmatch(name):
         return (
-            f"{name!r} can't be a file name: use letters, digits, _ and - (64 at most), "
+            f"{shown(name)} can't be a file name: use letters, digits, _ and - (64 at most), "
             "not starting with - or ., with no path separators"
         )
     if name.lower() in DEVICE_NAMES:
-        return f"{name!r} is a reserved device name on Windows; pick another name"
+        return f"{shown(name)} is a reserved device name on Windows; pick another name"
     return None

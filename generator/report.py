@@ -15,6 +15,7 @@ class Report:
     updated: tuple[str, ...]
     removed: tuple[str, ...]
     unchanged: tuple[str, ...]
+    warnings: tuple[str, ...] = ()  # what in the spec likely won't work in Dify (never fatal)
 
     @property
     def changed(self) -> bool:

@@ -16,7 +16,6 @@ from generator.spec import Snippet
 # After a timeout the snippet asks the callee to stop its task (POST .../stop); this much of the
 # time budget (a tenth of it, for small budgets) is kept for that call.
 MAX_STOP_RESERVE_SECONDS = 0.4
-LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 
 @dataclass(frozen=True)
@@ -183,7 +182,7 @@ def shape_of(snippet: Snippet) -> Shape:
         wrong_kind_code=dify.WRONG_KIND_CODES[endpoint],
         terminal_event=dify.TERMINAL_EVENTS[endpoint],
         stop_reserve=round(min(MAX_STOP_RESERVE_SECONDS, snippet.time_budget / 10), 3),
-        local_host=urlsplit(snippet.base_url).hostname in LOCAL_HOSTS,
+        local_host=urlsplit(snippet.base_url).hostname in dify.LOCAL_HOSTS,
         workflow_outputs=tuple(WorkflowOutput(name, readers[kind]) for name, kind in snippet.workflow_outputs),
         workflow_readers=tuple(readers.values()),
     )

@@ -11,8 +11,9 @@ from typing import Callable
 from urllib.parse import urlsplit
 
 from generator import names
+from generator.advice import snippet_warnings
 from generator.dify import BUILT_IN_OUTPUTS, CONVERSATION_APPS, OUTPUT_TYPES
-from generator.errors import UserError
+from generator.errors import UserError, escape_controls, shown, shown_path
 from generator.options import OPTIONS, Option
 
 if sys.version_info >= (3, 11):
@@ -32,6 +33,9 @@ MAX_INPUT_KEY_LENGTH = 100  # older Dify apps allow input names up to 100 charac
 MAX_USER_PREFIX_LENGTH = 64
 # A Dify app API key: "app-" and 20 or more key characters. It belongs in a Secret variable.
 API_KEY_PATTERN = re.compile(r"app-[A-Za-z0-9]{20,}")
+# Text Dify's runner gives a meaning anywhere in a Code node's script (dify-facts §1): it
+# replaces {{inputs}} with the inputs and reads the result between <<RESULT>> tags.
+RUNNER_MARKERS = ("{{inputs}}", "<<RESULT>>")
 
 Locate = Callable[[str], str]
 
@@ -71,6 +75,8 @@ class Spec:
     # Where a discovered spec lives: output/ goes beside it. None: the built-in default
     # or an explicit --spec, whose output goes to ./output.
     directory: Path | None = None
+    # What will likely not work in Dify as written (generator/advice.py): printed, never fatal.
+    warnings: tuple[str, ...] = ()
 
 
 def find_spec_path(spec_path: Path | None) -> Path:
@@ -84,7 +90,7 @@ def find_spec_path(spec_path: Path | None) -> Path:
         pyproject = None
     if local.exists() and pyproject is not None:
         raise UserError(
-            f"two specs found: {local} and [tool.{TOOL_TABLE}] in {pyproject}; keep one, or choose with --spec"
+            f"two specs found: {local} and [tool.{TOOL_TABLE}] in {shown_path(pyproject)}; keep one, or choose with --spec"
         )
     return local if local.exists() else pyproject or BUILTIN_SPEC
 
@@ -100,7 +106,7 @@ def _nearest_pyproject() -> Path | None:
 
 
 def _has_tool_table(pyproject: Path) -> bool:
-    return isinstance(_read_toml(pyproject, str(pyproject)).get("tool", {}).get(TOOL_TABLE), dict)
+    return isinstance(_read_toml(pyproject, shown_path(pyproject)).get("tool", {}).get(TOOL_TABLE), dict)
 
 
 def load_spec(spec_path: Path | None) -> Spec:
@@ -108,53 +114,61 @@ def load_spec(spec_path: Path | None) -> Spec:
     path = find_spec_path(spec_path)
     builtin = path == BUILTIN_SPEC
     source = BUILTIN_SOURCE if builtin else path.name
-    shown = source if builtin else str(path)
-    data = _read_toml(path, shown)
+    label = source if builtin else shown_path(path)
+    data = _read_toml(path, label)
     prefix = ""
     if path.name == PYPROJECT:
         data = data.get("tool", {}).get(TOOL_TABLE)
         if not isinstance(data, dict):
-            raise UserError(f"{shown}: has no [tool.{TOOL_TABLE}] table; add one, or pass a spec file with --spec")
+            raise UserError(f"{label}: has no [tool.{TOOL_TABLE}] table; add one, or pass a spec file with --spec")
         prefix = f"tool.{TOOL_TABLE}."
-    spec = parse_spec(data, source, shown, prefix)
+    spec = parse_spec(data, source, label, prefix)
     directory = None if builtin or spec_path is not None else path.parent
     return replace(spec, directory=directory)
 
 
-def _read_toml(path: Path, shown: str) -> dict:
+def _read_toml(path: Path, label: str) -> dict:
     if path.is_dir():
-        raise UserError(f"{shown}: is a directory, not a spec file; pass the .toml file with --spec")
+        raise UserError(f"{label}: is a directory, not a spec file; pass the .toml file with --spec")
+    if path.exists() and not path.is_file():  # a named pipe or device would block or never end
+        raise UserError(f"{label}: is not a regular file (a pipe or device?); pass a .toml file with --spec")
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise UserError(f"{shown}: no such file; create one with `dify-codenode init` or fix --spec") from None
+        raise UserError(f"{label}: no such file; create one with `dify-codenode init` or fix --spec") from None
     except OSError as error:
-        raise UserError(f"{shown}: can't be read ({error.strerror}); check its permissions") from None
+        raise UserError(f"{label}: can't be read ({error.strerror}); check its permissions") from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         raise UserError(
-            f"{shown}: is not UTF-8 (bad byte at offset {error.start}); save it as UTF-8"
+            f"{label}: is not UTF-8 (bad byte at offset {error.start}); save it as UTF-8"
         ) from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise UserError(f"{shown}: invalid TOML: {error}") from None
+        raise UserError(f"{label}: invalid TOML: {error}") from None
+    except RecursionError:
+        raise UserError(
+            f"{label}: tables or arrays nested too deeply to read; a spec needs three levels at most"
+        ) from None
+    except ValueError:  # Python's limit on int digits (4300): "Exceeds the limit ... for integer string conversion"
+        raise UserError(f"{label}: a number is too long to read (thousands of digits); write a sensible number") from None
 
 
-def parse_spec(data: dict, source: str, shown: str, prefix: str = "") -> Spec:
+def parse_spec(data: dict, source: str, label: str, prefix: str = "") -> Spec:
     """Validate a decoded TOML document (or pyproject table) and build the Spec."""
 
     def fail(where: str, problem: str) -> UserError:
-        return UserError(f"{shown}: {prefix}{where}: {problem}")
+        return UserError(f"{label}: {prefix}{where}: {problem}")
 
-    _refuse_api_keys(data, "", fail)
+    _refuse_hazards(data, "", fail)
     _check_keys(data, TOP_LEVEL_KEYS, "top level", fail)
     if "version" not in data:
         raise fail("version", f"missing; add `version = {SCHEMA_VERSION}` at the top")
     version = data["version"]
     if type(version) is not int or version != SCHEMA_VERSION:
-        raise fail("version", f"{version!r} is not supported; this dify-codenode reads version = {SCHEMA_VERSION}")
+        raise fail("version", f"{shown(version)} is not supported; this dify-codenode reads version = {SCHEMA_VERSION}")
     defaults = data.get("defaults", {})
     if not isinstance(defaults, dict):
         raise fail("defaults", "must be a table ([defaults])")
@@ -167,6 +181,7 @@ def parse_spec(data: dict, source: str, shown: str, prefix: str = "") -> Spec:
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
         raise fail("snippets", "must be an array of tables ([[snippets]])")
     snippets = []
+    warnings: list[str] = []
     seen: dict[str, str] = {}
     for index, entry in enumerate(entries):
         where = f"snippets[{index}]"
@@ -182,16 +197,21 @@ def parse_spec(data: dict, source: str, shown: str, prefix: str = "") -> Spec:
             if folded in seen:
                 raise fail(
                     f"{where}.name",
-                    f"{stem!r} clashes with {seen[folded]!r} (file names that differ only in "
+                    f"{shown(stem)} clashes with {shown(seen[folded])} (file names that differ only in "
                     "case collide on macOS and Windows); rename one",
                 )
             seen[folded] = stem
         snippets.append(snippet)
-    return Spec(source=source, snippets=tuple(snippets))
+        for warning in snippet_warnings(snippet, frozenset(entry), locate):
+            if f"{label}: {prefix}{warning}" not in warnings:  # a default's problem is told once
+                warnings.append(f"{label}: {prefix}{warning}")
+    return Spec(source=source, snippets=tuple(snippets), warnings=tuple(warnings))
 
 
 def build_snippet(raw: dict, fail: Callable[[str, str], UserError], locate: Locate) -> Snippet:
     """Validate one snippet's options (after defaults) and resolve them into a Snippet."""
+    for key, value in raw.items():  # also for render's flags, which don't pass parse_spec
+        _refuse_hazards(value, locate(key), fail)
     if "name" not in raw:
         raise fail(locate("name"), "missing; every snippet needs a name (its output file name)")
     name = raw["name"]
@@ -205,7 +225,7 @@ def build_snippet(raw: dict, fail: Callable[[str, str], UserError], locate: Loca
         raise fail(locate("template"), "missing; set it to single, variables or conversation")
     values["base_url"] = _check_base_url(values["base_url"], fail, locate)
     if not re.fullmatch(r"\d+\.\d+\.\d+", values["dsl_version"]):
-        raise fail(locate("dsl_version"), f"{values['dsl_version']!r} is not a version like \"0.1.5\"")
+        raise fail(locate("dsl_version"), f"{shown(values['dsl_version'])} is not a version like \"0.1.5\"")
     _check_user_prefix(values["user_prefix"], fail, locate)
     snippet = Snippet(name=name, **values)
     _check_combination(snippet, fail, locate)
@@ -221,7 +241,7 @@ def _option_value(option: Option, raw: dict, fail: Callable[[str, str], UserErro
     kind = option.kind
     if kind == "choice":
         if value not in option.choices:
-            raise fail(where, f"{value!r} is not one of {', '.join(option.choices)}")
+            raise fail(where, f"{shown(value)} is not one of {', '.join(option.choices)}")
         return value
     if kind == "text":
         if not isinstance(value, str):
@@ -236,14 +256,14 @@ def _option_value(option: Option, raw: dict, fail: Callable[[str, str], UserErro
         if isinstance(value, bool) or not isinstance(value, allowed):
             raise fail(where, f"must be {'a whole number' if kind == 'int' else 'a number'}, not {_type_name(value)}")
         if not (option.minimum <= value <= option.maximum):
-            raise fail(where, f"{value!r} is out of range; use {_number(option.minimum)} to {_number(option.maximum)}")
+            raise fail(where, f"{shown(value)} is out of range; use {_number(option.minimum)} to {_number(option.maximum)}")
         return float(value) if kind == "number" else value
     if kind == "list":
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
             raise fail(where, f"must be a list of strings from: {', '.join(option.choices)}")
         for item in value:
             if item not in option.choices:
-                raise fail(where, f"{item!r} is not one of {', '.join(option.choices)}")
+                raise fail(where, f"{shown(item)} is not one of {', '.join(option.choices)}")
         return tuple(choice for choice in option.choices if choice in value)
     if kind == "map":
         if not isinstance(value, dict):
@@ -260,6 +280,8 @@ def _check_input(key: str, param: object, where: str, fail: Callable[[str, str],
         raise fail(where, "an input key can't be empty; use the callee's variable name")
     if len(key) > MAX_INPUT_KEY_LENGTH:
         raise fail(where, f"input key is {len(key)} characters; Dify allows {MAX_INPUT_KEY_LENGTH} at most")
+    if escape_controls(key) != key:
+        raise fail(where, "an input key can't contain control characters (newlines, tabs, ...); use the callee's variable name")
     if not isinstance(param, str):
         raise fail(where, f"must be the main() parameter name (a string), not {_type_name(param)}")
     problem = names.parameter_problem(param)
@@ -272,24 +294,24 @@ def _check_workflow_output(name: str, kind: object, where: str, fail: Callable[[
     if problem:
         raise fail(where, problem.replace("main() parameter", "output name"))
     if kind not in OUTPUT_TYPES:
-        raise fail(where, f"{kind!r} is not a Dify output type; use one of {', '.join(OUTPUT_TYPES)}")
+        raise fail(where, f"{shown(kind)} is not a Dify output type; use one of {', '.join(OUTPUT_TYPES)}")
 
 
 def _check_base_url(url: str, fail: Callable[[str, str], UserError], locate: Locate) -> str:
     where = locate("base_url")
     if any(ord(c) < 33 or ord(c) == 127 for c in url):
-        raise fail(where, f"{url!r} contains spaces or control characters; write the plain URL")
+        raise fail(where, f"{shown(url)} contains spaces or control characters; write the plain URL")
     try:
         parts = urlsplit(url)
         port = parts.port  # raises ValueError for a port out of range
     except ValueError as error:
-        raise fail(where, f"{url!r} is not a valid URL ({error})") from None
+        raise fail(where, f"{shown(url)} is not a valid URL ({error})") from None
     if port == 0:
-        raise fail(where, f"{url!r} has port 0; give the API's real port or none")
+        raise fail(where, f"{shown(url)} has port 0; give the API's real port or none")
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise fail(where, f"{url!r} must be an http:// or https:// URL with a host, e.g. https://api.dify.ai/v1")
+        raise fail(where, f"{shown(url)} must be an http:// or https:// URL with a host, e.g. https://api.dify.ai/v1")
     if parts.query or parts.fragment or parts.username or parts.password:
-        raise fail(where, f"{url!r} must not have a query, fragment or user:password; give only the base, e.g. https://api.dify.ai/v1")
+        raise fail(where, f"{shown(url)} must not have a query, fragment or user:password; give only the base, e.g. https://api.dify.ai/v1")
     return url.rstrip("/")
 
 
@@ -297,7 +319,7 @@ def _check_user_prefix(prefix: str, fail: Callable[[str, str], UserError], locat
     if len(prefix) > MAX_USER_PREFIX_LENGTH:
         raise fail(locate("user_prefix"), f"is {len(prefix)} characters; use {MAX_USER_PREFIX_LENGTH} at most")
     if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in prefix):
-        raise fail(locate("user_prefix"), f"{prefix!r} contains control characters; use printable text")
+        raise fail(locate("user_prefix"), f"{shown(prefix)} contains control characters; use printable text")
 
 
 def _check_combination(snippet: Snippet, fail: Callable[[str, str], UserError], locate: Locate) -> None:
@@ -315,20 +337,25 @@ def _check_combination(snippet: Snippet, fail: Callable[[str, str], UserError], 
         raise fail(locate("workflow_outputs"), "only a workflow app has workflow outputs; remove it or set app = \"workflow\"")
     if snippet.app == "workflow" and "message_id" in snippet.extra_outputs:
         raise fail(locate("extra_outputs"), "a workflow app sends no message_id; remove it")
+    if snippet.app in ("completion", "workflow") and "query" in dict(snippet.inputs):
+        raise fail(
+            f"{locate('inputs')}.query",
+            f"a {snippet.app} app gets main()'s query as its input \"query\" already; remove this input",
+        )
     dynamic_names = {f"var_{part}_{n}" for n in range(1, snippet.dynamic + 1) for part in ("name", "input")}
     seen: dict[str, str] = {}
     for key, param in snippet.inputs:
         where = f"{locate('inputs')}.{_key_label(key)}"
         if param in dynamic_names:
-            raise fail(where, f"{param!r} is also a dynamic pair's parameter; rename it or lower `dynamic`")
+            raise fail(where, f"{shown(param)} is also a dynamic pair's parameter; rename it or lower `dynamic`")
         if param in seen:
-            raise fail(where, f"{param!r} is already the parameter of input {seen[param]!r}; each input needs its own")
+            raise fail(where, f"{shown(param)} is already the parameter of input {shown(seen[param])}; each input needs its own")
         seen[param] = key
     for name, _ in snippet.workflow_outputs:
         if name in BUILT_IN_OUTPUTS:
             raise fail(
                 f"{locate('workflow_outputs')}.{name}",
-                f"{name!r} is the name of a built-in output ({', '.join(BUILT_IN_OUTPUTS)}); rename it",
+                f"{shown(name)} is the name of a built-in output ({', '.join(BUILT_IN_OUTPUTS)}); rename it",
             )
 
 
@@ -342,29 +369,45 @@ def file_stems(snippet: Snippet) -> tuple[str, ...]:
 def _check_keys(table: dict, valid: tuple[str, ...], where: str, fail: Callable[[str, str], UserError]) -> None:
     for key in table:
         if key not in valid:
-            place = key if where == "top level" else f"{where}.{_key_label(key)}"
+            place = _key_label(key) if where == "top level" else f"{where}.{_key_label(key)}"
             raise fail(place, f"unknown key; valid keys here: {', '.join(valid)}")
 
 
-def _refuse_api_keys(value: object, where: str, fail: Callable[[str, str], UserError]) -> None:
-    """A Dify API key must never be written into a spec (and so into generated files)."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            _refuse_api_keys(key, where, fail)
-            _refuse_api_keys(item, f"{where}.{_key_label(key)}" if where else _key_label(key), fail)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            _refuse_api_keys(item, f"{where}[{index}]", fail)
-    elif isinstance(value, str) and API_KEY_PATTERN.search(value):
+def _refuse_hazards(value: object, where: str, fail: Callable[[str, str], UserError]) -> None:
+    """Refuse, anywhere in the spec (keys too), a Dify API key (it must never be written into a
+    spec, and so into generated files) and the text Dify's runner gives a meaning."""
+    stack = [(value, where)]  # iterative: a deeply nested document can't exhaust the stack
+    while stack:
+        item, place = stack.pop()
+        if isinstance(item, dict):
+            for key, child in item.items():
+                child_place = f"{place}.{_key_label(key)}" if place else _key_label(key)
+                stack.append((child, child_place))
+                stack.append((key, child_place))
+        elif isinstance(item, list):
+            stack.extend((child, f"{place}[{index}]") for index, child in enumerate(item))
+        elif isinstance(item, str):
+            _refuse_hazardous_text(item, place or "top level", fail)
+
+
+def _refuse_hazardous_text(text: str, where: str, fail: Callable[[str, str], UserError]) -> None:
+    if API_KEY_PATTERN.search(text):
         raise fail(
-            where or "top level",
+            where,
             "looks like a Dify API key; never put keys in the spec: keep the key in a Secret "
             "environment variable in Dify and map it to the node's api_key input",
         )
+    for marker in RUNNER_MARKERS:
+        if marker in text:
+            raise fail(
+                where,
+                f"contains {marker}, which Dify's runner gives a meaning anywhere in a Code node's "
+                "script (it would break the node); remove it",
+            )
 
 
 def _key_label(key: str) -> str:
-    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else repr(key)
+    return key if re.fullmatch(r"[A-Za-z0-9_-]{1,60}", key) else shown(key)
 
 
 def _type_name(value: object) -> str:

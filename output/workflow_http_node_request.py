@@ -29,7 +29,7 @@ def main(
         "document": document,
     }
     body = {
-        "inputs": {"query": query, **inputs},
+        "inputs": {**inputs, "query": query},
         "response_mode": "streaming",
         "user": "workflow-" + user,
     }

@@ -7,7 +7,7 @@
 #   Input variables (name <- what to map it to):
 #     api_key <- a Secret environment variable holding the API key of the app being
 #                called (its "API Access" page), not this app's key
-#     query <- sys.query, or any text variable
+#     query <- sys.query, or any text variable (sent as the called app's input "query")
 #     user <- sys.user_id (sent as "workflow-" + user on every call)
 #     document <- the value for the called app's input "document"
 #   Output variables (name: type):
@@ -445,7 +445,7 @@ def main(
         "document": document,
     }
     body = {
-        "inputs": {"query": query, **inputs},
+        "inputs": {**inputs, "query": query},
         "response_mode": "streaming",
         "user": "workflow-" + user,
     }

@@ -65,7 +65,7 @@ def test_render_flags_mean_what_the_spec_keys_mean(cli, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "args,expected",
     [
-        (["nope"], "Invalid value for '{single|variables|conversation}'"),
+        (["nope"], "Invalid value for 'TEMPLATE': 'nope' is not one of 'single', 'variables', 'conversation'"),
         (["single", "--dynamic", "x"], "'x' is not a valid integer"),
         (["variables", "--dynamic", "99"], "--dynamic: 99 is out of range; use 0 to 50"),
         (["variables", "--input", "novalue"], "--input 'novalue': write it as KEY=PARAM"),
@@ -78,6 +78,7 @@ def test_render_bad_flags_exit_2(cli, args: list[str], expected: str) -> None:
     result = cli("render", *args)
     assert result.exit_code == 2
     assert expected in result.stderr and "Traceback" not in result.stderr
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("dify-codenode: error: ")
     assert result.stdout == ""
 
 

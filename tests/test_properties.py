@@ -6,15 +6,16 @@ import ast
 import json
 import sys
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.errors import UserError
+from generator.errors import UserError, escape_controls
 from generator.formatting import format_source
 from generator.names import GENERATED_NAMES
 from generator.options import OPTIONS
 from generator.templating import render_snippet
-from generator.spec import SNIPPET_KEYS, build_snippet, parse_spec
+from generator.spec import RUNNER_MARKERS, SNIPPET_KEYS, build_snippet, parse_spec
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -75,8 +76,16 @@ def _assert_no_injection(source: str) -> ast.Module:
     return tree
 
 
+def _harmless(text: str) -> bool:
+    """Text the loader accepts in an input key: no runner marker, no control character."""
+    return not any(marker in text for marker in RUNNER_MARKERS) and escape_controls(text) == text
+
+
 @SLOW
-@given(keys=st.lists(TEXT.filter(lambda k: 0 < len(k) <= 100), min_size=1, max_size=4, unique=True), prefix=PRINTABLE)
+@given(
+    keys=st.lists(TEXT.filter(lambda k: 0 < len(k) <= 100 and _harmless(k)), min_size=1, max_size=4, unique=True),
+    prefix=PRINTABLE.filter(_harmless),
+)
 def test_input_keys_and_user_prefix_are_only_ever_string_constants(keys: list[str], prefix: str) -> None:
     inputs = {key: f"p{n}" for n, key in enumerate(keys)}
     source = _source({"template": "variables", "inputs": inputs, "user_prefix": prefix})
@@ -99,6 +108,21 @@ def test_base_url_is_only_ever_a_string_constant(path: str, port: int) -> None:
         return
     tree = _assert_no_injection(source)
     assert _constants(tree)["_URL"] == url.rstrip("/") + "/chat-messages"
+
+
+@SLOW
+@given(before=TEXT, marker=st.sampled_from(RUNNER_MARKERS), after=TEXT, where=st.sampled_from(["key", "prefix", "url"]))
+def test_runner_markers_are_refused_wherever_they_would_reach_the_file(before: str, marker: str, after: str, where: str) -> None:
+    text = before + marker + after
+    options = {
+        "key": {"template": "variables", "inputs": {text: "p"}},
+        "prefix": {"template": "single", "user_prefix": text},
+        "url": {"template": "single", "base_url": "https://h.example/v1/" + text},
+    }[where]
+    with pytest.raises(UserError) as refused:
+        _source(options)
+    message = str(refused.value)
+    assert "\n" not in message and len(message) < 600
 
 
 # --- the loader never does anything but accept or refuse cleanly --------------------------

@@ -373,11 +373,20 @@ def test_stale_conversation_without_healing_explains_the_user_rule(dify) -> None
 
 def test_fixed_and_dynamic_inputs_reach_the_callee_exactly(dify) -> None:
     callee = add_app(dify, "chat")
-    code = render_code(template="variables", app="chat", inputs={"客户 名称": "customer", "{{inputs}}": "braces"}, dynamic=2)
+    code = render_code(template="variables", app="chat", inputs={"客户 名称": "customer", "{{braces}} it's \"q\"\\": "braces"}, dynamic=2)
     run = run_snippet(dify, callee, code, customer="Zoë", braces="{}", var_name_1="dyn", var_input_1="v1", var_name_2="", var_input_2="skipped")
     assert run.ok, run.error
     body = [r for r in dify.requests if r["key"] == callee.key][-1]["body"]
-    assert body["inputs"] == {"客户 名称": "Zoë", "{{inputs}}": "{}", "dyn": "v1"}
+    assert body["inputs"] == {"客户 名称": "Zoë", "{{braces}} it's \"q\"\\": "{}", "dyn": "v1"}
+
+
+def test_a_dynamic_pair_named_query_cannot_replace_the_query_of_a_completion_app(dify) -> None:
+    callee = add_app(dify, "completion")
+    code = render_code(template="variables", app="completion", dynamic=1)
+    run = run_snippet(dify, callee, code, var_name_1="query", var_input_1="hijacked", query="the real question")
+    assert run.ok, run.error
+    body = [r for r in dify.requests if r["key"] == callee.key][-1]["body"]
+    assert body["inputs"] == {"query": "the real question"}
 
 
 def test_workflow_typed_outputs(dify) -> None:

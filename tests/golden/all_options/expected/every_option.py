@@ -8,13 +8,13 @@
 #     api_key <- a Secret environment variable holding the API key of the app being
 #                called (its "API Access" page), not this app's key
 #     query <- sys.query, or any text variable
-#     user <- sys.user_id (sent as 'team "a" {{inputs\x7d} ' + user on every call)
+#     user <- sys.user_id (sent as 'team "a" {braces} ' + user on every call)
 #     conversation_id <- a conversation variable (String, empty at first); after this
 #                node, a Variable Assigner writes the conversation_id output into it
 #     customer <- the value for the called app's input "客户 名称"
 #     quoted <- the value for the called app's input 'it\'s "quoted"\\'
-#     braces <- the value for the called app's input "{{inputs\x7d}"
-#     newline <- the value for the called app's input "a\nb"
+#     braces <- the value for the called app's input "{{braces}}"
+#     slash <- the value for the called app's input "a/b"
 #     var_name_N / var_input_N (N = 1..2) <- an input name of the called
 #                app and its value; a pair whose name is empty is skipped
 #   Output variables (name: type):
@@ -445,7 +445,7 @@ def main(
     customer: str,
     quoted: str,
     braces: str,
-    newline: str,
+    slash: str,
     var_name_1: str,
     var_input_1: str,
     var_name_2: str,
@@ -454,8 +454,8 @@ def main(
     inputs = {
         "客户 名称": customer,
         'it\'s "quoted"\\': quoted,
-        "{{inputs\x7d}": braces,
-        "a\nb": newline,
+        "{{braces}}": braces,
+        "a/b": slash,
     }
     if var_name_1:
         inputs[var_name_1] = var_input_1
@@ -467,7 +467,7 @@ def main(
         "response_mode": "streaming",
         "conversation_id": conversation_id or "",
         "auto_generate_name": True,
-        "user": 'team "a" {{inputs\x7d} ' + user,
+        "user": 'team "a" {braces} ' + user,
     }
     try:
         reply = _ask_dify_app(api_key, body)

@@ -7,8 +7,8 @@
 #   Input variables (name <- what to map it to):
 #     api_key <- a Secret environment variable holding the API key of the app being
 #                called (its "API Access" page), not this app's key
-#     query <- sys.query, or any text variable
-#     user <- sys.user_id (sent as 'team "a" {{inputs\x7d} ' + user on every call)
+#     query <- sys.query, or any text variable (sent as the called app's input "query")
+#     user <- sys.user_id (sent as 'team "a" {braces} ' + user on every call)
 #     doc <- the value for the called app's input "doc"
 #   Output variables (name: type):
 #     ok: Boolean
@@ -466,9 +466,9 @@ def main(
         "doc": doc,
     }
     body = {
-        "inputs": {"query": query, **inputs},
+        "inputs": {**inputs, "query": query},
         "response_mode": "streaming",
-        "user": 'team "a" {{inputs\x7d} ' + user,
+        "user": 'team "a" {braces} ' + user,
     }
     try:
         reply = _ask_dify_app(api_key, body)

@@ -1,0 +1,98 @@
+"""Chooses the Python that `dify-codenode run` runs a Code node with: one like Dify's sandbox when there is one."""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.errors import UserError, shown_path
+
+SANDBOX_VERSIONS = ((3, 10), (3, 12))  # what dify-sandbox images run (dify-facts §1)
+SANDBOX_PACKAGES = ("httpx", "requests")
+PROBE = (
+    "import importlib.util, json, sys; "
+    "print(json.dumps([list(sys.version_info[:3]), "
+    f"[n for n in {list(SANDBOX_PACKAGES)!r} if importlib.util.find_spec(n) is None]]))"
+)
+
+
+@dataclass(frozen=True)
+class Interpreter:
+    """A Python that can run a Code node, and how close it is to the sandbox's."""
+
+    path: str
+    version: tuple[int, int, int]
+    missing: tuple[str, ...]  # sandbox packages it doesn't have
+
+    @property
+    def sandbox_like(self) -> bool:
+        return self.version[:2] in SANDBOX_VERSIONS and not self.missing
+
+    def describe(self) -> str:
+        return f"Python {'.'.join(map(str, self.version))} ({shown_path(self.path)})"
+
+
+def choose(python: str | None) -> Interpreter:
+    """--python if given (refused in one line if it isn't a working Python); else the first
+    sandbox-like Python found ($DIFY_SANDBOX_PYTHON, ./.venv-sandbox, python3.12 / python3.10
+    on PATH, pyenv's 3.12 / 3.10); else the Python running this tool."""
+    if python is not None:
+        found = shutil.which(python)
+        if found is None:
+            raise UserError(f"--python {shown_path(python)}: no such executable; give the path of a Python interpreter")
+        interpreter = _probe(os.path.abspath(found))
+        if interpreter is None:
+            raise UserError(f"--python {shown_path(python)}: doesn't run as a Python 3 interpreter; give the path of one")
+        return interpreter
+    chosen = os.environ.get("DIFY_SANDBOX_PYTHON", "")
+    located = shutil.which(chosen) if chosen else None
+    interpreter = _probe(os.path.abspath(located)) if located else None
+    if interpreter is not None:
+        return interpreter
+    here = _this_python()
+    if here.sandbox_like:
+        return here
+    for candidate in _candidates():
+        interpreter = _probe(candidate)
+        if interpreter is not None and interpreter.sandbox_like:
+            return interpreter
+    return here
+
+
+def _candidates() -> list[str]:
+    found = [os.path.abspath(Path(".venv-sandbox") / "bin" / "python")]
+    found += [shutil.which(name) or "" for name in ("python3.12", "python3.10")]
+    pyenv_root = os.environ.get("PYENV_ROOT") or str(Path.home() / ".pyenv")
+    for version in ("3.12", "3.10"):
+        found += sorted(glob.glob(os.path.join(pyenv_root, "versions", f"{version}.*", "bin", "python")), reverse=True)
+    unique = []
+    for candidate in found:
+        if candidate and os.access(candidate, os.X_OK) and candidate not in unique:
+            unique.append(candidate)
+    return unique
+
+
+def _this_python() -> Interpreter:
+    import importlib.util
+
+    missing = tuple(name for name in SANDBOX_PACKAGES if importlib.util.find_spec(name) is None)
+    return Interpreter(sys.executable, tuple(sys.version_info[:3]), missing)  # type: ignore[arg-type]
+
+
+def _probe(path: str) -> Interpreter | None:
+    if os.path.isdir(path):
+        return None
+    try:
+        done = subprocess.run([path, "-c", PROBE], capture_output=True, timeout=20, stdin=subprocess.DEVNULL)
+        version, missing = json.loads(done.stdout)
+    except (OSError, subprocess.SubprocessError, ValueError, TypeError):
+        return None
+    if done.returncode != 0 or not isinstance(version, list) or len(version) != 3 or version[0] != 3:
+        return None
+    return Interpreter(path, tuple(version), tuple(missing))  # type: ignore[arg-type]

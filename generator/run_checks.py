@@ -1,0 +1,56 @@
+"""What `dify-codenode run` checks before starting a Code node, so a mistake is one line, not Dify's traceback."""
+
+from __future__ import annotations
+
+import ast
+import math
+
+from generator.errors import UserError, shown
+
+MAX_TIMEOUT_SECONDS = 600.0
+
+
+def check_timeout(timeout: float) -> None:
+    if not math.isfinite(timeout) or not 0 < timeout <= MAX_TIMEOUT_SECONDS:
+        raise UserError(f"--timeout {timeout:g}: give seconds above 0 and at most {MAX_TIMEOUT_SECONDS:g} (Dify's sandbox: 15)")
+
+
+def check_call(source: str, inputs: dict[str, object], label: str) -> None:
+    """Refuse a file Python can't compile, one without a top-level main(), and inputs that
+    main(**inputs) can't take (missing required ones, unknown ones) - naming them."""
+    main = _main_function(source, label)
+    arguments = main.args
+    if arguments.posonlyargs:
+        raise UserError(f"{label}:{main.lineno}: main() has positional-only parameters; Dify passes every input by name")
+    takes_any = arguments.kwarg is not None
+    named = [a.arg for a in arguments.args] + [a.arg for a in arguments.kwonlyargs]
+    with_default = {a.arg for a in arguments.args[len(arguments.args) - len(arguments.defaults) :]}
+    with_default |= {a.arg for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults) if d is not None}
+    missing = [name for name in named if name not in with_default and name not in inputs]
+    if missing:
+        flags = " ".join(f"--input {name}=..." for name in missing[:5])
+        raise UserError(
+            f"{label}: main() needs input{'s' if len(missing) > 1 else ''} {', '.join(missing)}; add {flags}"
+        )
+    unknown = [name for name in inputs if name not in named]
+    if unknown and not takes_any:
+        raise UserError(
+            f"{label}: main() has no parameter {', '.join(shown(name) for name in unknown[:5])} "
+            f"(it takes {', '.join(named) or 'none'}); remove that --input"
+        )
+
+
+def _main_function(source: str, label: str) -> ast.FunctionDef:
+    try:
+        tree = ast.parse(source)
+        compile(tree, label, "exec", dont_inherit=True)
+    except SyntaxError as error:
+        raise UserError(f"{label}:{error.lineno or 1}:{error.offset or 1}: not valid Python: {error.msg}; fix it (`dify-codenode lint` checks it)") from None
+    except (RecursionError, MemoryError):
+        raise UserError(f"{label}: nested too deeply for Python to compile; Dify couldn't run it either") from None
+    except ValueError as error:  # e.g. source with a NUL byte
+        raise UserError(f"{label}: not valid Python ({error})") from None
+    mains = [node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name == "main"]
+    if not mains:
+        raise UserError(f"{label}: no top-level `def main(...)`; Dify calls main(**inputs)")
+    return mains[-1]
