@@ -304,6 +304,8 @@ def _read_code(path: Path) -> str:
         raise UserError(f"{shown_path(path)}: is not a regular file (a pipe or device?); give a Python file")
     try:
         return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UserError(f"{shown_path(path)}: no such file; check the path") from None
     except (OSError, UnicodeDecodeError) as error:
         reason = getattr(error, "strerror", None) or "not UTF-8"
         raise UserError(f"{shown_path(path)}: can't be read as UTF-8 text ({reason}); give a UTF-8 Python file") from None

@@ -143,16 +143,20 @@ def _judge(done: subprocess.CompletedProcess, outputs: dict[str, str], seconds: 
 
 def in_user_lines(error: str, code: str, name: str) -> str:
     """Dify's error text with the runner script's line numbers turned into the user's file's own
-    (Dify puts its runner lines above the code): `File "<code>", line 14` -> `File "f.py", line 12`."""
-    last = len(code.splitlines())
+    (Dify puts its runner lines above the code), each with its line of code:
+    `File "<code>", line 14, in main` -> `File "f.py", line 12, in main` and that line."""
+    code_lines = code.splitlines()
 
     def located(match: re.Match) -> str:
         line = int(match.group(1)) - CODE_FIRST_LINE + 1
-        if 1 <= line <= last:
-            return f'File "{name}", line {line}'
-        return "File \"Dify's runner script\""
+        if not 1 <= line <= len(code_lines):
+            return f"File \"Dify's runner script\"{match.group(2)}"
+        return f'File "{name}", line {line}{match.group(2)}\n    {code_lines[line - 1].strip()}'
 
-    return re.sub(r'File "<code>", line (\d+)', located, error)
+    error = re.sub(r'File "<code>", line (\d+)([^\n]*)', located, error)
+    # The frames of sandbox_boot.py, which starts the script, are ours, not Dify's: leave them out.
+    boot_frame = re.compile(r'  File "' + re.escape(str(BOOT)) + r'", line \d+, in [^\n]+\n(    .*\n)?')
+    return boot_frame.sub("", error)
 
 
 def failure_summary(error: str) -> str:

@@ -6,7 +6,7 @@ import re
 
 SHOWN_CHARS = 60  # an echoed key, value or path longer than this is shortened in the middle
 MESSAGE_CHARS = 1000  # no message line is longer than this
-_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")  # surrogates: undecodable file names
 
 
 class UserError(Exception):
@@ -17,7 +17,7 @@ def shown(value: object, limit: int = SHOWN_CHARS) -> str:
     """`value` as a user reads it in a message: quoted, control characters escaped, at most
     about `limit` characters (a 5 MB key is shown by its start and end)."""
     text = repr(value) if isinstance(value, str) else str(value)
-    return _shorten(escape_controls(text), limit)
+    return _shorten(escape_controls(text), limit, len(value) if isinstance(value, str) else None)
 
 
 def shown_path(path: object, limit: int = 2 * SHOWN_CHARS) -> str:
@@ -35,9 +35,11 @@ def one_line(message: str) -> str:
     return _shorten(escape_controls(message), MESSAGE_CHARS)
 
 
-def _shorten(text: str, limit: int) -> str:
+def _shorten(text: str, limit: int, length: int | None = None) -> str:
+    """text cut in the middle to about limit characters, saying how long it was (`length`, if
+    the text is a quoted form of something else)."""
     if len(text) <= limit:
         return text
     head = limit * 2 // 3
     tail = limit - head - 1
-    return f"{text[:head]}…{text[-tail:]} ({len(text):,} characters)"
+    return f"{text[:head]}…{text[-tail:]} ({length or len(text):,} characters)"

@@ -139,7 +139,7 @@ def _read_toml(path: Path, label: str) -> dict:
     except OSError as error:
         raise UserError(f"{label}: can't be read ({error.strerror}); check its permissions") from None
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8").removeprefix("\ufeff")  # Notepad's byte-order mark is harmless
     except UnicodeDecodeError as error:
         raise UserError(
             f"{label}: is not UTF-8 (bad byte at offset {error.start}); save it as UTF-8"
@@ -279,7 +279,7 @@ def _check_input(key: str, param: object, where: str, fail: Callable[[str, str],
     if not key:
         raise fail(where, "an input key can't be empty; use the callee's variable name")
     if len(key) > MAX_INPUT_KEY_LENGTH:
-        raise fail(where, f"input key is {len(key)} characters; Dify allows {MAX_INPUT_KEY_LENGTH} at most")
+        raise fail(where, f"input key is {len(key):,} characters; Dify allows {MAX_INPUT_KEY_LENGTH} at most")
     if escape_controls(key) != key:
         raise fail(where, "an input key can't contain control characters (newlines, tabs, ...); use the callee's variable name")
     if not isinstance(param, str):

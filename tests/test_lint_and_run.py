@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -48,7 +49,17 @@ def test_lint_cli_format_and_exit_codes(cli, tmp_path: Path) -> None:
     clean = cli("lint", HERE.parent / "output" / "agent_single.py")
     assert (clean.exit_code, clean.stdout) == (0, "")
     missing = cli("lint", tmp_path / "nope.py")
-    assert missing.exit_code == 2 and "can't be read" in missing.stderr
+    assert missing.exit_code == 2 and "no such file" in missing.stderr
+
+
+def test_lint_says_when_it_cannot_check_the_outputs(cli, tmp_path: Path) -> None:
+    path = tmp_path / "mine.py"
+    path.write_text('def main() -> dict:\n    return {"a": 1}\n')
+    unchecked = cli("lint", path)
+    assert unchecked.exit_code == 0 and unchecked.stdout == ""
+    assert "output checks (DCN011) skipped: no declared outputs" in unchecked.stderr
+    checked = cli("lint", path, "--outputs", "b")
+    assert checked.exit_code == 1 and "DCN011" in checked.stdout and "skipped" not in checked.stderr
 
 
 def test_run_prints_outputs_like_dify(cli, dify, tmp_path: Path) -> None:
@@ -80,6 +91,43 @@ def test_run_reports_what_dify_would(cli, tmp_path: Path) -> None:
     path.write_text('import time\n\ndef main() -> dict:\n    time.sleep(5)\n    return {"x": ""}\n')
     result = cli("run", path, "--outputs", "x", "--timeout", "1")
     assert result.exit_code == 1 and "error: timeout" in result.stderr
+
+
+def test_run_shows_the_error_at_the_users_own_line_numbers(cli, tmp_path: Path) -> None:
+    path = tmp_path / "mine.py"
+    path.write_text('import json\n\n\ndef helper(x):\n    return 1 / x\n\n\ndef main(x: int) -> dict:\n    return {"a": helper(x)}\n')
+    short = cli("run", path, "--input-json", "x=0", "--outputs", "a:number", "--python", sandbox_python())
+    assert short.exit_code == 1
+    assert short.stderr.splitlines()[-1].endswith(": ZeroDivisionError: division by zero (at mine.py, line 5)")
+    full = cli("run", path, "--input-json", "x=0", "--outputs", "a:number", "--python", sandbox_python(), "--traceback")
+    assert full.exit_code == 1
+    frames = full.stderr.split("Traceback (most recent call last):\n", 1)[1].splitlines()
+    assert frames == [
+        '  File "Dify\'s runner script", in <module>',
+        '  File "mine.py", line 9, in main',
+        '    return {"a": helper(x)}',
+        '  File "mine.py", line 5, in helper',
+        "    return 1 / x",
+        "ZeroDivisionError: division by zero",
+    ]
+
+
+def test_run_uses_a_sandbox_like_python_and_says_when_it_cannot(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator.interpreter import choose
+
+    path = tmp_path / "mine.py"
+    path.write_text('import sys\n\n\ndef main() -> dict:\n    return {"v": "%d.%d" % sys.version_info[:2]}\n')
+    sandbox = choose(sandbox_python())
+    monkeypatch.setenv("DIFY_SANDBOX_PYTHON", sandbox.path)
+    result = cli("run", path, "--outputs", "v")
+    assert result.exit_code == 0 and json.loads(result.stdout) == {"v": "%d.%d" % sandbox.version[:2]}
+    assert f"with {sandbox.describe()}" in result.stderr
+    this = choose(sys.executable)
+    if this.sandbox_like:
+        pytest.skip("this Python is itself sandbox-like: no note to show")
+    result = cli("run", path, "--outputs", "v", "--python", sys.executable)
+    assert result.exit_code == 0
+    assert f"note: runs under {this.describe()}, not like Dify's sandbox" in result.stderr
 
 
 def test_run_bad_usage_exits_2(cli, tmp_path: Path) -> None:
