@@ -21,7 +21,10 @@ spec_option = click.option(
     "spec_path",
     type=click.Path(path_type=Path, dir_okay=True),
     default=None,
-    help="Spec file [default: ./snippets.toml, else the built-in default spec].",
+    help=(
+        "Spec file, or a pyproject.toml with a [tool.dify-codenode] table [default: ./snippets.toml, "
+        "else the [tool.dify-codenode] table of the nearest pyproject.toml upward, else the built-in default spec]."
+    ),
 )
 out_option = click.option(
     "--out",
@@ -158,12 +161,16 @@ def check(spec_path: Path | None, out_dir: Path | None, no_diff: bool, quiet: bo
         click.echo(f"{out_dir.as_posix()}/ is up to date ({len(plan)} files)", err=True)
 
 
+# Where a flag means something else for render than the option does in a spec.
+RENDER_HELP = {"dsl": "Print the importable Dify app (DSL) around the snippet instead of its Python."}
+
+
 def _render_flag(option: Option):
     """The `render` flag for one spec option: same name (with dashes), same meaning."""
     name = option.flag_name
     if option.kind == "bool":
         no = "--no-" + name[2:]
-        return click.option(f"{name}/{no}", option.key, default=None, help=option.help)
+        return click.option(f"{name}/{no}", option.key, default=None, help=RENDER_HELP.get(option.key, option.help))
     if option.kind in ("map", "list"):
         return click.option(name, option.key, multiple=True, metavar=option.metavar, help=option.help)
     kinds = {"choice": click.Choice(option.choices), "int": int, "number": float, "text": str}

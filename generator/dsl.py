@@ -274,11 +274,11 @@ def dump_yaml(document: dict, header: str) -> str:
 
 def dsl_file(snippet: Snippet, code: str, source: str, builder: str | None = None) -> str:
     """The whole <name>.yml: a comment header with the generated marker, then the DSL."""
-    from generator.templating import comment_text, python_literal
+    from generator.templating import comment_text, do_not_edit, python_literal
 
     header = (
         f"{GENERATED_MARKER} from {comment_text(source)}, snippet {python_literal(snippet.name)}.\n"
-        "# Do not edit: change the spec and run `dify-codenode generate`.\n"
+        f"# {do_not_edit(source)}\n"
         "# Import it in Dify (Studio > Import DSL file), then set the Secret environment variable\n"
         f"# {API_KEY_VARIABLE} to the API key of the app being called (its API Access page).\n"
     )

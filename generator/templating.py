@@ -96,6 +96,18 @@ def _bytecode_cache(jinja2):  # noqa: ANN001, ANN202 (jinja2 is imported lazily)
     return jinja2.FileSystemBytecodeCache(str(directory / "jinja"))
 
 
+# Sources that are not a spec: the header then says how to change the file instead.
+NO_SPEC_HINTS = {
+    "dify-codenode render": "made from flags; to change it, run `dify-codenode render` again with other flags",
+    "generator.render": "made by generator.render(); to change it, call it again with other options",
+}
+
+
+def do_not_edit(source: str) -> str:
+    """The header's second line: how to change the file, for a spec or for render."""
+    return "Do not edit: " + NO_SPEC_HINTS.get(source, "change the spec and run `dify-codenode generate`") + "."
+
+
 def context(snippet: Snippet, source: str) -> dict:
     """Everything a template needs: the snippet's options and the facts they decide (generator.shape)."""
     from generator.shape import shape_of
@@ -104,6 +116,7 @@ def context(snippet: Snippet, source: str) -> dict:
         "snippet": snippet,
         "shape": shape_of(snippet),
         "source": source,
+        "do_not_edit": do_not_edit(source),
         "marker": GENERATED_MARKER,
         "http_node_max_bytes": HTTP_NODE_MAX_BYTES,
     }

@@ -28,7 +28,7 @@ ONE_SHOT = [p for p in DSL_FILES if p not in CONVERSATIONS]
 GRAPHON_PYTHON = os.environ.get("DIFY_GRAPHON_PYTHON") or str(REPO / ".venv-graphon" / "bin" / "python")
 needs_graphon = pytest.mark.skipif(
     not Path(GRAPHON_PYTHON).exists(),
-    reason=f"graphon needs its Python 3.12 venv at {GRAPHON_PYTHON} (.ci/run builds it; set DIFY_GRAPHON_PYTHON)",
+    reason=f"graphon needs its Python 3.12 venv at {GRAPHON_PYTHON}: build it with `bash .ci/venvs` (or set DIFY_GRAPHON_PYTHON)",
 )
 
 
