@@ -58,6 +58,9 @@ class OneLineErrors(click.Group):
             _fail(error)
         except (RecursionError, MemoryError):
             _fail(UserError("the input is too large or nested too deeply to handle; simplify it"))
+        except OSError as error:  # a path the system refuses (too long, a link loop, ...): name it
+            where = shown_path(error.filename) if error.filename else "a file"
+            _fail(UserError(f"{where}: {error.strerror or error}; check the path"))
         sys.exit(code if isinstance(code, int) else 0)  # ctx.exit(code) returns it in this mode
 
 
@@ -229,7 +232,7 @@ def render(template: str, name: str | None, request_builder: bool, **values: obj
         return flag_names.get(key, key)
 
     try:
-        raw = {"name": name or template, "template": template, **_flag_values(values)}
+        raw = {"name": template if name is None else name, "template": template, **_flag_values(values)}
         snippet = build_snippet(raw, fail, locate)
         warnings = snippet_warnings(snippet, frozenset(raw) - {"name", "template"}, locate)
         if request_builder and snippet.route != "http-node":

@@ -31,6 +31,7 @@ TOP_LEVEL_KEYS = ("version", "defaults", "snippets")
 SNIPPET_KEYS = ("name",) + tuple(option.key for option in OPTIONS)
 MAX_INPUT_KEY_LENGTH = 100  # older Dify apps allow input names up to 100 characters
 MAX_USER_PREFIX_LENGTH = 64
+MAX_BASE_URL_LENGTH = 2048  # what browsers and proxies reliably pass
 # A Dify app API key: "app-" and 20 or more key characters. It belongs in a Secret variable.
 API_KEY_PATTERN = re.compile(r"app-[A-Za-z0-9]{20,}")
 # Text Dify's runner gives a meaning anywhere in a Code node's script (dify-facts §1): it
@@ -85,14 +86,15 @@ def find_spec_path(spec_path: Path | None) -> Path:
     if spec_path is not None:
         return spec_path
     local = Path(DEFAULT_SPEC_NAME)
+    local_found = local.exists() or local.is_symlink()  # a broken link is a spec that can't be read, not none
     pyproject = _nearest_pyproject()
-    if pyproject is not None and not _has_tool_table(pyproject):
+    if pyproject is not None and _tool_table(_read_toml(pyproject, shown_path(pyproject)), shown_path(pyproject)) is None:
         pyproject = None
-    if local.exists() and pyproject is not None:
+    if local_found and pyproject is not None:
         raise UserError(
             f"two specs found: {local} and [tool.{TOOL_TABLE}] in {shown_path(pyproject)}; keep one, or choose with --spec"
         )
-    return local if local.exists() else pyproject or BUILTIN_SPEC
+    return local if local_found else pyproject or BUILTIN_SPEC
 
 
 def _nearest_pyproject() -> Path | None:
@@ -105,8 +107,15 @@ def _nearest_pyproject() -> Path | None:
     return None
 
 
-def _has_tool_table(pyproject: Path) -> bool:
-    return isinstance(_read_toml(pyproject, shown_path(pyproject)).get("tool", {}).get(TOOL_TABLE), dict)
+def _tool_table(data: dict, label: str) -> dict | None:
+    """pyproject.toml's [tool.dify-codenode] table, None without one; refused when it isn't a table."""
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):
+        raise UserError(f"{label}: tool: must be a table ([tool]); fix the pyproject.toml")
+    table = tool.get(TOOL_TABLE)
+    if table is not None and not isinstance(table, dict):
+        raise UserError(f"{label}: tool.{TOOL_TABLE}: must be a table ([tool.{TOOL_TABLE}]); fix the pyproject.toml")
+    return table
 
 
 def load_spec(spec_path: Path | None) -> Spec:
@@ -118,8 +127,8 @@ def load_spec(spec_path: Path | None) -> Spec:
     data = _read_toml(path, label)
     prefix = ""
     if path.name == PYPROJECT:
-        data = data.get("tool", {}).get(TOOL_TABLE)
-        if not isinstance(data, dict):
+        data = _tool_table(data, label)
+        if data is None:
             raise UserError(f"{label}: has no [tool.{TOOL_TABLE}] table; add one, or pass a spec file with --spec")
         prefix = f"tool.{TOOL_TABLE}."
     spec = parse_spec(data, source, label, prefix)
@@ -299,6 +308,8 @@ def _check_workflow_output(name: str, kind: object, where: str, fail: Callable[[
 
 def _check_base_url(url: str, fail: Callable[[str, str], UserError], locate: Locate) -> str:
     where = locate("base_url")
+    if len(url) > MAX_BASE_URL_LENGTH:
+        raise fail(where, f"is {len(url):,} characters; a base URL is {MAX_BASE_URL_LENGTH:,} at most (https://api.dify.ai/v1)")
     if any(ord(c) < 33 or ord(c) == 127 for c in url):
         raise fail(where, f"{shown(url)} contains spaces or control characters; write the plain URL")
     try:
