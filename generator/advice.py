@@ -51,6 +51,8 @@ def _options_without_effect(snippet) -> dict[str, str]:
         unused["restart_stale_conversation"] = "only the conversation template continues conversations"
     if snippet.app not in CONVERSATION_APPS:
         unused["auto_generate_name"] = f"a {snippet.app} app has no conversations to name"
+    else:
+        unused["query_input"] = f"a {snippet.app} app gets the query as the request's query, not as an input"
     if not snippet.dsl:
         for key in ("dsl_app", "dsl_version"):
             unused[key] = "no app file is written without dsl = true"

@@ -34,6 +34,15 @@ TERMINAL_EVENTS = {
     "/workflows/run": "workflow_finished",
 }
 
+# The types of an app's input form variables (VariableEntityType) a caller can send; the form's
+# external_data_tool variables are filled by the app itself. api/core/app/apps/base_app_generator.py
+# validates each (_validate_inputs): text types must be strings, select one of its options, ...
+INPUT_TYPES = ("text-input", "paragraph", "select", "number", "checkbox", "json_object", "file", "file-list")
+TEXT_INPUT_TYPES = ("text-input", "paragraph", "select")
+FILE_INPUT_TYPES = ("file", "file-list")
+# The input a completion or workflow app's query goes to unless the spec says otherwise.
+DEFAULT_QUERY_INPUT = "query"
+
 # Dify's Code-node output types (as the DSL spells them; the UI capitalises them).
 OUTPUT_TYPES = (
     "string",

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import uuid
 
-from generator.dify import GENERATED_MARKER
+from generator.dify import FILE_INPUT_TYPES, GENERATED_MARKER
 from generator.shape import shape_of
-from generator.spec import Snippet
+from generator.spec import Input, Snippet
 
 # Dify's rule (api/services/dsl_version.py): a DSL version newer than the instance's, or of an
 # older major, asks for confirmation; an older minor imports with a warning; the same imports
@@ -67,20 +67,45 @@ def _edge(source: str, source_type: str, target: str, target_type: str) -> dict:
     }
 
 
+def _start_variables(snippet: Snippet) -> list[dict]:
+    """The Start node's fields for main()'s parameters after api_key, query, user and
+    conversation_id, in main()'s order: typed inputs get their type, options and limits."""
+    shape = shape_of(snippet)
+    fields = [_start_field(entry.param, entry) for entry in shape.required_inputs]
+    for n in range(1, snippet.dynamic + 1):
+        fields += [_start_field(f"var_name_{n}"), _start_field(f"var_input_{n}")]
+    return fields + [_start_field(entry.param, entry) for entry in shape.optional_inputs]
+
+
+def _start_field(param: str, entry: Input | None = None) -> dict:
+    field = {
+        "label": param,
+        "max_length": (entry.max_length or None) if entry else None,
+        "options": list(entry.options) if entry else [],
+        "required": entry.required if entry else not param.startswith("var_"),
+        "type": (entry.type or "text-input") if entry else "text-input",
+        "variable": param,
+    }
+    if field["type"] in FILE_INPUT_TYPES:
+        field.update(
+            allowed_file_extensions=[],
+            allowed_file_types=["document", "image", "audio", "video"],
+            allowed_file_upload_methods=["local_file", "remote_url"],
+        )
+    return field
+
+
 def _parameters(snippet: Snippet) -> list[str]:
     """main()'s parameters after api_key, query, user and conversation_id."""
-    params = [param for _, param in snippet.inputs]
-    for n in range(1, snippet.dynamic + 1):
-        params += [f"var_name_{n}", f"var_input_{n}"]
-    return params
+    return [field["variable"] for field in _start_variables(snippet)]
 
 
 def _request_variables(snippet: Snippet, chatflow: bool) -> list[dict]:
     """The inputs of the node that talks to the app: the snippet (code route) or the body builder."""
-    variables = [
-        {"value_selector": ["sys", "query"] if chatflow else ["start", "query"], "variable": "query"},
-        {"value_selector": ["sys", "user_id"], "variable": "user"},
-    ]
+    variables = []
+    if shape_of(snippet).takes_query:
+        variables.append({"value_selector": ["sys", "query"] if chatflow else ["start", "query"], "variable": "query"})
+    variables.append({"value_selector": ["sys", "user_id"], "variable": "user"})
     if snippet.template == "conversation":
         variables.append({"value_selector": ["conversation", "conversation_id"], "variable": "conversation_id"})
     return variables + [{"value_selector": ["start", param], "variable": param} for param in _parameters(snippet)]
@@ -114,15 +139,11 @@ def build_app(snippet: Snippet, code: str, source: str, builder: str | None = No
     outputs = shape.output_names
 
     start_variables = []
-    if not chatflow:
+    if not chatflow and shape.takes_query:
         start_variables.append(
             {"label": "query", "max_length": None, "options": [], "required": True, "type": "paragraph", "variable": "query"}
         )
-    for param in _parameters(snippet):
-        required = not param.startswith("var_")
-        start_variables.append(
-            {"label": param, "max_length": None, "options": [], "required": required, "type": "text-input", "variable": param}
-        )
+    start_variables += _start_variables(snippet)
     code_outputs = {output.name: {"children": None, "type": output.type} for output in shape.outputs}
     nodes = [_node("start", 80, {"title": "Start", "type": "start", "variables": start_variables})]
     edges = []

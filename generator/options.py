@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from generator.dify import APP_KINDS, MAX_STRING_LENGTH
+from generator.dify import APP_KINDS, DEFAULT_QUERY_INPUT, MAX_STRING_LENGTH
 
 TEMPLATES = ("single", "variables", "conversation")
 EXTRA_OUTPUTS = ("message_id", "usage", "status")
@@ -143,6 +143,13 @@ OPTIONS: tuple[Option, ...] = (
 )
 
 OPTIONS += (
+    Option(
+        "query_input",
+        "text",
+        DEFAULT_QUERY_INPUT,
+        "completion and workflow apps: the app's input that main()'s query fills; \"\" for none (main() then "
+        "takes no query). Chat apps get the query as their query.",
+    ),
     Option(
         "route",
         "choice",

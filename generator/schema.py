@@ -7,9 +7,9 @@ The schema is never stricter than the loader: whatever it rejects, the loader re
 from __future__ import annotations
 
 from generator import names
-from generator.dify import OUTPUT_TYPES
+from generator.dify import INPUT_TYPES, OUTPUT_TYPES
 from generator.options import OPTIONS, Option
-from generator.spec import MAX_INPUT_KEY_LENGTH, MAX_USER_PREFIX_LENGTH, SCHEMA_VERSION
+from generator.spec import MAX_INPUT_KEY_LENGTH, MAX_INPUT_MAX_LENGTH, MAX_USER_PREFIX_LENGTH, SCHEMA_VERSION
 
 DIFY_NAME_PATTERN = "^" + names.DIFY_NAME.pattern + "$"
 
@@ -28,10 +28,23 @@ def _option_schema(option: Option) -> dict:
     elif option.kind == "list":
         schema.update(type="array", items={"enum": list(option.choices)})
     elif option.key == "inputs":
+        parameter = {"type": "string", "pattern": DIFY_NAME_PATTERN}
+        typed = {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["param", "type"],
+            "properties": {
+                "param": {**parameter, "description": "The main() parameter (the Code node's input variable) that fills it."},
+                "type": {"enum": list(INPUT_TYPES), "description": "The input's type in the called app's form."},
+                "required": {"type": "boolean", "default": True, "description": "false: may be left unmapped or empty; the app then uses its default."},
+                "options": {"type": "array", "items": {"type": "string"}, "description": "type select: the values the app allows."},
+                "max_length": {"type": "integer", "minimum": 0, "maximum": MAX_INPUT_MAX_LENGTH, "description": "text: characters, file-list: files; 0 = no limit."},
+            },
+        }
         schema.update(
             type="object",
             propertyNames={"minLength": 1, "maxLength": MAX_INPUT_KEY_LENGTH},
-            additionalProperties={"type": "string", "pattern": DIFY_NAME_PATTERN},
+            additionalProperties={"oneOf": [parameter, typed]},
         )
     elif option.key == "workflow_outputs":
         schema.update(

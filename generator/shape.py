@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from generator import dify
-from generator.spec import Snippet
+from generator.spec import Input, Snippet
 
 # After a timeout the snippet asks the callee to stop its task (POST .../stop); this much of the
 # time budget (a tenth of it, for small budgets) is kept for that call.
 MAX_STOP_RESERVE_SECONDS = 0.4
+INPUT_CHECK_ORDER = ("required", "text", "text_limit", "select", "number", "checkbox", "json_object", "file", "files", "files_limit")
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,10 @@ class Shape:
     local_host: bool  # base_url names this machine: inside the sandbox, that is the sandbox
     workflow_outputs: tuple[WorkflowOutput, ...]
     workflow_readers: tuple[WorkflowReader, ...]  # one per declared kind, in Dify's type order
+    takes_query: bool  # main() has a query parameter
+    required_inputs: tuple[Input, ...]  # inputs main() must be given (parameters without default)
+    optional_inputs: tuple[Input, ...]  # typed inputs that may be left unmapped (default None)
+    input_checks: tuple[str, ...]  # the _inputs helpers the typed inputs need, in a fixed order
 
     @property
     def reading_seconds(self) -> float:
@@ -139,6 +144,21 @@ class Shape:
     @property
     def output_names(self) -> tuple[str, ...]:
         return tuple(output.name for output in self.outputs)
+
+
+def _input_checks(inputs: tuple[Input, ...]) -> tuple[str, ...]:
+    """Which checking helpers the typed inputs need (generator templates/_inputs.py.jinja)."""
+    needed = set()
+    for entry in inputs:
+        if entry.type in ("text-input", "paragraph"):
+            needed.add("text_limit" if entry.max_length else "text")
+        elif entry.type == "file-list":
+            needed.update({"file", "files_limit" if entry.max_length else "files"})
+        elif entry.type:
+            needed.add(entry.type.replace("-", "_"))
+        if entry.type and entry.required:
+            needed.add("required")
+    return tuple(check for check in INPUT_CHECK_ORDER if check in needed)
 
 
 def shape_of(snippet: Snippet) -> Shape:
@@ -185,4 +205,8 @@ def shape_of(snippet: Snippet) -> Shape:
         local_host=urlsplit(snippet.base_url).hostname in dify.LOCAL_HOSTS,
         workflow_outputs=tuple(WorkflowOutput(name, readers[kind]) for name, kind in snippet.workflow_outputs),
         workflow_readers=tuple(readers.values()),
+        takes_query=snippet.app in dify.CONVERSATION_APPS or bool(snippet.query_input),
+        required_inputs=tuple(entry for entry in snippet.inputs if entry.required),
+        optional_inputs=tuple(entry for entry in snippet.inputs if not entry.required),
+        input_checks=_input_checks(snippet.inputs),
     )

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from generator import names
 from generator.advice import snippet_warnings
-from generator.dify import BUILT_IN_OUTPUTS, CONVERSATION_APPS, OUTPUT_TYPES
+from generator.dify import BUILT_IN_OUTPUTS, CONVERSATION_APPS, FILE_INPUT_TYPES, INPUT_TYPES, OUTPUT_TYPES
 from generator.errors import UserError, escape_controls, shown, shown_path
 from generator.options import OPTIONS, Option
 
@@ -39,6 +39,22 @@ API_KEY_PATTERN = re.compile(r"app-[A-Za-z0-9]{20,}")
 RUNNER_MARKERS = ("{{inputs}}", "<<RESULT>>")
 
 Locate = Callable[[str], str]
+INPUT_TABLE_KEYS = ("param", "type", "required", "options", "max_length")
+QUERY_INPUT_APPS = ("completion", "workflow")
+MAX_INPUT_MAX_LENGTH = 1_000_000
+
+
+@dataclass(frozen=True)
+class Input:
+    """One input of the called app: its key, the main() parameter that fills it, and what
+    the app's form says about it (a typed input is checked before the call, as the app would)."""
+
+    key: str
+    param: str
+    type: str = ""  # one of dify.INPUT_TYPES; "" = untyped, forwarded as given
+    required: bool = True  # an optional input left empty is not sent: the app uses its default
+    options: tuple[str, ...] = ()  # type select: the allowed values
+    max_length: int = 0  # text-input / paragraph: characters, file-list: files; 0 = no limit
 
 
 @dataclass(frozen=True)
@@ -48,7 +64,7 @@ class Snippet:
     name: str
     template: str
     app: str
-    inputs: tuple[tuple[str, str], ...]  # (callee input key, main() parameter), spec order
+    inputs: tuple[Input, ...]  # spec order
     dynamic: int
     base_url: str
     user_prefix: str
@@ -65,6 +81,7 @@ class Snippet:
     dsl: bool
     dsl_app: str
     dsl_version: str
+    query_input: str  # completion/workflow: the app input main()'s query fills ("" = no query)
 
 
 @dataclass(frozen=True)
@@ -236,6 +253,11 @@ def build_snippet(raw: dict, fail: Callable[[str, str], UserError], locate: Loca
     if not re.fullmatch(r"\d+\.\d+\.\d+", values["dsl_version"]):
         raise fail(locate("dsl_version"), f"{shown(values['dsl_version'])} is not a version like \"0.1.5\"")
     _check_user_prefix(values["user_prefix"], fail, locate)
+    if values["app"] in QUERY_INPUT_APPS:
+        if values["query_input"]:
+            _check_input_key(values["query_input"], locate("query_input"), fail)
+    else:  # a chat app's query is the request's own query, never an input
+        values["query_input"] = ""
     snippet = Snippet(name=name, **values)
     _check_combination(snippet, fail, locate)
     return snippet
@@ -277,25 +299,63 @@ def _option_value(option: Option, raw: dict, fail: Callable[[str, str], UserErro
     if kind == "map":
         if not isinstance(value, dict):
             raise fail(where, f"must be a table of {option.metavar.replace('=', ' = ')} pairs")
-        check = _check_input if option.key == "inputs" else _check_workflow_output
+        if option.key == "inputs":
+            return tuple(_input(key, item, f"{where}.{_key_label(key)}", fail) for key, item in value.items())
         for key, item in value.items():
-            check(key, item, f"{where}.{_key_label(key)}", fail)
+            _check_workflow_output(key, item, f"{where}.{_key_label(key)}", fail)
         return tuple(value.items())
     raise AssertionError(f"unknown option kind {kind}")  # pragma: no cover
 
 
-def _check_input(key: str, param: object, where: str, fail: Callable[[str, str], UserError]) -> None:
+def _input(key: str, item: object, where: str, fail: Callable[[str, str], UserError]) -> Input:
+    """One `inputs` entry: `key = "param"`, or `key = { param = "...", type = "...", ... }`."""
+    _check_input_key(key, where, fail)
+    if isinstance(item, dict):
+        return _typed_input(key, item, where, fail)
+    if not isinstance(item, str):
+        raise fail(where, f"must be the main() parameter name (a string) or a table with param and type, not {_type_name(item)}")
+    problem = names.parameter_problem(item)
+    if problem:
+        raise fail(where, problem)
+    return Input(key, item)
+
+
+def _check_input_key(key: str, where: str, fail: Callable[[str, str], UserError]) -> None:
     if not key:
         raise fail(where, "an input key can't be empty; use the callee's variable name")
     if len(key) > MAX_INPUT_KEY_LENGTH:
         raise fail(where, f"input key is {len(key):,} characters; Dify allows {MAX_INPUT_KEY_LENGTH} at most")
     if escape_controls(key) != key:
         raise fail(where, "an input key can't contain control characters (newlines, tabs, ...); use the callee's variable name")
+
+
+def _typed_input(key: str, table: dict, where: str, fail: Callable[[str, str], UserError]) -> Input:
+    _check_keys(table, INPUT_TABLE_KEYS, where, fail)
+    param = table.get("param")
     if not isinstance(param, str):
-        raise fail(where, f"must be the main() parameter name (a string), not {_type_name(param)}")
+        raise fail(f"{where}.param", "missing or not a string; name the main() parameter that fills this input")
     problem = names.parameter_problem(param)
     if problem:
-        raise fail(where, problem)
+        raise fail(f"{where}.param", problem)
+    kind = table.get("type", "")
+    if kind not in INPUT_TYPES:
+        raise fail(f"{where}.type", f"{shown(kind)} is not a Dify input type; use one of {', '.join(INPUT_TYPES)}")
+    required = table.get("required", True)
+    if not isinstance(required, bool):
+        raise fail(f"{where}.required", f"must be true or false, not {_type_name(required)}")
+    options = table.get("options", [])
+    if not isinstance(options, list) or not all(isinstance(option, str) for option in options):
+        raise fail(f"{where}.options", "must be a list of strings (the select's values)")
+    if kind == "select" and not options:
+        raise fail(f"{where}.options", "a select input needs its options; list the values the called app allows")
+    if options and kind != "select":
+        raise fail(f"{where}.options", f"only a select input has options; remove them or set type = \"select\"")
+    max_length = table.get("max_length", 0)
+    if isinstance(max_length, bool) or not isinstance(max_length, int) or not 0 <= max_length <= MAX_INPUT_MAX_LENGTH:
+        raise fail(f"{where}.max_length", f"must be a whole number from 0 (no limit) to {MAX_INPUT_MAX_LENGTH:,}")
+    if max_length and kind not in ("text-input", "paragraph", "file-list"):
+        raise fail(f"{where}.max_length", "only text-input, paragraph and file-list inputs have a max_length; remove it")
+    return Input(key, param, kind, required, tuple(options), max_length)
 
 
 def _check_workflow_output(name: str, kind: object, where: str, fail: Callable[[str, str], UserError]) -> None:
@@ -348,20 +408,23 @@ def _check_combination(snippet: Snippet, fail: Callable[[str, str], UserError], 
         raise fail(locate("workflow_outputs"), "only a workflow app has workflow outputs; remove it or set app = \"workflow\"")
     if snippet.app == "workflow" and "message_id" in snippet.extra_outputs:
         raise fail(locate("extra_outputs"), "a workflow app sends no message_id; remove it")
-    if snippet.app in ("completion", "workflow") and "query" in dict(snippet.inputs):
+    if snippet.query_input and any(entry.key == snippet.query_input for entry in snippet.inputs):
         raise fail(
-            f"{locate('inputs')}.query",
-            f"a {snippet.app} app gets main()'s query as its input \"query\" already; remove this input",
+            f"{locate('inputs')}.{_key_label(snippet.query_input)}",
+            f"main()'s query fills the {snippet.app} app's input {shown(snippet.query_input)} already "
+            "(query_input); remove this input, or set query_input = \"\" to map it yourself",
         )
     dynamic_names = {f"var_{part}_{n}" for n in range(1, snippet.dynamic + 1) for part in ("name", "input")}
     seen: dict[str, str] = {}
-    for key, param in snippet.inputs:
-        where = f"{locate('inputs')}.{_key_label(key)}"
-        if param in dynamic_names:
-            raise fail(where, f"{shown(param)} is also a dynamic pair's parameter; rename it or lower `dynamic`")
-        if param in seen:
-            raise fail(where, f"{shown(param)} is already the parameter of input {shown(seen[param])}; each input needs its own")
-        seen[param] = key
+    for entry in snippet.inputs:
+        where = f"{locate('inputs')}.{_key_label(entry.key)}"
+        if entry.param in dynamic_names:
+            raise fail(where, f"{shown(entry.param)} is also a dynamic pair's parameter; rename it or lower `dynamic`")
+        if entry.param in seen:
+            raise fail(where, f"{shown(entry.param)} is already the parameter of input {shown(seen[entry.param])}; each input needs its own")
+        if entry.type in FILE_INPUT_TYPES and snippet.route == "http-node":
+            raise fail(where, "file inputs go through the code route only (the request builder can't read files); use route = \"code\"")
+        seen[entry.param] = entry.key
     for name, _ in snippet.workflow_outputs:
         if name in BUILT_IN_OUTPUTS:
             raise fail(

@@ -31,6 +31,9 @@ def python_literal(value: object) -> str:
     if isinstance(value, str):
         # Dify replaces the text {{inputs}} anywhere in the script; spell its brace as an escape.
         return _black_quoted(repr(value), value).replace("{{inputs}}", "{{inputs\\x7d}")
+    if isinstance(value, tuple):  # a select's options
+        items = [python_literal(item) for item in value]
+        return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
     raise TypeError(f"no literal for {type(value).__name__}")  # pragma: no cover
 
 
@@ -78,7 +81,15 @@ def _environment():
     environment.filters["py"] = python_literal
     environment.filters["comment"] = comment_text
     environment.filters["seconds"] = seconds
+    environment.filters["json_text"] = json_text
     return environment
+
+
+def json_text(value: str) -> str:
+    """A callee's input key as the user sees it in messages: "language" (JSON-quoted)."""
+    import json
+
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _bytecode_cache(jinja2):  # noqa: ANN001, ANN202 (jinja2 is imported lazily)

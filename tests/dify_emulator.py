@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
+import app_forms
 from loopback import LoopbackServer, QuietHandler
 
 CHAT_MODES = ("agent", "agent-1.16", "chat", "chatflow")
@@ -110,6 +111,18 @@ class App:
     error_body: bytes = b""
     error_content_type: str = "application/json"
     stop_delay: float = 0.0  # seconds the stop endpoint waits before answering (a hanging stop)
+    # How it describes itself (GET /info, /parameters), and its input form: with a form, inputs
+    # are checked and filtered as Dify does (tests/app_forms.py), and the request log holds what
+    # the app kept ("prepared_inputs").
+    name: str = "Emulated app"
+    description: str = ""
+    tags: list[str] = field(default_factory=list)
+    form: list[app_forms.Variable] | None = None
+    file_upload: dict | None = None
+    # Hostile answers for GET: path ("/v1/info" or "/v1/parameters") -> (status, body, content type),
+    # and seconds to wait before answering either.
+    describe_answers: dict[str, tuple[int, bytes, str]] = field(default_factory=dict)
+    describe_delay: float = 0.0
 
 
 def chunks_of(text: str, size: int) -> list[str]:
@@ -205,6 +218,28 @@ class _Handler(QuietHandler):
     def emulator(self) -> DifyEmulator:
         return self.server.owner  # type: ignore[attr-defined]
 
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        """GET /v1/info and /v1/parameters, with the app's own key as Bearer."""
+        with self.emulator.lock:
+            self.emulator.hits.append((self.path, self.headers.get("Authorization", "")))
+        path = self.path.split("?")[0]
+        auth = self.headers.get("Authorization", "")
+        app = self.emulator.apps.get(auth[len("Bearer ") :]) if auth.startswith("Bearer ") else None
+        if app is None:
+            self._send_json(*_envelope(401, "unauthorized", "Access token is invalid"))
+            return
+        time.sleep(app.describe_delay)
+        if path in app.describe_answers:
+            self._send(*app.describe_answers[path])
+            return
+        form = app.form if app.form is not None else [app_forms.Variable(name) for name in app.required_inputs]
+        if path == "/v1/info":
+            self._send_json(200, app_forms.dumps(app_forms.info(app.name, app.description, app.tags, app.mode)))
+        elif path == "/v1/parameters":
+            self._send_json(200, app_forms.dumps(app_forms.parameters(app.mode, form, app.file_upload)))
+        else:
+            self._send_json(*_envelope(404, "not_found", "The requested URL was not found on the server."))
+
     def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length)
@@ -267,6 +302,13 @@ class _Handler(QuietHandler):
         for name in app.required_inputs:
             if conversation_id == "" and not inputs.get(name):
                 return _envelope(400, "invalid_param", f"{name} is required in input form")
+        if app.form is not None and conversation_id == "":  # a continued conversation keeps its first inputs
+            try:
+                prepared = app_forms.prepare_inputs(inputs, app.form)
+            except app_forms.FormError as error:
+                return _envelope(400, "invalid_param", str(error))
+            with emulator.lock:
+                emulator.requests[-1]["prepared_inputs"] = prepared
         ids = {"task_id": emulator.new_id("task"), "message_id": emulator.new_id("msg")}
         if path == "/v1/chat-messages":
             with emulator.lock:

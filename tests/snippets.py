@@ -74,6 +74,7 @@ def run_snippet(
     """Run generated code against the emulator: base URL swapped in, every parameter given a value."""
     code, run_env = point_at_emulator(code, dify)
     values = {name: "" for name in parameters(code)}
-    values.update({"api_key": app.key, "query": "What is up?", "user": "user-1"})
+    base = {"api_key": app.key, "query": "What is up?", "user": "user-1"}
+    values.update({name: value for name, value in base.items() if name in values})
     values.update(inputs)
     return run_code_node(code, values, declared_outputs(code), timeout=timeout, env={**run_env, **(env or {})})
