@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from generator.dify import SANDBOX_KILL_SECONDS
+from generator.dify import APP_KINDS, SANDBOX_KILL_SECONDS
 from generator.errors import UserError, one_line, shown, shown_path
 from generator.options import OPTIONS, TEMPLATES, Option
 
@@ -135,10 +135,19 @@ def generate(spec_path: Path | None, out_dir: Path | None) -> None:
 @out_option
 @click.option("--no-diff", is_flag=True, help="Don't print the unified diff of stale files.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing to stderr except errors.")
-def check(spec_path: Path | None, out_dir: Path | None, no_diff: bool, quiet: bool) -> None:
+@click.option(
+    "--against-apps",
+    is_flag=True,
+    help="Instead: ask each snippet's live app (those with verify_key_env) for its kind and input form; "
+    "one line per difference, exit 1 on drift.",
+)
+def check(spec_path: Path | None, out_dir: Path | None, no_diff: bool, quiet: bool, against_apps: bool) -> None:
     """Exit 1 if the output directory differs from what generate would write (writes nothing)."""
     from generator.output import plan_changes, unified_diff
 
+    if against_apps:
+        _check_against_apps(spec_path, quiet)
+        return
     try:
         spec, plan, changes, out_dir = plan_changes(spec_path, out_dir)
     except UserError as error:
@@ -166,6 +175,24 @@ def check(spec_path: Path | None, out_dir: Path | None, no_diff: bool, quiet: bo
 
 # Where a flag means something else for render than the option does in a spec.
 RENDER_HELP = {"dsl": "Print the importable Dify app (DSL) around the snippet instead of its Python."}
+
+
+def _check_against_apps(spec_path: Path | None, quiet: bool) -> None:
+    from generator.live_apps import check_against_apps
+    from generator.spec import load_spec
+
+    try:
+        spec = load_spec(spec_path)
+        differences, checked = check_against_apps(spec)
+    except UserError as error:
+        _fail(error)
+    for line in differences:
+        click.echo(one_line(line))
+    if not quiet:
+        verdict = f"{len(differences)} difference(s)" if differences else "in sync"
+        click.echo(f"{checked} snippet(s) checked against their apps: {verdict}", err=True)
+    if differences:
+        sys.exit(EXIT_STALE)
 
 
 def _render_flag(option: Option):
@@ -250,6 +277,62 @@ def render(template: str, name: str | None, request_builder: bool, **values: obj
         if snippet.route == "http-node":
             click.echo("the request-body node for this route: add --request-builder", err=True)
     click.echo(files[shown], nl=False)
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--template", type=click.Choice(TEMPLATES), required=True, help="Which main() to generate for the app.")
+@click.option(
+    "--base-url",
+    default=None,
+    help="The app's Service API as this machine reaches it; written into the entry "
+    "[default: the spec's defaults.base_url, else https://api.dify.ai/v1].",
+)
+@click.option(
+    "--key-env",
+    default="DIFY_APP_API_KEY",
+    show_default=True,
+    help="Environment variable holding the called app's API key (read only from there, never written); "
+    "recorded as the entry's verify_key_env.",
+)
+@click.option("--app", "kind", type=click.Choice(APP_KINDS), default=None, help="The app's kind, for a Dify too old to say it in /info.")
+@spec_option
+@click.option("--dry-run", is_flag=True, help="Print the entry instead of adding it to the spec.")
+def add(name: str, template: str, base_url: str | None, key_env: str, kind: str | None, spec_path: Path | None, dry_run: bool) -> None:
+    """Add a snippet for a live Dify app: its kind and every input of its form, read from the app."""
+    from generator.live_apps import new_entry
+    from generator.names import file_name_problem
+    from generator.spec_edit import add_snippet, entry_text
+
+    try:
+        problem = file_name_problem(name)
+        if problem:
+            raise UserError(f"NAME: {problem}")
+        extra = {"base_url": base_url} if base_url is not None else {}
+        entry, notes = new_entry(name, template, base_url or _default_base_url(spec_path), key_env, kind, extra)
+        if dry_run:
+            text = entry_text(entry)
+        else:
+            written = add_snippet(spec_path, entry)
+    except UserError as error:
+        _fail(error)
+    for note in notes:
+        click.echo(f"note: {one_line(note)}", err=True)
+    if dry_run:
+        click.echo(text, nl=False)
+    else:
+        click.echo(f"added snippet {name} to {shown_path(written)}; run `dify-codenode generate`", err=True)
+
+
+def _default_base_url(spec_path: Path | None) -> str:
+    """The base URL `add` asks when no --base-url is given: the spec's [defaults], else the option's default."""
+    from generator.options import OPTIONS
+    from generator.spec import spec_defaults
+
+    value = spec_defaults(spec_path).get("base_url")
+    if isinstance(value, str) and value:
+        return value.rstrip("/")
+    return str(next(option.default for option in OPTIONS if option.key == "base_url"))
 
 
 @cli.command()

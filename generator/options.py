@@ -151,6 +151,19 @@ OPTIONS += (
         "takes no query). Chat apps get the query as their query.",
     ),
     Option(
+        "verify_key_env",
+        "text",
+        "",
+        "The environment variable that holds the called app's API key for `check --against-apps` "
+        "(the name only; the key itself never goes in the spec).",
+    ),
+    Option(
+        "verify_base_url",
+        "text",
+        "",
+        "Where `check --against-apps` reaches the app's API from CI [default: base_url].",
+    ),
+    Option(
         "route",
         "choice",
         "code",

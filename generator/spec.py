@@ -82,6 +82,8 @@ class Snippet:
     dsl_app: str
     dsl_version: str
     query_input: str  # completion/workflow: the app input main()'s query fills ("" = no query)
+    verify_key_env: str  # check --against-apps: the environment variable holding the app's key
+    verify_base_url: str  # check --against-apps: the API as CI reaches it ("" = base_url)
 
 
 @dataclass(frozen=True)
@@ -151,6 +153,18 @@ def load_spec(spec_path: Path | None) -> Spec:
     spec = parse_spec(data, source, label, prefix)
     directory = None if builtin or spec_path is not None else path.parent
     return replace(spec, directory=directory)
+
+
+def spec_defaults(spec_path: Path | None) -> dict:
+    """The [defaults] table of the spec that would be used ({} for none or the built-in spec)."""
+    path = find_spec_path(spec_path)
+    if path == BUILTIN_SPEC or not path.exists():
+        return {}
+    data = _read_toml(path, shown_path(path))
+    if path.name == PYPROJECT:
+        data = _tool_table(data, shown_path(path)) or {}
+    defaults = data.get("defaults")
+    return defaults if isinstance(defaults, dict) else {}
 
 
 def _read_toml(path: Path, label: str) -> dict:
@@ -258,6 +272,10 @@ def build_snippet(raw: dict, fail: Callable[[str, str], UserError], locate: Loca
             _check_input_key(values["query_input"], locate("query_input"), fail)
     else:  # a chat app's query is the request's own query, never an input
         values["query_input"] = ""
+    if values["verify_key_env"] and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,127}", values["verify_key_env"]):
+        raise fail(locate("verify_key_env"), f"{shown(values['verify_key_env'])} is not an environment variable name (letters, digits, _)")
+    if values["verify_base_url"]:
+        values["verify_base_url"] = _check_base_url(values["verify_base_url"], fail, lambda key: locate("verify_base_url"))
     snippet = Snippet(name=name, **values)
     _check_combination(snippet, fail, locate)
     return snippet
@@ -364,6 +382,11 @@ def _check_workflow_output(name: str, kind: object, where: str, fail: Callable[[
         raise fail(where, problem.replace("main() parameter", "output name"))
     if kind not in OUTPUT_TYPES:
         raise fail(where, f"{shown(kind)} is not a Dify output type; use one of {', '.join(OUTPUT_TYPES)}")
+
+
+def checked_base_url(url: str, where: str) -> str:
+    """A base URL the loader would accept (without a trailing /), or UserError naming `where`."""
+    return _check_base_url(url, lambda place, problem: UserError(f"{place}: {problem}"), lambda key: where)
 
 
 def _check_base_url(url: str, fail: Callable[[str, str], UserError], locate: Locate) -> str:

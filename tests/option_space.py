@@ -33,11 +33,39 @@ FACTORS: dict[str, tuple] = {
     "restart_stale_conversation": (True, False),
     "auto_generate_name": (False, True),
     "dsl_app": ("workflow", "chatflow"),
+    "query_input": ("query", ""),  # completion/workflow: main()'s query fills the input "query", or there is none
 }
 # The runtime pass also varies what decides the transport: the scheme of base_url and whether
 # it names this machine (http://localhost gets the "localhost is the sandbox itself" hint).
 BASE_URLS = ("https://api.dify.ai/v1", "http://api:5001/v1", "http://localhost/v1")
-INPUT_SHAPES = {"fixed": {"inputs": {"topic": "topic", "客户 名称": "customer"}}, "dynamic": {"dynamic": 2}}
+# Input shapes: untyped fixed inputs, dynamic pairs, and typed inputs of every Dify type
+# ("typed": limits, files and required/optional mixed; "typed_text": no files (so the
+# http-node route can take them) and no limits).
+INPUT_SHAPES = {
+    "fixed": {"inputs": {"topic": "topic", "客户 名称": "customer"}},
+    "dynamic": {"dynamic": 2},
+    "typed": {
+        "inputs": {
+            "title": {"param": "title", "type": "text-input", "max_length": 12},
+            "lang": {"param": "language", "type": "select", "options": ["en", "de"]},
+            "depth": {"param": "depth", "type": "number", "required": False},
+            "strict": {"param": "strict", "type": "checkbox"},
+            "config": {"param": "config", "type": "json_object", "required": False},
+            "doc": {"param": "doc", "type": "file"},
+            "pics": {"param": "pics", "type": "file-list", "max_length": 2, "required": False},
+            "attachments": {"param": "attachments", "type": "file-list"},
+        }
+    },
+    "typed_text": {
+        "inputs": {
+            "notes": {"param": "notes", "type": "paragraph", "required": False},
+            "lang": {"param": "language", "type": "select", "options": ["en", "de"], "required": False},
+            "pages": {"param": "pages", "type": "number"},
+            "draft": {"param": "draft", "type": "checkbox", "required": False},
+            "extra": {"param": "extra", "type": "json_object"},
+        }
+    },
+}
 
 
 def snippet(name: str = "variant", **options: object) -> Snippet:

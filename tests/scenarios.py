@@ -18,7 +18,7 @@ from dify_emulator import Drop, Event, Ping, Raw, Reset, Sleep, Style, Wire, sta
 from forward_proxy import ForwardProxy
 from generator.shape import Shape
 from tls import without_certifi_env
-from variant_bed import EMPTIES, SAMPLES, VariantBed
+from variant_bed import EMPTIES, LOCAL_FILE, REMOTE_FILE, SAMPLES, TOOL_FILE, VariantBed, forwarded
 
 
 @dataclass(frozen=True)
@@ -80,12 +80,14 @@ def answers(bed: VariantBed) -> None:
     answered(bed, app, bed.run(app))
     body = [r for r in bed.dify.requests if r["key"] == app.key][-1]["body"]
     assert body["user"] == "workflow-user-1" and body["response_mode"] == "streaming"
-    if bed.snippet.app in ("completion", "workflow"):
-        assert body["inputs"]["query"] == "What is up?" and "query" not in body
+    if bed.snippet.query_input:
+        assert body["inputs"][bed.snippet.query_input] == "What is up?" and "query" not in body
+    elif bed.snippet.app in ("completion", "workflow"):
+        assert "query" not in body and "What is up?" not in body["inputs"].values()
     else:
         assert body["query"] == "What is up?" and body["auto_generate_name"] is bed.snippet.auto_generate_name
-    for key, param in bed.snippet.inputs:
-        assert body["inputs"][key] == f"value of {param}"
+    for entry in bed.snippet.inputs:
+        assert body["inputs"][entry.key] == forwarded(entry.type, bed.input_value(entry)), entry.key
     if bed.snippet.dynamic:
         assert body["inputs"]["value of var_name_1"] == "value of var_input_1"
 
@@ -362,6 +364,59 @@ def a_key_of_another_app_kind(bed: VariantBed) -> None:
 def an_input_the_app_requires(bed: VariantBed) -> None:
     fragment = "use template 'variables'" if bed.snippet.template == "single" else "add it to the snippet's inputs"
     bed.fails(bed.run(bed.app(required_inputs=("language",))), fragment)
+
+
+# --- typed inputs --------------------------------------------------------------------------------
+
+
+def _typed_cases(entry) -> list[tuple[object, str | None]]:
+    """(value, the failure it must give or None for success) for one typed spec input."""
+    cases: list[tuple[object, str | None]] = [(None, "is required by the called app" if entry.required else None)]
+    if entry.type in ("text-input", "paragraph"):
+        cases.append((42, "must be text, not int"))
+        if entry.max_length:
+            cases.append(("x" * (entry.max_length + 1), f"characters; the called app takes {entry.max_length} at most"))
+    elif entry.type == "select":
+        cases.append(("fr", f"the called app takes one of: {', '.join(entry.options)}"))
+    elif entry.type == "number":
+        cases += [(5, None), ("2.5", None), ("deep", "must be a number, not 'deep'")]
+    elif entry.type == "checkbox":
+        cases += [(True, None), (1, None), ("maybe", "must be true or false")]
+    elif entry.type == "json_object":
+        cases += [({"a": [1]}, None), ("{bad", "its text isn't JSON"), ("[1]", "must be an object, not list")]
+    elif entry.type == "file":
+        cases += [(TOOL_FILE, None), (REMOTE_FILE, None), ("report.pdf", "must be a file"),
+                  ({**LOCAL_FILE, "related_id": None, "url": "/files/x"}, "can't be passed on")]
+    elif entry.type == "file-list":
+        cases += [([LOCAL_FILE, TOOL_FILE][: entry.max_length or 2], None), ("x", "must be a list of files")]
+        if entry.max_length:
+            cases.append(([REMOTE_FILE] * (entry.max_length + 1), f"files; the called app takes {entry.max_length} at most"))
+    return cases
+
+
+@scenario(lambda shape: bool(shape.input_checks))
+def typed_input_values(bed: VariantBed) -> None:
+    """Each typed input, given right and wrong values: right ones reach the app as its form takes
+    them, wrong ones fail in the calling node (its request-body node on the http-node route) in
+    one line, before any call."""
+    for entry in bed.snippet.inputs:
+        for value, failure in _typed_cases(entry):
+            app = bed.app()
+            run = bed.run(app, inputs={entry.param: value})
+            sent = [r for r in bed.dify.requests if r["key"] == app.key]
+            if failure is None:
+                answered(bed, app, run)
+                if value is None:
+                    assert entry.key not in sent[-1]["body"]["inputs"]
+                else:
+                    assert sent[-1]["body"]["inputs"][entry.key] == forwarded(entry.type, value), (entry.key, value)
+                continue
+            assert sent == [], f"{entry.key}={value!r} reached the app"
+            if bed.route == "http-node":
+                assert not run.ok and run.error.count("\n") == 1 and failure in run.error, run.error
+            else:
+                message = bed.fails(run, failure)
+                assert message.startswith((f"input {entry.param} ", f"input {entry.param}:", f"input {entry.param}[")), message
 
 
 # --- conversations -------------------------------------------------------------------------------

@@ -1,0 +1,104 @@
+"""Asks a live Dify app to describe itself (GET /info and /parameters), with every failure as one line.
+
+Dify's side: api/controllers/service_api/app/app.py (AppInfoApi: name, description, tags,
+mode; AppParameterApi: the features and user_input_form), both behind the app's own API key.
+The key is only ever sent in the Authorization header: no message, file or URL holds it.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+
+from generator.errors import UserError, shown
+
+TIMEOUT_SECONDS = 15.0  # for each wait on the network
+TOTAL_SECONDS = 30.0  # for a whole answer
+MAX_ANSWER_BYTES = 8 * 1024 * 1024  # a form of thousands of inputs fits; a runaway answer doesn't
+
+
+@dataclass(frozen=True)
+class AppDescription:
+    """What the called app says about itself."""
+
+    name: str
+    mode: str  # Dify's AppMode value, "" when this Dify doesn't say (older versions)
+    parameters: dict
+
+
+def describe_app(base_url: str, key: str) -> AppDescription:
+    """GET /info and /parameters of the app behind `key`; UserError (one line) on any failure."""
+    info = _get_json(base_url, "/info", key)
+    parameters = _get_json(base_url, "/parameters", key)
+    name = info.get("name")
+    mode = info.get("mode")
+    form = parameters.get("user_input_form")
+    if form is not None and not isinstance(form, list):
+        raise UserError(f"{base_url}/parameters: user_input_form is {type(form).__name__}, not a list; is this a Dify Service API?")
+    return AppDescription(
+        name=name if isinstance(name, str) else "",
+        mode=mode if isinstance(mode, str) else "",
+        parameters=parameters,
+    )
+
+
+def _get_json(base_url: str, path: str, key: str) -> dict:
+    url = base_url.rstrip("/") + path
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {key}", "Accept": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310 (http(s) only: the loader checks base_url)
+            data = _read_within(response, url)
+            content_type = response.headers.get("Content-Type", "")
+    except urllib.error.HTTPError as error:
+        raise UserError(f"{url}: {_http_error(error)}") from None
+    except (urllib.error.URLError, OSError, ValueError) as error:
+        reason = getattr(error, "reason", error)
+        raise UserError(f"{url}: can't be reached ({_short(reason)}); check the base URL and your network") from None
+    if len(data) > MAX_ANSWER_BYTES:
+        raise UserError(f"{url}: the answer is over {MAX_ANSWER_BYTES // (1024 * 1024)} MB; is this a Dify Service API?")
+    try:
+        document = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        what = content_type.split(";")[0] or "no content type"
+        raise UserError(f"{url}: the answer is not JSON ({what}); is this a Dify Service API (base URL ending in /v1)?") from None
+    if not isinstance(document, dict):
+        raise UserError(f"{url}: the answer is JSON but not an object; is this a Dify Service API?")
+    return document
+
+
+def _read_within(response, url: str) -> bytes:  # noqa: ANN001 (an http.client response)
+    """The whole answer, unless it takes longer than TOTAL_SECONDS (a server trickling bytes)
+    or is larger than MAX_ANSWER_BYTES."""
+    deadline = time.monotonic() + TOTAL_SECONDS
+    parts = []
+    size = 0
+    while chunk := response.read(64 * 1024):
+        parts.append(chunk)
+        size += len(chunk)
+        if size > MAX_ANSWER_BYTES:
+            break
+        if time.monotonic() > deadline:
+            raise UserError(f"{url}: the answer took over {TOTAL_SECONDS:g} s; check the base URL and your network")
+    return b"".join(parts)
+
+
+def _http_error(error: urllib.error.HTTPError) -> str:
+    """An HTTP error answer in one line, with Dify's own code and message when it sent its envelope."""
+    try:
+        envelope = json.loads(error.read(64 * 1024).decode("utf-8"))
+        detail = f"{envelope['code']}: {envelope['message']}"
+    except Exception:  # noqa: BLE001 (anything that isn't Dify's envelope)
+        detail = error.reason or ""
+    hint = {
+        401: "the key was refused; check the environment variable holds the called app's API key",
+        403: "the app's API access is off, or the app is gone",
+        404: "no such endpoint; the base URL must end in /v1 (https://api.dify.ai/v1)",
+    }.get(error.code, "check the base URL and that the app is published")
+    return f"HTTP {error.code} {_short(detail)}; {hint}"
+
+
+def _short(value: object) -> str:
+    return shown(str(value), 120).strip("'\"")

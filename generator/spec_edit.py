@@ -1,0 +1,117 @@
+"""Appends a [[snippets]] entry to the user's spec, keeping every comment and all layout (tomlkit), or writes nothing."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from generator.errors import UserError, shown, shown_path
+from generator.spec import BUILTIN_SPEC, DEFAULT_SPEC_NAME, PYPROJECT, SCHEMA_VERSION, TOOL_TABLE, find_spec_path, parse_spec
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+
+def entry_text(entry: dict) -> str:
+    """The entry as the TOML `add --dry-run` prints (and `add` appends)."""
+    import tomlkit
+
+    document = tomlkit.document()
+    snippets = tomlkit.aot()
+    snippets.append(_table(entry))
+    document.append("snippets", snippets)
+    return tomlkit.dumps(document)
+
+
+def add_snippet(spec_path: Path | None, entry: dict) -> Path:
+    """Append `entry` to the spec (--spec, else the discovered one, else a new ./snippets.toml);
+    the result must load, or nothing is written. Returns the file written."""
+    import tomlkit
+
+    path = find_spec_path(spec_path)
+    if path == BUILTIN_SPEC:
+        path = Path(DEFAULT_SPEC_NAME)
+    text = _read(path) if path.exists() or path.is_symlink() else f"version = {SCHEMA_VERSION}\n"
+    try:
+        document = tomlkit.parse(text)
+    except Exception as error:  # noqa: BLE001 (tomlkit's parse errors have no common base worth naming)
+        raise UserError(f"{shown_path(path)}: invalid TOML ({shown(str(error), 200)}); fix it first") from None
+    table = document
+    if path.name == PYPROJECT:
+        table = document.setdefault("tool", tomlkit.table(is_super_table=True)).setdefault(TOOL_TABLE, tomlkit.table())
+        table.setdefault("version", SCHEMA_VERSION)
+    snippets = table.get("snippets")
+    if snippets is None:
+        snippets = tomlkit.aot()
+        table.append("snippets", snippets)
+    existing = {str(item.get("name", "")).casefold() for item in snippets} if isinstance(snippets, list) else set()
+    if entry["name"].casefold() in existing:
+        raise UserError(f"{shown_path(path)}: a snippet named {shown(entry['name'])} is there already; pick another NAME")
+    new_table = _table(entry)
+    new_table.trivia.indent = "\n"  # a blank line between it and what comes before
+    try:
+        snippets.append(new_table)
+    except Exception:  # noqa: BLE001 (snippets isn't an array of tables)
+        raise UserError(f"{shown_path(path)}: snippets is not an array of tables ([[snippets]]); fix it first") from None
+    new_text = tomlkit.dumps(document)
+    data = tomllib.loads(new_text)
+    if path.name == PYPROJECT:
+        data = data["tool"][TOOL_TABLE]
+    parse_spec(data, path.name, shown_path(path))  # refuses (one line) anything the loader would
+    _write(path, new_text)
+    return path
+
+
+def _table(entry: dict):  # -> tomlkit Table
+    import tomlkit
+
+    table = tomlkit.table()
+    for key, value in entry.items():
+        if key == "inputs":
+            inputs = tomlkit.table()
+            for input_key, item in value.items():
+                inputs.add(input_key, _inline(item) if isinstance(item, dict) else item)
+            table.add("inputs", inputs)
+        else:
+            table.add(key, value)
+    return table
+
+
+def _inline(values: dict):  # -> tomlkit InlineTable
+    import tomlkit
+
+    inline = tomlkit.inline_table()
+    inline.update(values)
+    return inline
+
+
+def _read(path: Path) -> str:
+    if not path.is_file():
+        raise UserError(f"{shown_path(path)}: is not a regular file; pass the spec with --spec")
+    try:
+        return path.read_bytes().decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError:
+        raise UserError(f"{shown_path(path)}: is not UTF-8; save it as UTF-8") from None
+    except OSError as error:
+        raise UserError(f"{shown_path(path)}: can't be read ({error.strerror})") from None
+
+
+def _write(path: Path, text: str) -> None:
+    """Replace the file in one step (a temp file beside it, then a rename), keeping its mode."""
+    directory = path.parent if str(path.parent) else Path(".")
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+    temp = None
+    try:
+        descriptor, temp = tempfile.mkstemp(prefix=".dify-codenode-", suffix=".toml", dir=directory)
+        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.chmod(temp, mode)
+        os.replace(temp, path)
+    except OSError as error:
+        if temp is not None:
+            Path(temp).unlink(missing_ok=True)
+        raise UserError(f"{shown_path(path)}: can't be written ({error.strerror}); nothing was changed") from None
