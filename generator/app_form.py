@@ -76,6 +76,16 @@ def form_fields(parameters: dict, where: str) -> tuple[list[FormField], list[str
     return fields, notes
 
 
+def accepts_files(parameters: dict) -> bool:
+    """Whether the app takes files with a request: its file upload feature (or, on older Dify,
+    its image upload) is on."""
+    upload = parameters.get("file_upload")
+    if not isinstance(upload, dict):
+        return False
+    image = upload.get("image")
+    return upload.get("enabled") is True or (isinstance(image, dict) and image.get("enabled") is True)
+
+
 def app_kind(mode: str, given: str | None, where: str) -> str:
     """The spec's app kind for /info's mode; `given` (--app) when this Dify doesn't say."""
     if given is not None:
@@ -143,11 +153,13 @@ def parameter_for(key: str, taken: set[str]) -> str:
     raise AssertionError("no free parameter name")  # pragma: no cover - 1,000 names taken
 
 
-def drift(snippet, kind: str, fields: list[FormField]) -> list[str]:  # snippet: spec.Snippet
+def drift(snippet, kind: str, fields: list[FormField], takes_files: bool) -> list[str]:  # snippet: spec.Snippet
     """One line per difference between a snippet and the app it calls."""
     problems = []
     if kind != snippet.app:
         problems.append(f"the app is a {kind} app; the spec says app = {snippet.app!r}")
+    if snippet.forward_files and not takes_files:
+        problems.append("the app's file upload is off: the files the snippet forwards are dropped (forward_files)")
     form = {field.key: field for field in fields}
     sent = {entry.key: entry for entry in snippet.inputs}
     if snippet.query_input:

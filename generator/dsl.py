@@ -108,7 +108,10 @@ def _request_variables(snippet: Snippet, chatflow: bool) -> list[dict]:
     variables.append({"value_selector": ["sys", "user_id"], "variable": "user"})
     if snippet.template == "conversation":
         variables.append({"value_selector": ["conversation", "conversation_id"], "variable": "conversation_id"})
-    return variables + [{"value_selector": ["start", param], "variable": param} for param in _parameters(snippet)]
+    variables += [{"value_selector": ["start", param], "variable": param} for param in _parameters(snippet)]
+    if snippet.forward_files:
+        variables.append({"value_selector": ["sys", "files"], "variable": "files"})
+    return variables
 
 
 def _http_node(snippet: Snippet, url: str) -> dict:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from generator.app_form import app_kind, drift, form_fields, spec_entry
+from generator.app_form import accepts_files, app_kind, drift, form_fields, spec_entry
 from generator.dify import CONVERSATION_APPS
 from generator.dify_api import describe_app
 from generator.errors import UserError, shown
@@ -31,6 +31,9 @@ def new_entry(name: str, template: str, base_url: str, key_variable: str, kind_g
     if template == "conversation" and kind not in CONVERSATION_APPS:
         raise UserError(f"the app is a {kind} app, which has no conversations; use --template single or variables")
     fields, notes = form_fields(description.parameters, f"{base_url}/parameters")
+    if accepts_files(description.parameters):
+        extra = {**extra, "forward_files": True}
+        notes.append("the app takes files: main() gets a files input (map sys.files, or leave it unmapped)")
     entry, more = spec_entry(name, template, kind, fields, {**extra, "verify_key_env": key_variable})
     parse_spec({"version": 1, "snippets": [entry]}, "add", "the new entry")  # the loader's one-line refusal, if any
     called = f"the app {shown(description.name)}" if description.name else "the app"
@@ -56,5 +59,5 @@ def check_against_apps(spec: Spec) -> tuple[list[str], int]:
             fields, _ = form_fields(description.parameters, f"{base_url}/parameters")
         except UserError as error:
             raise UserError(f"{where}: {error}") from None
-        lines += [f"{where}: {problem}" for problem in drift(snippet, kind, fields)]
+        lines += [f"{where}: {problem}" for problem in drift(snippet, kind, fields, accepts_files(description.parameters))]
     return lines, len(checked)

@@ -11,7 +11,7 @@ from generator.errors import shown
 DIFY_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,29}")
 # Soft keywords of every Python the sandbox may run (3.10 to 3.13); `type` since 3.12.
 SOFT_KEYWORDS = frozenset({"_", "case", "match", "type"})
-FIXED_PARAMETERS = ("api_key", "query", "user", "conversation_id")
+FIXED_PARAMETERS = ("api_key", "query", "user", "conversation_id", "files")
 # Names main() itself uses, or that the generated module defines at top level: a parameter
 # with one of these names would shadow it. tests/test_names.py checks this list against the
 # generated code, so it can't fall behind the templates.

@@ -151,6 +151,13 @@ OPTIONS += (
         "takes no query). Chat apps get the query as their query.",
     ),
     Option(
+        "forward_files",
+        "bool",
+        False,
+        "Add a `files` input (map sys.files) whose files go to the called app as the request's files "
+        "(the app must allow file upload).",
+    ),
+    Option(
         "verify_key_env",
         "text",
         "",

@@ -146,9 +146,9 @@ class Shape:
         return tuple(output.name for output in self.outputs)
 
 
-def _input_checks(inputs: tuple[Input, ...]) -> tuple[str, ...]:
-    """Which checking helpers the typed inputs need (generator templates/_inputs.py.jinja)."""
-    needed = set()
+def _input_checks(inputs: tuple[Input, ...], forward_files: bool) -> tuple[str, ...]:
+    """Which checking helpers the typed inputs (and forwarded files) need (templates/_inputs.py.jinja)."""
+    needed = {"file", "files"} if forward_files else set()
     for entry in inputs:
         if entry.type in ("text-input", "paragraph"):
             needed.add("text_limit" if entry.max_length else "text")
@@ -208,5 +208,5 @@ def shape_of(snippet: Snippet) -> Shape:
         takes_query=snippet.app in dify.CONVERSATION_APPS or bool(snippet.query_input),
         required_inputs=tuple(entry for entry in snippet.inputs if entry.required),
         optional_inputs=tuple(entry for entry in snippet.inputs if not entry.required),
-        input_checks=_input_checks(snippet.inputs),
+        input_checks=_input_checks(snippet.inputs, snippet.forward_files),
     )

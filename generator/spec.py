@@ -82,6 +82,7 @@ class Snippet:
     dsl_app: str
     dsl_version: str
     query_input: str  # completion/workflow: the app input main()'s query fills ("" = no query)
+    forward_files: bool  # main() takes `files` (sys.files) and sends them as the request's files
     verify_key_env: str  # check --against-apps: the environment variable holding the app's key
     verify_base_url: str  # check --against-apps: the API as CI reaches it ("" = base_url)
 
@@ -439,6 +440,8 @@ def _check_combination(snippet: Snippet, fail: Callable[[str, str], UserError], 
         )
     dynamic_names = {f"var_{part}_{n}" for n in range(1, snippet.dynamic + 1) for part in ("name", "input")}
     seen: dict[str, str] = {}
+    if snippet.forward_files and snippet.route == "http-node":
+        raise fail(locate("forward_files"), "files go through the code route only (the request builder can't read files); use route = \"code\"")
     for entry in snippet.inputs:
         where = f"{locate('inputs')}.{_key_label(entry.key)}"
         if entry.param in dynamic_names:

@@ -14,6 +14,7 @@ Read from Dify's source:
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass, field
 
 # The emulator's app modes -> what /info says (`mode` of AppMode).
@@ -130,13 +131,15 @@ def validate(value: object, variable: Variable) -> object:
         raise FormError(f"{name} in input form must be one of the following: {variable.options}")
     if variable.type in ("text-input", "paragraph") and variable.max_length and len(value) > variable.max_length:  # type: ignore[arg-type]
         raise FormError(f"{name} in input form must be less than {variable.max_length} characters")
-    if variable.type == "file" and not isinstance(value, dict):
-        raise FormError(f"{name} in input form must be a file")
+    if variable.type == "file":
+        check_file_mapping(value, name)
     if variable.type == "file-list":
         if not (isinstance(value, list) and all(isinstance(item, dict) for item in value)):
             raise FormError(f"{name} in input form must be a list of files")
         if variable.max_length and len(value) > variable.max_length:
             raise FormError(f"{name} in input form must be less than {variable.max_length} files")
+        for item in value:
+            check_file_mapping(item, name)
     if variable.type == "checkbox":
         if isinstance(value, str):
             normalized = value.strip().lower()
@@ -148,6 +151,27 @@ def validate(value: object, variable: Variable) -> object:
     if isinstance(value, dict) and variable.type not in ("file", "json_object"):
         raise FormError(f"Invalid input type for {[name]}")
     return value
+
+
+def check_file_mapping(mapping: object, name: str) -> None:
+    """What api/factories/file_factory.py asks of a file mapping before it looks the file up."""
+    if not isinstance(mapping, dict):
+        raise FormError(f"{name} in input form must be a file")
+    method = mapping.get("transfer_method")
+    if method == "remote_url":
+        url = mapping.get("url")
+        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+            raise FormError("Invalid file url")
+    elif method == "local_file":
+        try:
+            uuid.UUID(str(mapping.get("upload_file_id")))
+        except ValueError:
+            raise FormError("Invalid upload file id format") from None
+    elif method == "tool_file":
+        if not mapping.get("tool_file_id"):
+            raise FormError("Invalid tool file id")
+    else:
+        raise FormError(f"Invalid file transfer method: {method}")
 
 
 def dumps(document: object) -> bytes:

@@ -291,6 +291,15 @@ class _Handler(QuietHandler):
         inputs = body.get("inputs")
         if not isinstance(inputs, dict):
             return _envelope(400, "invalid_param", "inputs is required")
+        files = body.get("files")
+        if files is not None:  # the request's own files (sys.files of a chatflow, say)
+            if not isinstance(files, list):
+                return _envelope(400, "invalid_param", "files must be a list")
+            try:
+                for mapping in files:
+                    app_forms.check_file_mapping(mapping, "files")
+            except app_forms.FormError as error:
+                return _envelope(400, "invalid_param", str(error))
         if path == "/v1/chat-messages" and not body.get("query"):
             return _envelope(400, "invalid_param", "query is required")
         streaming = body.get("response_mode") == "streaming"

@@ -54,7 +54,8 @@ INPUT_SHAPES = {
             "doc": {"param": "doc", "type": "file"},
             "pics": {"param": "pics", "type": "file-list", "max_length": 2, "required": False},
             "attachments": {"param": "attachments", "type": "file-list"},
-        }
+        },
+        "forward_files": True,
     },
     "typed_text": {
         "inputs": {

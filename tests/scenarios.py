@@ -399,24 +399,28 @@ def typed_input_values(bed: VariantBed) -> None:
     """Each typed input, given right and wrong values: right ones reach the app as its form takes
     them, wrong ones fail in the calling node (its request-body node on the http-node route) in
     one line, before any call."""
-    for entry in bed.snippet.inputs:
-        for value, failure in _typed_cases(entry):
-            app = bed.app()
-            run = bed.run(app, inputs={entry.param: value})
-            sent = [r for r in bed.dify.requests if r["key"] == app.key]
-            if failure is None:
-                answered(bed, app, run)
-                if value is None:
-                    assert entry.key not in sent[-1]["body"]["inputs"]
-                else:
-                    assert sent[-1]["body"]["inputs"][entry.key] == forwarded(entry.type, value), (entry.key, value)
-                continue
-            assert sent == [], f"{entry.key}={value!r} reached the app"
-            if bed.route == "http-node":
-                assert not run.ok and run.error.count("\n") == 1 and failure in run.error, run.error
+    cases = [(entry.param, value, failure, entry) for entry in bed.snippet.inputs for value, failure in _typed_cases(entry)]
+    if bed.snippet.forward_files:
+        cases += [("files", None, None, None), ("files", [LOCAL_FILE, REMOTE_FILE], None, None), ("files", "x", "must be a list of files", None)]
+    for param, value, failure, entry in cases:
+        app = bed.app()
+        run = bed.run(app, inputs={param: value})
+        sent = [r for r in bed.dify.requests if r["key"] == app.key]
+        if failure is None:
+            answered(bed, app, run)
+            if entry is None:  # the request's own files
+                assert sent[-1]["body"].get("files") == (forwarded("file-list", value) if value else None)
+            elif value is None:
+                assert entry.key not in sent[-1]["body"]["inputs"]
             else:
-                message = bed.fails(run, failure)
-                assert message.startswith((f"input {entry.param} ", f"input {entry.param}:", f"input {entry.param}[")), message
+                assert sent[-1]["body"]["inputs"][entry.key] == forwarded(entry.type, value), (entry.key, value)
+            continue
+        assert sent == [], f"{param}={value!r} reached the app"
+        if bed.route == "http-node":
+            assert not run.ok and run.error.count("\n") == 1 and failure in run.error, run.error
+        else:
+            message = bed.fails(run, failure)
+            assert message.startswith((f"input {param} ", f"input {param}:", f"input {param}[")), message
 
 
 # --- conversations -------------------------------------------------------------------------------

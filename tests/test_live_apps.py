@@ -205,6 +205,17 @@ def test_check_against_apps_errors_exit_2(project: Path, dify, monkeypatch, adde
     assert nothing.exit_code == 2 and "no snippet sets verify_key_env" in nothing.stderr
 
 
+def test_an_app_that_takes_files_gets_them_forwarded_and_drift_says_when_it_stops(project: Path, dify, monkeypatch) -> None:
+    app = add_app(dify, "chatflow", form=[], file_upload={"enabled": True, "allowed_file_types": ["image"], "number_limits": 3})
+    result = invoke("add", "look", "--template", "single", key=app.key, monkeypatch=monkeypatch)
+    assert result.exit_code == 0 and "the app takes files" in result.stderr
+    assert entries(project)[1]["forward_files"] is True
+    assert invoke("check", "--against-apps", key=app.key, monkeypatch=monkeypatch).exit_code == 0
+    app.file_upload = {"image": {"enabled": False, "number_limits": 3, "transfer_methods": ["remote_url"]}}
+    result = invoke("check", "--against-apps", key=app.key, monkeypatch=monkeypatch)
+    assert result.exit_code == 1 and "the app's file upload is off" in result.stdout
+
+
 def test_verify_base_url_is_where_ci_reaches_the_app(project: Path, dify, monkeypatch) -> None:
     app = add_app(dify, "chat", form=[])
     (project / "snippets.toml").write_text(

@@ -157,3 +157,19 @@ def test_the_request_builder_checks_typed_inputs_too(dify) -> None:
     assert good.ok and json.loads(good.outputs["body"])["inputs"] == {"lang": "en", "depth": 4, "topic": "q"}
     bad = run_code_node(builder, {"query": "q", "user": "u", "language": "fr", "depth": None}, {"body": "string"})
     assert not bad.ok and bad.error.strip() == "input language is 'fr'; the called app takes one of: en, de"
+
+
+def test_forwarded_files_go_as_the_requests_own_files(dify) -> None:
+    app = add_app(dify, "chatflow")
+    code = render_code(template="single", app="chatflow", forward_files=True)
+    assert parameters(code) == ["api_key", "query", "user", "files"]
+    run = run_snippet(dify, app, code, files=[LOCAL_FILE, REMOTE_FILE])
+    assert run.ok, run.error
+    assert sent(dify, app)[-1]["body"]["files"] == [
+        {"type": "document", "transfer_method": "local_file", "upload_file_id": LOCAL_FILE["related_id"]},
+        {"type": "image", "transfer_method": "remote_url", "url": REMOTE_FILE["remote_url"]},
+    ]
+    none = run_snippet(dify, app, code, files=None)
+    assert none.ok and "files" not in sent(dify, app)[-1]["body"]
+    bad = run_snippet(dify, app, code, files=[{"name": "x"}])
+    assert not bad.ok and bad.error.strip() == "input files[0] must be a file; map a File variable (e.g. a Start node's file input)"
