@@ -74,6 +74,17 @@ GENERATED_NAMES = frozenset(
         "_one_line",
         "_hint_for",
         "_parse_buffered_stream",
+        "_InputError",
+        "_required",
+        "_text",
+        "_limited_text",
+        "_select",
+        "_number",
+        "_checkbox",
+        "_json_object",
+        "_file",
+        "_files",
+        "_limited_files",
     }
 )
 # Runner names Dify binds at module level after the user code (dify-facts §1).

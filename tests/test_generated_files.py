@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from code_node import declared_outputs, run_code_node
+from generator.spec import load_spec
+from input_samples import sample_value
 from snippets import add_app, called_app, parameters, point_at_emulator
 
 REPO = Path(__file__).resolve().parent.parent
@@ -15,15 +17,24 @@ FILES = sorted(REPO.glob("output/*.py")) + sorted(REPO.glob("tests/golden/*/expe
 MODES = {"agent": "agent", "chat": "chat", "chatflow": "chatflow", "completion": "completion", "workflow": "workflow"}
 
 
+def typed_values(path: Path) -> dict:
+    """Valid values for the typed inputs of the snippet a committed file was generated from."""
+    spec_path = REPO / "snippets.toml" if path.parent.name == "output" else path.parent.parent / "spec.toml"
+    name = path.stem.removesuffix("_request")
+    snippet = next(s for s in load_spec(spec_path).snippets if s.name == name)
+    values = {entry.param: sample_value(entry) for entry in snippet.inputs if entry.type}
+    return values | ({"files": []} if snippet.forward_files else {})  # sys.files of a run without uploads
+
+
 @pytest.mark.parametrize("path", FILES, ids=[p.relative_to(REPO).as_posix() for p in FILES])
 def test_generated_file_runs_in_a_code_node(dify, path: Path) -> None:
     code = path.read_text(encoding="utf-8")
     if path.name.endswith("_request.py"):  # the HTTP-node route's body builder
         params = parameters(code)
-        run = run_code_node(code, {name: f"value of {name}" for name in params}, declared_outputs(code))
+        run = run_code_node(code, {name: f"value of {name}" for name in params} | typed_values(path), declared_outputs(code))
         assert run.ok, run.error
         body = json.loads(run.outputs["body"])
-        assert body.get("query", body["inputs"].get("query")) == "value of query"
+        assert "value of query" in (body.get("query"), *body["inputs"].values())
         return
     app = called_app(code)
     code, env = point_at_emulator(code, dify)
@@ -31,8 +42,8 @@ def test_generated_file_runs_in_a_code_node(dify, path: Path) -> None:
     outputs = declared_outputs(code)
     callee_outputs = {name: workflow_types.get(kind, []) for name, kind in outputs.items()} if "response_text" not in outputs else None
     callee = add_app(dify, MODES[app], answer="Answer ✓ 答案", outputs=callee_outputs)
-    inputs = {name: f"value of {name}" for name in parameters(code)}
-    inputs.update({"api_key": callee.key, "query": "Hi", "user": "u"})
+    inputs = {name: f"value of {name}" for name in parameters(code)} | typed_values(path)
+    inputs.update({name: value for name, value in {"api_key": callee.key, "query": "Hi", "user": "u"}.items() if name in inputs})
     if "conversation_id" in inputs:
         inputs["conversation_id"] = ""
     if parameters(code)[:2] == ["body", "status_code"]:  # the HTTP-node route: parse what the HTTP node buffered

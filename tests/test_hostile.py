@@ -103,7 +103,7 @@ CASES = {
     "a fractional --dynamic": Case(["render", "variables", "--dynamic", "3.5"], "'3.5' is not a valid integer"),
     "an unknown template": Case(["render", "nope"], "is not one of 'single', 'variables', 'conversation'"),
     "no template": Case(["render"], "Missing argument 'TEMPLATE'; one of single, variables, conversation"),
-    "an unknown command": Case(["nope"], "commands: check, generate, init, lint, render, run, schema"),
+    "an unknown command": Case(["nope"], "commands: add, check, generate, init, lint, render, run, schema"),
     "an unknown option": Case(["generate", "--nope"], "No such option '--nope'"),
     "a bad --time-budget": Case(["render", "single", "--time-budget", "soon"], "'soon' is not a valid float"),
     "lint without files": Case(["lint"], "Missing argument 'FILES...'"),

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from app_forms import Variable
+from input_samples import LOCAL_FILE, REMOTE_FILE, TOOL_FILE
 from snippets import add_app, parameters, render_code, run_snippet
 
 # A form with one input of every type, and the spec table that describes it.
@@ -30,13 +31,6 @@ INPUTS = {
     "doc": {"param": "doc", "type": "file", "required": False},
     "pics": {"param": "pics", "type": "file-list", "required": False, "max_length": 2},
 }
-LOCAL_FILE = {  # what a Code node gets for a File variable (File.to_dict())
-    "dify_model_identity": "__dify__file__", "id": None, "type": "document", "transfer_method": "local_file",
-    "remote_url": None, "reference": "5b4a9d1e-1f0e-4a55-9b2e-3c6f2f9a8e11", "related_id": "5b4a9d1e-1f0e-4a55-9b2e-3c6f2f9a8e11",
-    "filename": "report.pdf", "extension": ".pdf", "mime_type": "application/pdf", "size": 1024, "url": "/files/5b4a/file-preview",
-}
-REMOTE_FILE = {**LOCAL_FILE, "type": "image", "transfer_method": "remote_url", "remote_url": "https://example.com/a.png", "related_id": None, "reference": None}
-TOOL_FILE = {**LOCAL_FILE, "transfer_method": "tool_file", "related_id": "7c1d", "reference": "7c1d"}
 SIGNED_ONLY = {**LOCAL_FILE, "transfer_method": "local_file", "related_id": None, "reference": None, "url": "https://dify.example/files/x?sign=1"}
 
 

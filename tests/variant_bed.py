@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from code_node import NodeRun, declared_outputs, run_code_node
 from app_forms import Variable
+from input_samples import LOCAL_FILE, REMOTE_FILE, TOOL_FILE, forwarded, sample_value  # noqa: F401 (scenarios use them from here)
 from dify_emulator import App, DifyEmulator
 from generator.pipeline import snippet_files
 from generator.shape import Shape, shape_of
@@ -38,39 +39,6 @@ SAMPLES = {
     "array[boolean]": [True, False],
 }
 EMPTIES = {"string": "", "number": 0, "boolean": False, "object": {}}
-# Files as a Code node gets them (File.to_dict()): uploaded, made by a tool, from a URL.
-LOCAL_FILE = {
-    "dify_model_identity": "__dify__file__", "id": None, "type": "document", "transfer_method": "local_file",
-    "remote_url": None, "reference": "5b4a9d1e-1f0e-4a55-9b2e-3c6f2f9a8e11", "related_id": "5b4a9d1e-1f0e-4a55-9b2e-3c6f2f9a8e11",
-    "filename": "report.pdf", "extension": ".pdf", "mime_type": "application/pdf", "size": 1024, "url": "/files/5b4a/file-preview",
-}
-TOOL_FILE = {**LOCAL_FILE, "transfer_method": "tool_file", "related_id": "7c1d", "reference": "7c1d"}
-REMOTE_FILE = {**LOCAL_FILE, "type": "image", "transfer_method": "remote_url", "remote_url": "https://example.com/a.png", "related_id": None, "reference": None}
-# A valid value for an input of each Dify type, and what the called app receives for it.
-INPUT_SAMPLES = {
-    "text-input": "short ✓", "paragraph": "short ✓", "number": "7", "checkbox": "yes",
-    "json_object": '{"k": 1}', "file": LOCAL_FILE, "file-list": [REMOTE_FILE],
-}
-
-
-def forwarded(kind: str, value: object) -> object:
-    """What a snippet sends for a valid `value` of an input of this type."""
-    if kind == "number":
-        return float(value) if isinstance(value, str) and "." in value else int(value) if isinstance(value, str) else value
-    if kind == "checkbox":
-        return value if isinstance(value, bool) else str(value).strip().lower() in ("true", "1", "yes", "on")
-    if kind == "json_object":
-        return json.loads(value) if isinstance(value, str) else value
-    if kind == "file":
-        if value["transfer_method"] == "remote_url":
-            return {"type": value["type"], "transfer_method": "remote_url", "url": value["remote_url"]}
-        id_key = "upload_file_id" if value["transfer_method"] == "local_file" else "tool_file_id"
-        return {"type": value["type"], "transfer_method": value["transfer_method"], id_key: value["related_id"]}
-    if kind == "file-list":
-        return [forwarded("file", item) for item in value]
-    return value
-
-
 @dataclass
 class VariantBed:
     """`bed = VariantBed(dify, row)`; scenarios call bed.app(), bed.run(), bed.succeeds(), bed.fails()."""
@@ -102,11 +70,7 @@ class VariantBed:
 
     def input_value(self, entry) -> object:  # entry: generator.spec.Input
         """The value a run gives the parameter of a spec input: valid for its type."""
-        if not entry.type:
-            return f"value of {entry.param}"
-        if entry.type == "select":
-            return entry.options[-1]
-        return INPUT_SAMPLES[entry.type]
+        return sample_value(entry)
 
     def form(self) -> list[Variable] | None:
         """A form for the called app that checks what the variant sends (typed variants only)."""
@@ -145,7 +109,7 @@ class VariantBed:
         self.runs += 1
         values = {name: f"value of {name}" for name in self.parameters}
         values.update({entry.param: self.input_value(entry) for entry in self.snippet.inputs})
-        base_values = {"query": "What is up?", "user": user, "api_key": key if key is not None else app.key}
+        base_values = {"query": "What is up?", "user": user, "api_key": key if key is not None else app.key, "files": []}
         values.update({name: value for name, value in base_values.items() if name in values or name == "api_key"})
         values.update(inputs or {})
         if "conversation_id" in values:
