@@ -136,22 +136,38 @@ def generate(spec_path: Path | None, out_dir: Path | None) -> None:
 @click.option("--no-diff", is_flag=True, help="Don't print the unified diff of stale files.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing to stderr except errors.")
 @click.option(
+    "--apps",
+    "apps_only",
+    is_flag=True,
+    help="Instead: check the bound Code nodes of exported Dify apps (APPS, else the spec's apps); "
+    "a unified diff and exit 1 when one is stale.",
+)
+@click.argument("apps", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
     "--against-apps",
     is_flag=True,
     help="Instead: ask each snippet's live app (those with verify_key_env) for its kind and input form; "
     "one line per difference, exit 1 on drift.",
 )
-def check(spec_path: Path | None, out_dir: Path | None, no_diff: bool, quiet: bool, against_apps: bool) -> None:
-    """Exit 1 if the output directory differs from what generate would write (writes nothing)."""
+def check(
+    spec_path: Path | None, out_dir: Path | None, no_diff: bool, quiet: bool, apps_only: bool, apps: tuple[Path, ...], against_apps: bool
+) -> None:
+    """Exit 1 if the output directory (and the spec's apps) differ from what generate and sync would write (writes nothing)."""
     from generator.output import plan_changes, unified_diff
 
+    if apps and not apps_only:
+        _fail(UserError("APPS are checked with --apps: dify-codenode check --apps APP.yml ..."))
     if against_apps:
         _check_against_apps(spec_path, quiet)
         return
+    if apps_only:
+        stale = _check_apps(spec_path, apps, no_diff, quiet)
+        sys.exit(EXIT_STALE if stale else 0)
     try:
         spec, plan, changes, out_dir = plan_changes(spec_path, out_dir)
     except UserError as error:
         _fail(error)
+    stale_apps = _check_apps(spec_path, (), no_diff, quiet) if spec.apps else 0
     if not quiet:
         _warn(spec.warnings)
     for change in changes:
@@ -171,6 +187,32 @@ def check(spec_path: Path | None, out_dir: Path | None, no_diff: bool, quiet: bo
         sys.exit(EXIT_STALE)
     if not quiet:
         click.echo(f"{out_dir.as_posix()}/ is up to date ({len(plan)} files)", err=True)
+    if stale_apps:
+        sys.exit(EXIT_STALE)
+
+
+def _check_apps(spec_path: Path | None, given: tuple[Path, ...], no_diff: bool, quiet: bool) -> int:
+    """Print what `sync` would change in the apps; how many files are stale."""
+    from generator.app_files import app_paths, plan_apps
+    from generator.spec import load_spec
+
+    try:
+        spec = load_spec(spec_path)
+        plans = plan_apps(spec, app_paths(spec, given))
+    except UserError as error:
+        _fail(error)
+    stale = [plan for plan in plans if plan.changed]
+    for plan in stale:
+        if not no_diff:
+            click.echo(plan.diff(), nl=False)
+        if not quiet:
+            nodes = ", ".join(node.node_id for node in plan.result.nodes if node.changed)
+            click.echo(f"would sync {shown_path(plan.path)} (node {nodes})", err=True)
+    if not quiet:
+        bound = sum(len(plan.result.nodes) for plan in plans)
+        verdict = f"{len(stale)} stale; run `dify-codenode sync`" if stale else "up to date"
+        click.echo(f"{len(plans)} app file(s), {bound} bound Code node(s): {verdict}", err=True)
+    return len(stale)
 
 
 # Where a flag means something else for render than the option does in a spec.
@@ -277,6 +319,32 @@ def render(template: str, name: str | None, request_builder: bool, **values: obj
         if snippet.route == "http-node":
             click.echo("the request-body node for this route: add --request-builder", err=True)
     click.echo(files[shown], nl=False)
+
+
+@cli.command()
+@click.argument("apps", nargs=-1, type=click.Path(path_type=Path))
+@spec_option
+def sync(apps: tuple[Path, ...], spec_path: Path | None) -> None:
+    """Update the Code nodes bound to the spec's snippets inside exported Dify apps (APPS, else the spec's apps)."""
+    from generator.app_files import app_paths, plan_apps, write_apps
+    from generator.spec import load_spec
+
+    try:
+        spec = load_spec(spec_path)
+        plans = plan_apps(spec, app_paths(spec, apps))
+        write_apps(plans)
+    except UserError as error:
+        _fail(error)
+    for plan in plans:
+        changed = [node for node in plan.result.nodes if node.changed]
+        if changed:
+            click.echo(f"synced {shown_path(plan.path)}: {', '.join(f'{node.node_id} ({node.snippet})' for node in changed)}", err=True)
+        for node in plan.result.nodes:
+            for name in node.unwired:
+                click.echo(f"note: {shown_path(plan.path)}: node {node.node_id}: map its new input {name} in Dify", err=True)
+    bound = sum(len(plan.result.nodes) for plan in plans)
+    changed_files = sum(plan.changed for plan in plans)
+    click.echo(f"{changed_files} of {len(plans)} app file(s) changed ({bound} bound Code node(s))", err=True)
 
 
 @cli.command()

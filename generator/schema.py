@@ -79,6 +79,11 @@ def spec_schema() -> dict:
         "required": ["version", "snippets"],
         "properties": {
             "version": {"const": SCHEMA_VERSION, "description": "The spec's schema version."},
+            "apps": {
+                "type": "array",
+                "items": {"type": "string", "minLength": 1},
+                "description": "Exported Dify apps (DSL files; glob patterns relative to the spec) whose bound Code nodes sync updates and check checks.",
+            },
             "defaults": {
                 "type": "object",
                 "description": "Options for every snippet, unless a snippet sets them itself.",

@@ -27,7 +27,7 @@ PYPROJECT = "pyproject.toml"
 TOOL_TABLE = "dify-codenode"
 BUILTIN_SPEC = Path(__file__).with_name("default_snippets.toml")
 BUILTIN_SOURCE = "the built-in default spec"
-TOP_LEVEL_KEYS = ("version", "defaults", "snippets")
+TOP_LEVEL_KEYS = ("version", "defaults", "snippets", "apps")
 SNIPPET_KEYS = ("name",) + tuple(option.key for option in OPTIONS)
 MAX_INPUT_KEY_LENGTH = 100  # older Dify apps allow input names up to 100 characters
 MAX_USER_PREFIX_LENGTH = 64
@@ -98,6 +98,9 @@ class Spec:
     directory: Path | None = None
     # What will likely not work in Dify as written (generator/advice.py): printed, never fatal.
     warnings: tuple[str, ...] = ()
+    # Exported Dify apps (DSL files, glob patterns relative to the spec) whose bound Code nodes
+    # `sync` updates and `check` checks.
+    apps: tuple[str, ...] = ()
 
 
 def find_spec_path(spec_path: Path | None) -> Path:
@@ -246,7 +249,10 @@ def parse_spec(data: dict, source: str, label: str, prefix: str = "") -> Spec:
         for warning in snippet_warnings(snippet, frozenset(entry), locate):
             if f"{label}: {prefix}{warning}" not in warnings:  # a default's problem is told once
                 warnings.append(f"{label}: {prefix}{warning}")
-    return Spec(source=source, snippets=tuple(snippets), warnings=tuple(warnings))
+    apps = data.get("apps", [])
+    if not isinstance(apps, list) or not all(isinstance(pattern, str) and pattern for pattern in apps):
+        raise fail("apps", "must be a list of paths or glob patterns of exported Dify apps, e.g. [\"apps/*.yml\"]")
+    return Spec(source=source, snippets=tuple(snippets), warnings=tuple(warnings), apps=tuple(apps))
 
 
 def build_snippet(raw: dict, fail: Callable[[str, str], UserError], locate: Locate) -> Snippet:

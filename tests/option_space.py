@@ -33,11 +33,12 @@ FACTORS: dict[str, tuple] = {
     "restart_stale_conversation": (True, False),
     "auto_generate_name": (False, True),
     "dsl_app": ("workflow", "chatflow"),
-    "query_input": ("query", ""),  # completion/workflow: main()'s query fills the input "query", or there is none
 }
 # The runtime pass also varies what decides the transport: the scheme of base_url and whether
 # it names this machine (http://localhost gets the "localhost is the sandbox itself" hint).
 BASE_URLS = ("https://api.dify.ai/v1", "http://api:5001/v1", "http://localhost/v1")
+# ... and whether main()'s query fills the input "query" of a completion/workflow app, or there is none.
+QUERY_INPUTS = ("query", "")
 # Input shapes: untyped fixed inputs, dynamic pairs, and typed inputs of every Dify type
 # ("typed": limits, files and required/optional mixed; "typed_text": no files (so the
 # http-node route can take them) and no limits).
@@ -99,12 +100,12 @@ def every_combination() -> Iterator[tuple[dict, Snippet | UserError]]:
 
 def covering_array(pool_size: int = 3000) -> list[dict]:
     """Combinations (the loader accepts) that together hold every pair of values of any two
-    factors that the loader allows together, the base URL and the input shape among them.
+    factors that the loader allows together, the base URL, query_input and the input shape among them.
 
     Greedy over a seeded sample of the accepted combinations (the same rows on every run), then
     one combination for each pair the sample missed.
     """
-    factors = dict(FACTORS, base_url=BASE_URLS, inputs=tuple(INPUT_SHAPES))
+    factors = dict(FACTORS, base_url=BASE_URLS, query_input=QUERY_INPUTS, inputs=tuple(INPUT_SHAPES))
     value_ids = {(key, value): index for index, (key, value) in enumerate((k, v) for k in factors for v in factors[k])}
 
     def pairs(row: dict) -> frozenset[int]:

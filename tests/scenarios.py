@@ -397,25 +397,36 @@ def _typed_cases(entry) -> list[tuple[object, str | None]]:
 @scenario(lambda shape: bool(shape.input_checks))
 def typed_input_values(bed: VariantBed) -> None:
     """Each typed input, given right and wrong values: right ones reach the app as its form takes
-    them, wrong ones fail in the calling node (its request-body node on the http-node route) in
-    one line, before any call."""
-    cases = [(entry.param, value, failure, entry) for entry in bed.snippet.inputs for value, failure in _typed_cases(entry)]
+    them (several inputs' right values share a run), wrong ones fail in the calling node (its
+    request-body node on the http-node route) in one line, before any call."""
+    right: dict[str, list] = {}
+    wrong: list[tuple[str, object, str]] = []
+    kinds = {entry.param: entry for entry in bed.snippet.inputs}
+    for entry in bed.snippet.inputs:
+        for value, failure in _typed_cases(entry):
+            if failure is None:
+                right.setdefault(entry.param, []).append(value)
+            else:
+                wrong.append((entry.param, value, failure))
     if bed.snippet.forward_files:
-        cases += [("files", None, None, None), ("files", [LOCAL_FILE, REMOTE_FILE], None, None), ("files", "x", "must be a list of files", None)]
-    for param, value, failure, entry in cases:
+        right["files"] = [None, [LOCAL_FILE, REMOTE_FILE]]
+        wrong.append(("files", "x", "must be a list of files"))
+    for round_number in range(max(map(len, right.values()), default=0)):
+        values = {param: options[round_number] for param, options in right.items() if round_number < len(options)}
+        app = bed.app()
+        answered(bed, app, bed.run(app, inputs=values))
+        body = [r for r in bed.dify.requests if r["key"] == app.key][-1]["body"]
+        for param, value in values.items():
+            if param == "files":  # the request's own files
+                assert body.get("files") == (forwarded("file-list", value) if value else None)
+            elif value is None:
+                assert kinds[param].key not in body["inputs"]
+            else:
+                assert body["inputs"][kinds[param].key] == forwarded(kinds[param].type, value), (param, value)
+    for param, value, failure in wrong:
         app = bed.app()
         run = bed.run(app, inputs={param: value})
-        sent = [r for r in bed.dify.requests if r["key"] == app.key]
-        if failure is None:
-            answered(bed, app, run)
-            if entry is None:  # the request's own files
-                assert sent[-1]["body"].get("files") == (forwarded("file-list", value) if value else None)
-            elif value is None:
-                assert entry.key not in sent[-1]["body"]["inputs"]
-            else:
-                assert sent[-1]["body"]["inputs"][entry.key] == forwarded(entry.type, value), (entry.key, value)
-            continue
-        assert sent == [], f"{param}={value!r} reached the app"
+        assert [r for r in bed.dify.requests if r["key"] == app.key] == [], f"{param}={value!r} reached the app"
         if bed.route == "http-node":
             assert not run.ok and run.error.count("\n") == 1 and failure in run.error, run.error
         else:

@@ -225,3 +225,26 @@ def test_verify_base_url_is_where_ci_reaches_the_app(project: Path, dify, monkey
     result = invoke("check", "--against-apps", key=app.key, variable="CHAT_KEY", monkeypatch=monkeypatch)
     assert result.exit_code == 0, result.stderr
     assert "1 snippet(s) checked against their apps: in sync" in result.stderr
+
+
+def test_unknown_types_and_a_missing_form_are_taken_in_stride(project: Path, dify, monkeypatch) -> None:
+    answer = b'{"user_input_form": [{"rating-stars": {"variable": "stars", "required": true}}, {"text-input": {"variable": "name"}}]}'
+    app = add_app(dify, "chat", describe_answers={"/v1/parameters": (200, answer, "application/json")})
+    result = invoke("add", "odd", "--template", "variables", "--dry-run", key=app.key, monkeypatch=monkeypatch)
+    assert result.exit_code == 0, result.stderr
+    assert "input 'stars' has type 'rating-stars', which dify-codenode doesn't know; sent as given" in result.stderr
+    entry = tomllib.loads(result.stdout)["snippets"][0]
+    assert entry["inputs"] == {"stars": "stars", "name": {"param": "name", "type": "text-input", "required": False}}
+    bare = add_app(dify, "chat", describe_answers={"/v1/parameters": (200, b"{}", "application/json")})
+    result = invoke("add", "bare", "--template", "single", "--dry-run", key=bare.key, monkeypatch=monkeypatch)
+    assert result.exit_code == 0 and "inputs" not in tomllib.loads(result.stdout)["snippets"][0]
+
+
+def test_add_to_a_pyproject_without_the_table_starts_one(tmp_path: Path, dify, monkeypatch) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "mine"\n')
+    monkeypatch.chdir(tmp_path)
+    app = add_app(dify, "chat", form=[])
+    result = invoke("add", "ask", "--template", "single", "--spec", "pyproject.toml", "--base-url", dify.base_url, key=app.key, monkeypatch=monkeypatch)
+    assert result.exit_code == 0, result.stderr
+    table = tomllib.loads((tmp_path / "pyproject.toml").read_text())["tool"]["dify-codenode"]
+    assert table["version"] == 1 and table["snippets"][0]["base_url"] == dify.base_url

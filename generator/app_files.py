@@ -1,0 +1,93 @@
+"""The exported Dify apps a command works on: which files, what `sync` would change in each, writing all or nothing."""
+
+from __future__ import annotations
+
+import difflib
+import glob
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.app_sync import SyncResult, sync_text
+from generator.errors import UserError, shown_path
+from generator.spec import Spec
+
+MAX_APP_BYTES = 50 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class AppPlan:
+    path: Path
+    result: SyncResult
+
+    @property
+    def changed(self) -> bool:
+        return self.result.new != self.result.old
+
+    def diff(self) -> str:
+        shown = self.path.as_posix()
+        lines = difflib.unified_diff(
+            self.result.old.splitlines(keepends=True), self.result.new.splitlines(keepends=True), fromfile=shown, tofile=shown
+        )
+        return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+
+
+def app_paths(spec: Spec, given: tuple[Path, ...]) -> list[Path]:
+    """The files given, else the spec's `apps` patterns (relative to the spec's directory)."""
+    if given:
+        return list(given)
+    base = spec.directory or Path(".")
+    found: list[Path] = []
+    for pattern in spec.apps:
+        matches = sorted(Path(match) for match in glob.glob(str(base / pattern), recursive=True))
+        if not matches:
+            raise UserError(f"{spec.source}: apps: {pattern!r} matches no file; fix the pattern or remove it")
+        found += [match for match in matches if match not in found]
+    if not found:
+        raise UserError("no app files: pass exported apps (APP.yml ...) or list them in the spec as apps = [\"apps/*.yml\"]")
+    return found
+
+
+def plan_apps(spec: Spec, paths: list[Path]) -> list[AppPlan]:
+    """What `sync` would make of each file (nothing is written)."""
+    from generator.pipeline import snippet_files
+
+    files = {snippet.name: snippet_files([snippet], spec.source) for snippet in spec.snippets}
+    return [AppPlan(path, sync_text(_read(path), shown_path(path), files)) for path in paths]
+
+
+def write_apps(plans: list[AppPlan]) -> None:
+    """Write every changed file or none: temp files beside them first, then the renames."""
+    staged: list[tuple[str, Path]] = []
+    try:
+        for plan in plans:
+            if plan.changed:
+                descriptor, temp = tempfile.mkstemp(prefix=".dify-codenode-", suffix=".yml", dir=plan.path.parent)
+                staged.append((temp, plan.path))
+                with os.fdopen(descriptor, "wb") as handle:
+                    handle.write(plan.result.new.encode("utf-8"))
+                os.chmod(temp, plan.path.stat().st_mode & 0o777)
+    except OSError as error:
+        for temp, _ in staged:
+            Path(temp).unlink(missing_ok=True)
+        raise UserError(f"can't write beside the apps ({error.strerror}); nothing was changed") from None
+    for temp, path in staged:
+        os.replace(temp, path)
+
+
+def _read(path: Path) -> str:
+    if path.is_dir():
+        raise UserError(f"{shown_path(path)}: is a directory; pass exported app files (.yml)")
+    if not path.exists():
+        raise UserError(f"{shown_path(path)}: no such file; pass an exported app (Dify: app > Export DSL)")
+    if not path.is_file():
+        raise UserError(f"{shown_path(path)}: is not a regular file (a pipe or device?); pass an exported app file")
+    if path.stat().st_size > MAX_APP_BYTES:
+        raise UserError(f"{shown_path(path)}: is over {MAX_APP_BYTES // (1024 * 1024)} MB; that's no exported Dify app")
+    try:
+        return path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise UserError(f"{shown_path(path)}: is not UTF-8 (bad byte at offset {error.start}); pass the file Dify exported") from None
+    except OSError as error:
+        raise UserError(f"{shown_path(path)}: can't be read ({error.strerror})") from None
