@@ -1,0 +1,77 @@
+"""Exported Dify apps as Dify writes them, in the DSL versions it has written (0.1.x to 0.6.x), with stale bound Code nodes.
+
+Dify exports `yaml.dump(export_data, allow_unicode=True)` (api/services/app_dsl_service.py;
+early versions without allow_unicode, so non-ASCII text comes out as \\uXXXX escapes). These
+are built from the apps dify-codenode generates (generator/dsl.py, runnable on graphon), aged:
+an older DSL version and its fields, a Code node whose code, inputs and outputs are from an
+older snippet, an unbound JavaScript Code node, unicode titles, and optionally dozens of
+other nodes.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import yaml
+
+from generator.dsl import build_app
+from generator.pipeline import snippet_files
+from generator.spec import Snippet
+
+VERSIONS = ("0.1.0", "0.1.2", "0.1.3", "0.1.5", "0.2.0", "0.3.0", "0.4.0", "0.5.0", "0.6.0")
+JS_CODE = "function main({arg1}) {\n  return {result: arg1 + ' ✓'}\n}\n"
+
+
+def current_document(snippet: Snippet, source: str = "snippets.toml") -> dict:
+    """The app dify-codenode generates around the snippet, as data."""
+    files = snippet_files([snippet], source)
+    builder = files.get(f"{snippet.name}_request.py")
+    return build_app(snippet, files[f"{snippet.name}.py"], source, builder)
+
+
+def aged(document: dict, version: str, *, filler_nodes: int = 0, javascript: bool = True) -> dict:
+    """The app as an older Dify exported it, its bound Code node from an older snippet."""
+    document = copy.deepcopy(document)
+    document["version"] = version
+    document["app"]["name"] = "Agent caller ✓ 调用"
+    if version < "0.1.5":
+        document.pop("dependencies", None)
+    else:
+        document["dependencies"] = []
+    nodes = document["workflow"]["graph"]["nodes"]
+    code = next(node for node in nodes if node["id"] == "code")
+    data = code["data"]
+    data["title"] = "Ask the agent ✓ 问"
+    lines = data["code"].split("\n")
+    data["code"] = "\n".join(line.replace("_TIME_BUDGET_SECONDS = ", "_TIME_BUDGET_SECONDS = 1 + ") for line in lines)
+    data["variables"] = [dict(v, value_selector=list(v["value_selector"])) for v in data["variables"][:-1]]  # one input fewer
+    data["outputs"] = {**data["outputs"], "stale_output": {"children": None, "type": "string"}}
+    if version >= "0.2.0":  # newer exports carry error handling on each node
+        data["error_strategy"] = "fail-branch"
+        data["retry_config"] = {"enabled": False, "max_retries": 3, "retry_interval": 1000}
+    if javascript:
+        nodes.append(
+            {
+                "data": {
+                    "code": JS_CODE, "code_language": "javascript", "desc": "", "outputs": {"result": {"children": None, "type": "string"}},
+                    "selected": False, "title": "Shout ✓", "type": "code",
+                    "variables": [{"value_selector": ["start", "query"], "variable": "arg1"}],
+                },
+                "height": 54, "id": "javascript", "position": {"x": 400, "y": 400}, "positionAbsolute": {"x": 400, "y": 400},
+                "selected": False, "sourcePosition": "right", "targetPosition": "left", "type": "custom", "width": 244,
+            }
+        )
+    for number in range(filler_nodes):
+        nodes.append(
+            {
+                "data": {"desc": "", "selected": False, "template": f"step {number} {{{{ x }}}}", "title": f"Step {number} ✓",
+                         "type": "template-transform", "variables": [{"value_selector": ["start", "query"], "variable": "x"}]},
+                "height": 54, "id": f"filler{number}", "position": {"x": 100.5 * number, "y": 900}, "type": "custom", "width": 244,
+            }
+        )
+    return document
+
+
+def exported(document: dict, *, allow_unicode: bool = True) -> str:
+    """The file Dify writes for it."""
+    return yaml.dump(document, allow_unicode=allow_unicode)

@@ -1,0 +1,224 @@
+"""`sync` and `check --apps`: the bound Code nodes inside exported Dify apps kept in sync, touching nothing else."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from dify_exports import VERSIONS, aged, current_document, exported
+from generator.cli import cli
+from generator.spec import load_spec
+from test_dsl import needs_graphon, prepared, run_on_graphon, sandbox  # noqa: F401 (sandbox: the module's dify-sandbox stand-in)
+
+REPO = Path(__file__).resolve().parent.parent
+SPEC = REPO / "snippets.toml"
+SNIPPETS = {snippet.name: snippet for snippet in load_spec(SPEC).snippets}
+KINDS = ["agent_single", "agent_conversation", "workflow_typed_inputs", "agent_http_node_conversation"]
+
+
+def invoke(*args: object):
+    return CliRunner().invoke(cli, [str(a) for a in args], prog_name="dify-codenode", catch_exceptions=False)
+
+
+def bound_node_lines(text: str, node_id: str) -> range:
+    """The lines of the file that hold the node with this id."""
+    root = yaml.compose(text)
+    step = root
+    for key in ("workflow", "graph", "nodes"):
+        step = next(value for name, value in step.value if name.value == key)
+    for item in step.value:
+        if any(name.value == "id" and value.value == node_id for name, value in item.value):
+            return range(item.start_mark.line, item.end_mark.line + 1)
+    raise AssertionError(f"no node {node_id}")
+
+
+def changed_lines(old: str, new: str) -> set[int]:
+    """Lines of `old` that the change replaced or inserted at."""
+    matcher = difflib.SequenceMatcher(a=old.splitlines(), b=new.splitlines(), autojunk=False)
+    return {line for tag, a1, a2, _, _ in matcher.get_opcodes() if tag != "equal" for line in range(a1, max(a2, a1 + 1))}
+
+
+@pytest.fixture
+def app_file(tmp_path: Path):
+    def write(text: str, name: str = "app.yml") -> Path:
+        path = tmp_path / name
+        path.write_bytes(text.encode("utf-8"))
+        return path
+
+    return write
+
+
+# Every DSL version once, every snippet kind with and without allow_unicode: the README's suite.
+# The slow tier (-m slow) runs the whole product.
+QUICK = [(KINDS[n % 4], version, (n // 4) % 2 == 0) for n, version in enumerate(VERSIONS)]
+EVERY = [(name, version, unicode) for name in KINDS for version in VERSIONS for unicode in (True, False)]
+ROWS = QUICK + [pytest.param(*row, marks=pytest.mark.slow) for row in EVERY if row not in QUICK]
+
+
+@pytest.mark.parametrize("name,version,allow_unicode", ROWS)
+def test_sync_changes_only_the_bound_node_and_gives_what_dify_would_export(app_file, name: str, version: str, allow_unicode: bool) -> None:
+    current = current_document(SNIPPETS[name])
+    stale = exported(aged(current, version, filler_nodes=60 if version == "0.6.0" else 0), allow_unicode=allow_unicode)
+    path = app_file(stale)
+    check = invoke("check", "--spec", SPEC, "--apps", path)
+    assert check.exit_code == 1 and check.stdout.startswith(f"--- {path.as_posix()}\n")
+    result = invoke("sync", "--spec", SPEC, path)
+    assert result.exit_code == 0, result.stderr
+    synced = path.read_text(encoding="utf-8")
+    node_lines = bound_node_lines(stale, "code")
+    assert changed_lines(stale, synced) <= set(node_lines)  # nothing outside the bound node moved
+    expected = aged(current, version, filler_nodes=60 if version == "0.6.0" else 0)
+    node = next(n for n in expected["workflow"]["graph"]["nodes"] if n["id"] == "code")
+    fresh = current_node(current)
+    unwired = {"value_selector": [], "variable": fresh["variables"][-1]["variable"]}  # the input the stale node lacked
+    node["data"].update(code=fresh["code"], outputs=fresh["outputs"], variables=fresh["variables"][:-1] + [unwired])
+    assert synced == exported(expected, allow_unicode=allow_unicode)  # byte for byte what Dify would write
+    assert ("\\u" in synced) is (not allow_unicode) and ("✓" in synced) is allow_unicode
+    js = next(n for n in yaml.safe_load(synced)["workflow"]["graph"]["nodes"] if n["id"] == "javascript")
+    assert js["data"]["code"].startswith("function main")  # an unbound node is never touched
+    mtime = path.stat().st_mtime_ns
+    again = invoke("sync", "--spec", SPEC, path)
+    assert again.exit_code == 0 and path.stat().st_mtime_ns == mtime  # in sync: not rewritten at all
+    assert invoke("check", "--spec", SPEC, "--apps", path).exit_code == 0
+
+
+def current_node(document: dict) -> dict:
+    return next(n for n in document["workflow"]["graph"]["nodes"] if n["id"] == "code")["data"]
+
+
+def test_wired_inputs_keep_their_selectors_and_new_ones_are_named(app_file) -> None:
+    document = aged(current_document(SNIPPETS["agent_single"]), "0.1.5")
+    data = current_node(document)
+    data["variables"][0]["value_selector"] = ["env", "MY_OWN_KEY"]  # the user's wiring
+    path = app_file(exported(document))
+    result = invoke("sync", "--spec", SPEC, path)
+    assert result.exit_code == 0
+    assert "node code: map its new input user in Dify" in result.stderr
+    variables = current_node(yaml.safe_load(path.read_text()))["variables"]
+    assert variables[0] == {"value_selector": ["env", "MY_OWN_KEY"], "variable": "api_key"}
+    assert variables[-1] == {"value_selector": [], "variable": "user"}
+
+
+@pytest.mark.parametrize(
+    "edit",
+    ["comments", "four-space indent", "literal block code", "crlf", "bom", "flow style variables"],
+)
+def test_hand_edited_files_keep_every_edit(app_file, edit: str) -> None:
+    document = aged(current_document(SNIPPETS["agent_single"]), "0.1.5")
+    text = exported(document)
+    if edit == "comments":
+        text = "# exported by Jo, reviewed 2026-11-01\n" + text.replace("kind: app\n", "kind: app  # do not change\n")
+    elif edit == "four-space indent":
+        text = yaml.dump(document, allow_unicode=True, indent=4)
+    elif edit == "literal block code":
+
+        class Literal(yaml.SafeDumper):
+            pass
+
+        Literal.add_representer(str, lambda d, s: d.represent_scalar("tag:yaml.org,2002:str", s, style="|" if "\n" in s else None))
+        text = yaml.dump(document, Dumper=Literal, allow_unicode=True)
+    elif edit == "crlf":
+        text = text.replace("\n", "\r\n")
+    elif edit == "bom":
+        text = "\ufeff" + text
+    elif edit == "flow style variables":
+        text = yaml.dump(document, allow_unicode=True, default_flow_style=None)
+    path = app_file(text)
+    result = invoke("sync", "--spec", SPEC, path)
+    assert result.exit_code == 0, result.stderr
+    synced = path.read_bytes().decode("utf-8")
+    data = current_node(yaml.safe_load(synced.lstrip("\ufeff")))
+    fresh = current_node(current_document(SNIPPETS["agent_single"]))
+    assert data["code"] == fresh["code"] and data["outputs"] == fresh["outputs"]
+    assert changed_lines(text, synced) <= set(bound_node_lines(text.lstrip("\ufeff"), "code"))
+    if edit == "comments":
+        assert synced.startswith("# exported by Jo") and "kind: app  # do not change" in synced
+    if edit == "literal block code":
+        assert "code: |" in synced
+    if edit == "crlf":
+        assert "\n" not in synced.replace("\r\n", "")
+    if edit == "bom":
+        assert synced.startswith("\ufeff")
+    assert invoke("check", "--spec", SPEC, "--apps", path).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        ("{{ not yaml", "not YAML"),
+        ("- a\n- b\n", "the top level isn't a mapping"),
+        ("workflow:\n  graph:\n    nodes: 3\n", "workflow.graph.nodes is not a list"),
+        ("workflow:\n  graph:\n    nodes: [3]\n", "a node in workflow.graph.nodes is not a mapping"),
+        ("a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(f"b{n}: &b{n} [*{'a' if n == 0 else f'b{n - 1}'}, *{'a' if n == 0 else f'b{n - 1}'}]\n" for n in range(60)), "too many YAML aliases"),
+        ("workflow:\n  graph:\n    nodes:\n    - id: '1'\n    - id: '1'\n", "two nodes have the id '1'"),
+        ("x: " + "[" * 5000 + "]" * 5000 + "\n", "nested too deeply"),
+    ],
+)
+def test_hostile_app_files_are_refused_in_one_line(app_file, text: str, message: str) -> None:
+    path = app_file(text)
+    result = invoke("sync", "--spec", SPEC, path)
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1 and message in result.stderr, result.stderr
+    assert path.read_text() == text
+    assert invoke("check", "--spec", SPEC, "--apps", path).exit_code == 2
+
+
+def test_a_node_bound_to_an_unknown_snippet_names_the_node_and_the_file(app_file) -> None:
+    document = aged(current_document(SNIPPETS["agent_single"]), "0.1.5")
+    current_node(document)["code"] = current_node(document)["code"].replace('snippet "agent_single"', 'snippet "gone"', 1)
+    path = app_file(exported(document))
+    result = invoke("sync", "--spec", SPEC, path)
+    assert result.exit_code == 2
+    assert f"{path}: node 'code' ('Ask the agent ✓ 问'): is bound to snippet 'gone', which the spec doesn't have" in result.stderr
+
+
+def test_a_javascript_node_with_the_binding_is_refused(app_file) -> None:
+    document = aged(current_document(SNIPPETS["agent_single"]), "0.1.5")
+    current_node(document)["code_language"] = "javascript"
+    path = app_file(exported(document))
+    result = invoke("sync", "--spec", SPEC, path)
+    assert result.exit_code == 2 and "but is a javascript node" in result.stderr
+
+
+def test_several_files_are_written_all_or_nothing(app_file) -> None:
+    good = app_file(exported(aged(current_document(SNIPPETS["agent_single"]), "0.1.5")), "good.yml")
+    bad = app_file("{{ not yaml", "bad.yml")
+    before = good.read_bytes()
+    assert invoke("sync", "--spec", SPEC, good, bad).exit_code == 2
+    assert good.read_bytes() == before
+
+
+def test_the_specs_apps_are_synced_and_checked(tmp_path: Path, monkeypatch) -> None:
+    (tmp_path / "apps").mkdir()
+    (tmp_path / "snippets.toml").write_text('apps = ["apps/*.yml"]\n' + SPEC.read_text())
+    stale = exported(aged(current_document(SNIPPETS["agent_single"]), "0.1.5"))
+    (tmp_path / "apps" / "caller.yml").write_text(stale)
+    monkeypatch.chdir(tmp_path)
+    assert invoke("generate").exit_code == 0
+    check = invoke("check")
+    assert check.exit_code == 1 and "would sync apps/caller.yml" in check.stderr  # output/ is fresh, the app isn't
+    assert invoke("sync").exit_code == 0
+    assert invoke("check").exit_code == 0
+    (tmp_path / "snippets.toml").write_text('apps = ["nothing/*.yml"]\n' + SPEC.read_text())
+    missing = invoke("sync")
+    assert missing.exit_code == 2 and "'nothing/*.yml' matches no file" in missing.stderr
+
+
+@needs_graphon
+@pytest.mark.parametrize("name", ["agent_single", "agent_conversation"])
+def test_a_synced_app_runs_on_graphon(app_file, dify, sandbox, name: str) -> None:
+    from snippets import add_app
+
+    path = app_file(exported(aged(current_document(SNIPPETS[name]), "0.1.5", javascript=False)))
+    assert invoke("sync", "--spec", SPEC, path).exit_code == 0
+    document = yaml.safe_load(path.read_text())
+    current_node(document)["variables"][-1]["value_selector"] = ["sys", "user_id"]  # what the note asked the user to wire
+    path.write_text(yaml.dump(document, allow_unicode=True))
+    callee = add_app(dify, "agent-1.16", answer="synced ✓")
+    result = run_on_graphon(prepared(path, dify, callee.key), sandbox, {"query": "hi"})
+    assert result["status"] == "succeeded", result
+    assert "synced ✓" in str(result["outputs"])
+
