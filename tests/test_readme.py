@@ -82,6 +82,9 @@ class Project:
         if arguments[0] == "add":  # the live app is the emulator's
             at = arguments.index("--base-url")
             arguments = [*arguments[: at + 1], self.dify.base_url, *arguments[at + 2 :]]
+        for argument in arguments[1:]:
+            if argument.endswith(".yml") and not (self.directory / argument).exists():  # the user's exported app
+                self.export_stale_app(self.directory / argument)
         if arguments == ["check", "--against-apps"] and "verify_key_env" not in (self.directory / "snippets.toml").read_text():
             self.run(["export", "DIFY_APP_API_KEY=key"])  # a CI recipe's project used `add` before
             self.run_tool(["add", "researcher", "--template", "variables", "--base-url", "x"])
@@ -95,8 +98,21 @@ class Project:
                 assert (self.directory / "output" / path.name).read_text() == path.read_text(), path.name
         elif arguments[0] == "add":
             assert self.app.key not in done.stdout + done.stderr + (self.directory / "snippets.toml").read_text()
-        elif arguments != ["check", "--against-apps"]:
+        elif arguments[0] == "sync":
+            assert "synced " in done.stderr  # the exported app's bound node was stale
+        elif arguments[:2] != ["check", "--apps"] and arguments != ["check", "--against-apps"]:
             pytest.fail(f"README runs `dify-codenode {' '.join(arguments)}`: teach tests/test_readme.py what it must do")
+
+
+    @staticmethod
+    def export_stale_app(path: Path) -> None:
+        """An app exported from Dify whose Code node holds an older agent_single."""
+        from dify_exports import aged, current_document, exported
+        from generator.spec import load_spec
+
+        snippet = next(s for s in load_spec(REPO / "snippets.toml").snippets if s.name == "agent_single")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(exported(aged(current_document(snippet), "0.6.0")))
 
 
 def commands(text: str) -> list[list[str]]:
@@ -208,6 +224,11 @@ def test_the_python_api_example_runs(project: Project) -> None:
     done = subprocess.run([sys.executable, "-c", example], cwd=project.directory, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "agent_single.py" in done.stdout and (project.directory / "output" / "agent_single.py").exists()
+
+
+def test_the_binding_line_is_what_generated_files_start_with() -> None:
+    (binding,) = [text for lang, text in BLOCKS if lang == "" and text.startswith("# @generated")]
+    assert (REPO / "output" / "agent_single.py").read_text().split("\n", 1)[0] == binding.strip()
 
 
 def test_the_gitattributes_advice_is_what_this_repo_does() -> None:
