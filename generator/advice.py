@@ -60,5 +60,4 @@ def _options_without_effect(snippet) -> dict[str, str]:
         reason = "on the http-node route the HTTP Request node waits for the answer (its own timeouts apply)"
         unused["time_budget"] = reason
         unused["on_timeout"] = reason
-        unused.setdefault("restart_stale_conversation", "the http-node route doesn't restart stale conversations yet")
     return unused

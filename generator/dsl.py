@@ -39,13 +39,13 @@ def _uuid(snippet: Snippet, what: str) -> str:
     return str(uuid.uuid5(NAMESPACE, f"{snippet.name}/{what}"))
 
 
-def _node(node_id: str, x: int, data: dict) -> dict:
+def _node(node_id: str, x: int, data: dict, y: int = 282) -> dict:
     return {
         "data": {"desc": "", "selected": False, **data},
         "height": 54,
         "id": node_id,
-        "position": {"x": x, "y": 282},
-        "positionAbsolute": {"x": x, "y": 282},
+        "position": {"x": x, "y": y},
+        "positionAbsolute": {"x": x, "y": y},
         "selected": False,
         "sourcePosition": "right",
         "targetPosition": "left",
@@ -54,12 +54,12 @@ def _node(node_id: str, x: int, data: dict) -> dict:
     }
 
 
-def _edge(source: str, source_type: str, target: str, target_type: str) -> dict:
+def _edge(source: str, source_type: str, target: str, target_type: str, handle: str = "source") -> dict:
     return {
         "data": {"isInIteration": False, "isInLoop": False, "sourceType": source_type, "targetType": target_type},
-        "id": f"{source}-source-{target}-target",
+        "id": f"{source}-{handle}-{target}-target",
         "source": source,
-        "sourceHandle": "source",
+        "sourceHandle": handle,
         "target": target,
         "targetHandle": "target",
         "type": "custom",
@@ -114,11 +114,102 @@ def _request_variables(snippet: Snippet, chatflow: bool) -> list[dict]:
     return variables
 
 
-def _http_node(snippet: Snippet, url: str) -> dict:
+def _parse_node(node_id: str, x: int, y: int, code: str, outputs: dict, snippet: Snippet, http: str) -> dict:
+    """The Code node of the HTTP-node route that reads what the HTTP node `http` buffered."""
+    variables = [
+        {"value_selector": [http, "body"], "variable": "body"},
+        {"value_selector": [http, "status_code"], "variable": "status_code"},
+    ]
+    if snippet.template == "conversation":
+        variables.append({"value_selector": ["conversation", "conversation_id"], "variable": "conversation_id"})
+    data = {"code": code, "code_language": "python3", "outputs": outputs, "title": "Read the answer", "type": "code", "variables": variables}
+    return _node(node_id, x, data, y)
+
+
+def _healing_branch(snippet: Snippet, builder: str | None, code: str, outputs: dict, chatflow: bool) -> tuple[list[dict], list[dict]]:
+    """HTTP-node route, conversation: when the called app answers 404 "Conversation Not Exists"
+    (an id from another user, or a deleted conversation), forget the id and ask again in a new
+    conversation, whose id the assigner then keeps: the conversation variable heals within the
+    run. (On the code route the snippet does this itself.)"""
+    stale = {
+        "cases": [
+            {
+                "case_id": "true",
+                "conditions": [
+                    {"comparison_operator": "=", "id": _uuid(snippet, "stale/status"), "value": "404", "varType": "number", "variable_selector": ["http", "status_code"]},
+                    {"comparison_operator": "contains", "id": _uuid(snippet, "stale/body"), "value": "Conversation Not Exists", "varType": "string", "variable_selector": ["http", "body"]},
+                ],
+                "id": "true",
+                "logical_operator": "and",
+            }
+        ],
+        "title": "Conversation gone?",
+        "type": "if-else",
+    }
+    forget = {
+        "items": [{"input_type": "variable", "operation": "clear", "value": None, "variable_selector": ["conversation", "conversation_id"]}],
+        "title": "Forget the conversation",
+        "type": "assigner",
+        "version": "2",
+    }
+    request = {
+        "code": builder,
+        "code_language": "python3",
+        "outputs": {"body": {"children": None, "type": "string"}},
+        "title": "Build a new-conversation request",
+        "type": "code",
+        "variables": _request_variables(snippet, chatflow),
+    }
+    nodes = [
+        _node("stale", 992, stale),
+        _node("forget", 1296, forget, 482),
+        _node("request_again", 1600, request, 482),
+        _node("http_again", 1904, _http_node(snippet, shape_of(snippet).url, "request_again"), 482),
+        _parse_node("code_again", 2208, 482, code, outputs, snippet, "http_again"),
+        _node("assigner_again", 2512, _keep_conversation("code_again"), 482),
+        _node("answer_again", 2816, _answer("code_again", shape_of(snippet).output_names), 482),
+    ]
+    edges = [
+        _edge("http", "http-request", "stale", "if-else"),
+        _edge("stale", "if-else", "code", "code", handle="false"),
+        _edge("stale", "if-else", "forget", "assigner", handle="true"),
+        _edge("forget", "assigner", "request_again", "code"),
+        _edge("request_again", "code", "http_again", "http-request"),
+        _edge("http_again", "http-request", "code_again", "code"),
+        _edge("code_again", "code", "assigner_again", "assigner"),
+        _edge("assigner_again", "assigner", "answer_again", "answer"),
+    ]
+    return nodes, edges
+
+
+def _keep_conversation(source: str) -> dict:
+    """A Variable Assigner that writes `source`'s conversation_id output into the conversation variable."""
+    return {
+        "items": [
+            {
+                "input_type": "variable",
+                "operation": "over-write",
+                "value": [source, "conversation_id"],
+                "variable_selector": ["conversation", "conversation_id"],
+                "write_mode": "over-write",
+            }
+        ],
+        "title": "Keep the conversation",
+        "type": "assigner",
+        "version": "2",
+    }
+
+
+def _answer(source: str, outputs: tuple[str, ...]) -> dict:
+    answer = "".join("{{#" + source + "." + name + "#}}" for name in outputs if name in ("response_text", "error"))
+    return {"answer": answer, "title": "Answer", "type": "answer", "variables": []}
+
+
+def _http_node(snippet: Snippet, url: str, builder: str) -> dict:
     """The HTTP Request node of the HTTP-node route: the body comes whole from the builder node."""
     return {
         "authorization": {"config": None, "type": "no-auth"},
-        "body": {"data": [{"key": "", "type": "text", "value": "{{#request.body#}}"}], "type": "raw-text"},
+        "body": {"data": [{"key": "", "type": "text", "value": "{{#" + builder + ".body#}}"}], "type": "raw-text"},
         "headers": f"Authorization:Bearer {{{{#env.{API_KEY_VARIABLE}#}}}}\nContent-Type:application/json",
         "method": "post",
         "params": "",
@@ -165,21 +256,16 @@ def build_app(snippet: Snippet, code: str, source: str, builder: str | None = No
                 },
             )
         )
-        nodes.append(_node("http", 688, _http_node(snippet, shape.url)))
-        parse_variables = [
-            {"value_selector": ["http", "body"], "variable": "body"},
-            {"value_selector": ["http", "status_code"], "variable": "status_code"},
-        ]
-        if snippet.template == "conversation":
-            parse_variables.append({"value_selector": ["conversation", "conversation_id"], "variable": "conversation_id"})
-        nodes.append(
-            _node(
-                "code",
-                992,
-                {"code": code, "code_language": "python3", "outputs": code_outputs, "title": "Read the answer", "type": "code", "variables": parse_variables},
-            )
-        )
-        edges += [_edge("start", "start", "request", "code"), _edge("request", "code", "http", "http-request"), _edge("http", "http-request", "code", "code")]
+        nodes.append(_node("http", 688, _http_node(snippet, shape.url, "request")))
+        heals = snippet.template == "conversation" and snippet.restart_stale_conversation
+        nodes.append(_parse_node("code", 1296 if heals else 992, 282, code, code_outputs, snippet, "http"))
+        edges += [_edge("start", "start", "request", "code"), _edge("request", "code", "http", "http-request")]
+        if heals:
+            heal_nodes, heal_edges = _healing_branch(snippet, builder, code, code_outputs, chatflow)
+            nodes += heal_nodes
+            edges += heal_edges
+        else:
+            edges.append(_edge("http", "http-request", "code", "code"))
     else:
         code_variables = [{"value_selector": ["env", key_name], "variable": "api_key"}] + _request_variables(snippet, chatflow)
         nodes.append(
@@ -190,35 +276,15 @@ def build_app(snippet: Snippet, code: str, source: str, builder: str | None = No
             )
         )
         edges.append(_edge("start", "start", "code", "code"))
-    x = nodes[-1]["position"]["x"] + 304
+    x = next(node for node in nodes if node["id"] == "code")["position"]["x"] + 304
     last = "code"
     if snippet.template == "conversation":
-        nodes.append(
-            _node(
-                "assigner",
-                x,
-                {
-                    "items": [
-                        {
-                            "input_type": "variable",
-                            "operation": "over-write",
-                            "value": ["code", "conversation_id"],
-                            "variable_selector": ["conversation", "conversation_id"],
-                            "write_mode": "over-write",
-                        }
-                    ],
-                    "title": "Keep the conversation",
-                    "type": "assigner",
-                    "version": "2",
-                },
-            )
-        )
+        nodes.append(_node("assigner", x, _keep_conversation("code")))
         edges.append(_edge("code", "code", "assigner", "assigner"))
         last = "assigner"
         x += 304
     if chatflow:
-        answer = "".join("{{#code." + name + "#}}" for name in outputs if name in ("response_text", "error"))
-        nodes.append(_node("answer", x, {"answer": answer, "title": "Answer", "type": "answer", "variables": []}))
+        nodes.append(_node("answer", x, _answer("code", outputs)))
         edges.append(_edge(last, "assigner" if last == "assigner" else "code", "answer", "answer"))
     else:
         end_outputs = [{"value_selector": ["code", name], "variable": name} for name in outputs]

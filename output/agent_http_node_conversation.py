@@ -12,6 +12,11 @@
 #     body <- the HTTP Request node's body
 #     status_code <- the HTTP Request node's status_code
 #     conversation_id <- the conversation variable also given to the request node
+#   A stale conversation (404 "Conversation Not Exists": an id of another user, or deleted)
+#   heals when, between the HTTP node and this one, an IF/ELSE (status_code = 404 and body
+#   contains "Conversation Not Exists") leads to: a Variable Assigner clearing the
+#   conversation variable, a second request node, HTTP node and copy of this node, and an
+#   assigner keeping its conversation_id; the importable app (dsl = true) is wired so.
 #   Output variables (name: type):
 #     response_text: String
 #     conversation_id: String

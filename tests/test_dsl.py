@@ -162,3 +162,30 @@ def test_conversation_dsl_keeps_the_conversation_across_turns(dify, sandbox, pat
     bodies = [r["body"] for r in dify.requests if r["key"] == callee.key]
     assert bodies[-2]["conversation_id"] == "" and bodies[-1]["conversation_id"] == conversation
     assert bodies[-1]["query"] == "Turn two" and second["outputs"]["answer"].startswith("Turn answer")
+
+
+HEALING = [p for p in CONVERSATIONS if "Conversation gone?" in p.read_text(encoding="utf-8")]
+
+
+@needs_graphon
+@pytest.mark.parametrize("path", HEALING, ids=lambda p: p.relative_to(REPO).as_posix())
+def test_the_http_node_route_heals_a_stale_conversation_over_three_turns(dify, sandbox, path: Path) -> None:
+    """Turn 1 starts a conversation; turn 2 carries an id that belongs to another user (Dify:
+    404 "Conversation Not Exists."), so the app forgets it and asks again in a new one, whose id
+    it keeps; turn 3 continues that one."""
+    assert HEALING, "the repo's http-node conversation app heals"
+    callee = add_app(dify, "chat", answer="Healed ✓")
+    dify.conversations["conv-of-someone-else"] = "another-user"
+    start = {"query": "Turn one"}
+    first = run_on_graphon(prepared(path, dify, callee.key, conversation_id=""), sandbox, start)
+    assert first["status"] == "succeeded" and first["conversation_id"].startswith("conv-"), first
+    second = run_on_graphon(prepared(path, dify, callee.key, conversation_id="conv-of-someone-else"), sandbox, dict(start, query="Turn two"))
+    assert second["status"] == "succeeded", second
+    healed = second["conversation_id"]
+    assert healed.startswith("conv-") and healed not in ("conv-of-someone-else", first["conversation_id"])
+    assert second["outputs"]["answer"].startswith("Healed ✓")
+    third = run_on_graphon(prepared(path, dify, callee.key, conversation_id=healed), sandbox, dict(start, query="Turn three"))
+    assert third["status"] == "succeeded" and third["conversation_id"] == healed, third
+    bodies = [r["body"] for r in dify.requests if r["key"] == callee.key]
+    assert [b["conversation_id"] for b in bodies[-4:]] == ["", "conv-of-someone-else", "", healed]
+    assert [b["query"] for b in bodies[-4:]] == ["Turn one", "Turn two", "Turn two", "Turn three"]
