@@ -256,6 +256,13 @@ def _verify(old: str, new: str, expected: dict[int, dict[str, object]], label: s
     """The spliced file must load as the old one with exactly the bound nodes' values replaced."""
     import yaml
 
+    try:
+        yaml.compose(new, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        raise UserError(
+            f"{label}: a bound node's values share YAML anchors (&name / *name) with the rest of the file, so "
+            "they can't be replaced in place; re-export the app from Dify, or spell the values out"
+        ) from None
     want = yaml.safe_load(old)
     for index, values in expected.items():
         want["workflow"]["graph"]["nodes"][index]["data"].update(values)

@@ -347,7 +347,8 @@ def dump_yaml(document: dict, header: str) -> str:
     import yaml
 
     class _Dumper(yaml.SafeDumper):
-        pass
+        def ignore_aliases(self, data: object) -> bool:  # each node spelled out, never &id001 / *id001
+            return True
 
     def _text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
         style = "|" if "\n" in value else None

@@ -11,6 +11,7 @@ other nodes.
 from __future__ import annotations
 
 import copy
+import json
 
 import yaml
 
@@ -73,5 +74,5 @@ def aged(document: dict, version: str, *, filler_nodes: int = 0, javascript: boo
 
 
 def exported(document: dict, *, allow_unicode: bool = True) -> str:
-    """The file Dify writes for it."""
-    return yaml.dump(document, allow_unicode=allow_unicode)
+    """The file Dify writes for it (its graph comes from JSON, so nothing in it is shared: no anchors)."""
+    return yaml.dump(json.loads(json.dumps(document)), allow_unicode=allow_unicode)
