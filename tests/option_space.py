@@ -98,6 +98,13 @@ def every_combination() -> Iterator[tuple[dict, Snippet | UserError]]:
             yield options, refusal
 
 
+# Factors the loader never refuses over: an accepted combination stays accepted whatever their
+# value. The input shape is accepted or refused with the template, app and route alone.
+# tests/test_option_space.py checks both on a sample, so the covering array can rely on them.
+FREE_FACTORS = {"base_url": BASE_URLS, "query_input": QUERY_INPUTS}
+SHAPE_DEPENDS_ON = ("template", "app", "route")
+
+
 def covering_array(pool_size: int = 3000) -> list[dict]:
     """Combinations (the loader accepts) that together hold every pair of values of any two
     factors that the loader allows together, the base URL, query_input and the input shape among them.
@@ -105,24 +112,71 @@ def covering_array(pool_size: int = 3000) -> list[dict]:
     Greedy over a seeded sample of the accepted combinations (the same rows on every run), then
     one combination for each pair the sample missed.
     """
-    factors = dict(FACTORS, base_url=BASE_URLS, query_input=QUERY_INPUTS, inputs=tuple(INPUT_SHAPES))
+    factors = dict(FACTORS, inputs=tuple(INPUT_SHAPES), **FREE_FACTORS)
     value_ids = {(key, value): index for index, (key, value) in enumerate((k, v) for k in factors for v in factors[k])}
 
     def pairs(row: dict) -> frozenset[int]:
-        ids = [value_ids[key, row[key]] for key in factors]
-        return frozenset(a * len(value_ids) + b for a, b in itertools.combinations(ids, 2))
+        ids = [value_ids[key, row[key]] for key in row]
+        return frozenset(min(a, b) * len(value_ids) + max(a, b) for a, b in itertools.combinations(ids, 2))
 
-    accepted = [(row, pairs(row)) for row, result in _candidates(factors) if isinstance(result, Snippet)]
-    uncovered = set().union(*(row_pairs for _, row_pairs in accepted))
-    pool = random.Random(0).sample(accepted, min(pool_size, len(accepted)))
+    candidates = accepted_rows()  # every accepted combination of FACTORS and the input shape
+    possible = set().union(*(pairs(row) for row in candidates))
+    seen = {(key, row[key]) for row in candidates for key in row}
+    for free_key, free_values in FREE_FACTORS.items():  # free values pair with everything that occurs
+        for free_value in free_values:
+            free_id = value_ids[free_key, free_value]
+            for other in seen | {(k, v) for k, values in FREE_FACTORS.items() if k != free_key for v in values}:
+                other_id = value_ids[other]
+                possible.add(min(free_id, other_id) * len(value_ids) + max(free_id, other_id))
+    chooser = random.Random(0)
+
+    def completed(row: dict) -> dict:
+        return dict(row, **{key: chooser.choice(values) for key, values in FREE_FACTORS.items()})
+
+    pool = [(row, pairs(row)) for row in map(completed, chooser.sample(candidates, min(pool_size, len(candidates))))]
+    uncovered = set(possible)
     rows: list[dict] = []
     while uncovered:
         best, best_pairs = max(pool, key=lambda candidate: len(candidate[1] & uncovered))
         if not best_pairs & uncovered:  # the sample holds no missing pair: search them all
-            best, best_pairs = next(candidate for candidate in accepted if candidate[1] & uncovered)
+            best, best_pairs = next(
+                (full, full_pairs)
+                for row in candidates
+                for free in itertools.product(*FREE_FACTORS.values())
+                for full in [dict(row, **dict(zip(FREE_FACTORS, free, strict=True)))]
+                for full_pairs in [pairs(full)]
+                if full_pairs & uncovered
+            )
         rows.append(best)
         uncovered -= best_pairs
     return rows
+
+
+def accepted_rows() -> list[dict]:
+    """Every combination of FACTORS and the input shape that the loader accepts (base_url and
+    query_input left out: they never change what it accepts)."""
+    shapes_ok = {}
+    for template, app, route in itertools.product(*(FACTORS[key] for key in SHAPE_DEPENDS_ON)):
+        for shape in INPUT_SHAPES:
+            row = {"template": template, "app": app, "route": route, "inputs": shape}
+            shapes_ok[template, app, route, shape] = template != "single" and _accepted(options_of(row))
+    rows = []
+    for options, result in every_combination():
+        if not isinstance(result, Snippet):
+            continue
+        row = {key: options[key] for key in FACTORS}
+        for shape in INPUT_SHAPES:
+            if shape == "fixed" or shapes_ok[row["template"], row["app"], row["route"], shape]:
+                rows.append(dict(row, inputs=shape))
+    return rows
+
+
+def _accepted(options: dict) -> bool:
+    try:
+        snippet(**options)
+    except UserError:
+        return False
+    return True
 
 
 def options_of(row: dict) -> dict:
@@ -131,15 +185,3 @@ def options_of(row: dict) -> dict:
     if row["template"] != "single":
         options.update(INPUT_SHAPES[row["inputs"]])
     return options
-
-
-def _candidates(factors: dict[str, tuple]) -> Iterator[tuple[dict, Snippet | UserError]]:
-    keys = list(factors)
-    for values in itertools.product(*(factors[key] for key in keys)):
-        row = dict(zip(keys, values, strict=True))
-        if row["template"] == "single" and row["inputs"] != "fixed":
-            continue  # single takes no inputs: one row stands for it
-        try:
-            yield row, snippet(**options_of(row))
-        except UserError as refusal:
-            yield row, refusal

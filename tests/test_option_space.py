@@ -40,6 +40,27 @@ def test_the_covering_array_holds_every_template_and_app() -> None:
     print(f"\ncovering array: {len(rows())} variants hold every allowed pair of option values")
 
 
+def test_what_the_covering_array_assumes_of_the_loader_holds() -> None:
+    """base_url and query_input never change what the loader accepts, and an input shape is
+    accepted or refused with the template, app and route alone: checked on a seeded sample of
+    every combination."""
+    import itertools
+    import random
+
+    from option_space import FACTORS, FREE_FACTORS, INPUT_SHAPES, _accepted, accepted_rows, options_of
+
+    predicted = {tuple(sorted(row.items())) for row in accepted_rows()}
+    keys = list(FACTORS) + ["inputs"]
+    chooser = random.Random(1)
+    space = list(itertools.product(*(FACTORS[key] for key in FACTORS), tuple(INPUT_SHAPES)))
+    for values in chooser.sample(space, 1500):
+        row = dict(zip(keys, values, strict=True))
+        if row["template"] == "single" and row["inputs"] != "fixed":
+            continue  # single takes no inputs: the fixed row stands for it
+        free = {key: chooser.choice(options) for key, options in FREE_FACTORS.items()}
+        assert _accepted(options_of(dict(row, **free))) is (tuple(sorted(row.items())) in predicted), (row, free)
+
+
 @pytest.mark.parametrize("template,app", TEMPLATE_APPS)
 def test_every_variant_answers_every_scenario_and_runs_every_line(dify, template: str, app: str) -> None:
     for row in [row for row in rows() if (row["template"], row["app"]) == (template, app)]:
