@@ -77,12 +77,15 @@ def sync_text(text: str, label: str, files: dict[str, dict[str, str]]) -> SyncRe
             raise UserError(f"{where}: is bound to snippet {shown(name)} but is a {language.value} node; make it a Python 3 node")
         if name not in files:
             raise UserError(f"{where}: is bound to snippet {shown(name)}, which the spec doesn't have; add it or fix the node's first line")
-        current_outputs = _plain(values.get("outputs")) or {}
+        current_outputs = _plain(values["outputs"], where) if "outputs" in values else {}
+        current_variables = _plain(values["variables"], where) if "variables" in values else []
+        if not isinstance(current_outputs, dict) or not isinstance(current_variables, list):
+            raise UserError(f"{where}: its outputs aren't a mapping or its variables aren't a list; this isn't a Code node Dify exported")
         wanted_code = _snippet_code(files, name, set(current_outputs) == {"body"})
-        wanted = _wanted_values(wanted_code, _plain(values.get("variables")) or [], current_outputs)
+        wanted = _wanted_values(wanted_code, current_variables, current_outputs)
         changed = False
         for key, value in wanted.items():
-            if key in values and _plain(values[key]) == value:
+            if key in values and _plain(values[key], where) == value:
                 continue
             if key not in values:
                 raise UserError(f"{where}: has no {key}; this doesn't look like a Code node Dify exported")
@@ -162,15 +165,15 @@ def _scalar(node) -> str | None:  # noqa: ANN001
     return node.value if isinstance(node, yaml.ScalarNode) else None
 
 
-def _plain(node) -> object:  # noqa: ANN001
+def _plain(node, where: str) -> object:  # noqa: ANN001
     """A node as Python data, its YAML types resolved as safe_load resolves them."""
     import yaml
 
-    if node is None:
-        return None
     loader = yaml.SafeLoader("")
     try:
         return loader.construct_object(node, deep=True)
+    except yaml.YAMLError as error:
+        raise UserError(f"{where}: {shown(str(error).replace(chr(10), ' '), 200)}; this isn't a Code node Dify exported") from None
     finally:
         loader.dispose()
 
@@ -263,7 +266,10 @@ def _verify(old: str, new: str, expected: dict[int, dict[str, object]], label: s
             f"{label}: a bound node's values share YAML anchors (&name / *name) with the rest of the file, so "
             "they can't be replaced in place; re-export the app from Dify, or spell the values out"
         ) from None
-    want = yaml.safe_load(old)
+    try:
+        want = yaml.safe_load(old)
+    except yaml.YAMLError as error:  # a tag safe_load can't build, somewhere else in the file
+        raise UserError(f"{label}: {shown(str(error).replace(chr(10), ' '), 200)}; pass the file Dify exported") from None
     for index, values in expected.items():
         want["workflow"]["graph"]["nodes"][index]["data"].update(values)
     if yaml.safe_load(new) != want:  # pragma: no cover - a splicing bug, never a user mistake
