@@ -62,6 +62,7 @@ def sync_text(text: str, label: str, files: dict[str, dict[str, str]]) -> SyncRe
     updates = []
     allow_unicode = _allows_unicode(text)
     expected: dict[int, dict[str, object]] = {}  # node index -> the values it must end with
+    context = _app_context(root) if nodes else None
     for index, node_id, title, data in nodes:
         values = {key.value: value for key, value in data.value}
         keys = {key.value: key for key, _ in data.value}
@@ -82,7 +83,7 @@ def sync_text(text: str, label: str, files: dict[str, dict[str, str]]) -> SyncRe
         if not isinstance(current_outputs, dict) or not isinstance(current_variables, list):
             raise UserError(f"{where}: its outputs aren't a mapping or its variables aren't a list; this isn't a Code node Dify exported")
         wanted_code = _snippet_code(files, name, set(current_outputs) == {"body"})
-        wanted = _wanted_values(wanted_code, current_variables, current_outputs)
+        wanted = _wanted_values(wanted_code, current_variables, current_outputs, context)
         changed = False
         for key, value in wanted.items():
             if key in values and _plain(values[key], where) == value:
@@ -187,15 +188,63 @@ def _snippet_code(files: dict[str, dict[str, str]], name: str, builder: bool) ->
     return made[f"{name}.py"]
 
 
-def _wanted_values(code: str, variables: list, outputs: dict) -> dict[str, object]:
-    """The node's code, input variables (wired ones keep their selectors) and outputs for `code`."""
+@dataclass(frozen=True)
+class AppContext:
+    """What the app offers a new input variable to be wired to."""
+
+    chatflow: bool
+    start_id: str | None
+    start_fields: frozenset[str]
+    conversation_variables: frozenset[str]
+    secrets: tuple[str, ...]
+
+    def selector(self, name: str) -> list[str]:
+        """Where a new input of the snippet most likely comes from in this app; [] when unclear
+        (the user maps it in Dify; sync says so)."""
+        if name == "user":
+            return ["sys", "user_id"]
+        if name == "files":
+            return ["sys", "files"]
+        if name == "query" and self.chatflow:
+            return ["sys", "query"]
+        if name == "conversation_id" and name in self.conversation_variables:
+            return ["conversation", name]
+        if name == "api_key" and len(self.secrets) == 1:
+            return ["env", self.secrets[0]]
+        if self.start_id is not None and name in self.start_fields:
+            return [self.start_id, name]
+        return []
+
+
+def _app_context(root) -> AppContext:  # noqa: ANN001 (a yaml MappingNode)
+    data = _plain(root, "the app") if root is not None else {}
+    app = data.get("app") if isinstance(data.get("app"), dict) else {}
+    workflow = data.get("workflow") if isinstance(data.get("workflow"), dict) else {}
+    graph = workflow.get("graph") if isinstance(workflow.get("graph"), dict) else {}
+    nodes = [node for node in graph.get("nodes") or [] if isinstance(node, dict) and isinstance(node.get("data"), dict)]
+    start = next((node for node in nodes if node["data"].get("type") == "start"), None)
+    fields = start["data"].get("variables") if start else []
+    conversation = workflow.get("conversation_variables") or []
+    environment = workflow.get("environment_variables") or []
+    return AppContext(
+        chatflow=app.get("mode") == "advanced-chat",
+        start_id=str(start["id"]) if start and "id" in start else None,
+        start_fields=frozenset(field.get("variable") for field in fields if isinstance(field, dict)) if isinstance(fields, list) else frozenset(),
+        conversation_variables=frozenset(v.get("name") for v in conversation if isinstance(v, dict)) if isinstance(conversation, list) else frozenset(),
+        secrets=tuple(v.get("name") for v in environment if isinstance(v, dict) and v.get("value_type") == "secret") if isinstance(environment, list) else (),
+    )
+
+
+def _wanted_values(code: str, variables: list, outputs: dict, context: AppContext) -> dict[str, object]:
+    """The node's code, input variables (wired ones keep their selectors, new ones are wired where
+    the app makes it clear) and outputs for `code`."""
     from generator.code_node import declared_outputs
 
     tree = ast.parse(code)
     main = next(node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name == "main")
     parameters = [argument.arg for argument in main.args.args]
     existing = {item.get("variable"): item for item in variables if isinstance(item, dict)}
-    wanted_variables = [existing.get(name) or {"value_selector": [], "variable": name} for name in parameters]
+    wanted_variables = [existing.get(name) or {"value_selector": context.selector(name), "variable": name} for name in parameters]
     declared = declared_outputs(code) or {"body": "string"}  # the request builder declares body only
     wanted_outputs = {}
     for name, kind in declared.items():

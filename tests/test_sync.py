@@ -74,9 +74,8 @@ def test_sync_changes_only_the_bound_node_and_gives_what_dify_would_export(app_f
     assert changed_lines(stale, synced) <= set(node_lines)  # nothing outside the bound node moved
     expected = aged(current, version, filler_nodes=60 if version == "0.6.0" else 0)
     node = next(n for n in expected["workflow"]["graph"]["nodes"] if n["id"] == "code")
-    fresh = current_node(current)
-    unwired = {"value_selector": [], "variable": fresh["variables"][-1]["variable"]}  # the input the stale node lacked
-    node["data"].update(code=fresh["code"], outputs=fresh["outputs"], variables=fresh["variables"][:-1] + [unwired])
+    fresh = current_node(current)  # the input the stale node lacked is wired as the app makes clear
+    node["data"].update(code=fresh["code"], outputs=fresh["outputs"], variables=fresh["variables"])
     assert synced == exported(expected, allow_unicode=allow_unicode)  # byte for byte what Dify would write
     assert ("\\u" in synced) is (not allow_unicode) and ("✓" in synced) is allow_unicode
     js = next(n for n in yaml.safe_load(synced)["workflow"]["graph"]["nodes"] if n["id"] == "javascript")
@@ -91,17 +90,23 @@ def current_node(document: dict) -> dict:
     return next(n for n in document["workflow"]["graph"]["nodes"] if n["id"] == "code")["data"]
 
 
-def test_wired_inputs_keep_their_selectors_and_new_ones_are_named(app_file) -> None:
+def test_wired_inputs_keep_their_selectors_and_new_ones_are_wired_or_named(app_file) -> None:
     document = aged(current_document(SNIPPETS["agent_single"]), "0.1.5")
     data = current_node(document)
     data["variables"][0]["value_selector"] = ["env", "MY_OWN_KEY"]  # the user's wiring
     path = app_file(exported(document))
     result = invoke("sync", "--spec", SPEC, path)
-    assert result.exit_code == 0
-    assert "node code: map its new input user in Dify" in result.stderr
+    assert result.exit_code == 0 and "note:" not in result.stderr
     variables = current_node(yaml.safe_load(path.read_text()))["variables"]
     assert variables[0] == {"value_selector": ["env", "MY_OWN_KEY"], "variable": "api_key"}
-    assert variables[-1] == {"value_selector": [], "variable": "user"}
+    assert variables[-1] == {"value_selector": ["sys", "user_id"], "variable": "user"}  # plain to see: wired
+    document = aged(current_document(SNIPPETS["workflow_typed_inputs"]), "0.1.5")
+    start = next(n for n in document["workflow"]["graph"]["nodes"] if n["id"] == "start")
+    start["data"]["variables"] = [v for v in start["data"]["variables"] if v["variable"] != "style"]
+    path = app_file(exported(document), "typed.yml")
+    result = invoke("sync", "--spec", SPEC, path)
+    assert result.exit_code == 0 and "node code: map its new input style in Dify" in result.stderr
+    assert current_node(yaml.safe_load(path.read_text()))["variables"][-1] == {"value_selector": [], "variable": "style"}
 
 
 @pytest.mark.parametrize(
@@ -213,15 +218,12 @@ def test_the_specs_apps_are_synced_and_checked(tmp_path: Path, monkeypatch) -> N
 
 
 @needs_graphon
-@pytest.mark.parametrize("name", ["agent_single", "agent_conversation"])
+@pytest.mark.parametrize("name", ["agent_single", "agent_conversation", "agent_http_node_conversation"])
 def test_a_synced_app_runs_on_graphon(app_file, dify, sandbox, name: str) -> None:
     from snippets import add_app
 
     path = app_file(exported(aged(current_document(SNIPPETS[name]), "0.1.5", javascript=False)))
-    assert invoke("sync", "--spec", SPEC, path).exit_code == 0
-    document = yaml.safe_load(path.read_text())
-    current_node(document)["variables"][-1]["value_selector"] = ["sys", "user_id"]  # what the note asked the user to wire
-    path.write_text(yaml.dump(document, allow_unicode=True))
+    assert invoke("sync", "--spec", SPEC, path).exit_code == 0  # as synced: no wiring by hand
     callee = add_app(dify, "agent-1.16", answer="synced ✓")
     result = run_on_graphon(prepared(path, dify, callee.key), sandbox, {"query": "hi"})
     assert result["status"] == "succeeded", result
