@@ -51,54 +51,60 @@ def bound_snippet(code: str) -> str | None:
 def sync_text(text: str, label: str, files: dict[str, dict[str, str]]) -> SyncResult:
     """The app's text with every bound node up to date. `files`: snippet name -> its generated
     files (name -> text), as the pipeline makes them."""
-    import yaml
-
     if text.startswith("\ufeff"):  # a byte-order mark stays where it is, outside the YAML
         result = sync_text(text[1:], label, files)
         return SyncResult(text, "\ufeff" + result.new, result.nodes)
     root = _compose(text, label)
     nodes = _code_nodes(root, label)
-    replacements: list[tuple[int, int, str]] = []
-    updates = []
-    allow_unicode = _allows_unicode(text)
-    expected: dict[int, dict[str, object]] = {}  # node index -> the values it must end with
     context = _app_context(root) if nodes else None
+    allow_unicode = _allows_unicode(text)
+    replacements: list[tuple[int, int, str]] = []
+    expected: dict[int, dict[str, object]] = {}  # node index -> the values it must end with
+    updates = []
     for index, node_id, title, data in nodes:
-        values = {key.value: value for key, value in data.value}
-        keys = {key.value: key for key, _ in data.value}
-        code_node = values.get("code")
-        if not isinstance(code_node, yaml.ScalarNode):
+        bound = _bound_node(data, f"{label}: node {shown(node_id)} ({shown(title)})", files, context)
+        if bound is None:
             continue
-        name = bound_snippet(code_node.value)
-        if name is None:
-            continue
-        where = f"{label}: node {shown(node_id)} ({shown(title)})"
-        language = values.get("code_language")
-        if isinstance(language, yaml.ScalarNode) and language.value != "python3":
-            raise UserError(f"{where}: is bound to snippet {shown(name)} but is a {language.value} node; make it a Python 3 node")
-        if name not in files:
-            raise UserError(f"{where}: is bound to snippet {shown(name)}, which the spec doesn't have; add it or fix the node's first line")
-        current_outputs = _plain(values["outputs"], where) if "outputs" in values else {}
-        current_variables = _plain(values["variables"], where) if "variables" in values else []
-        if not isinstance(current_outputs, dict) or not isinstance(current_variables, list):
-            raise UserError(f"{where}: its outputs aren't a mapping or its variables aren't a list; this isn't a Code node Dify exported")
-        wanted_code = _snippet_code(files, name, set(current_outputs) == {"body"})
-        wanted = _wanted_values(wanted_code, current_variables, current_outputs, context)
-        changed = False
-        for key, value in wanted.items():
-            if key in values and _plain(values[key], where) == value:
-                continue
-            if key not in values:
-                raise UserError(f"{where}: has no {key}; this doesn't look like a Code node Dify exported")
-            replacements.append(_replacement(text, keys[key], values[key], value, allow_unicode))
-            changed = True
+        name, wanted, stale = bound
+        for key, value_node, value in stale:
+            replacements.append(_replacement(text, key, value_node, value, allow_unicode))
         expected[index] = wanted
         unwired = tuple(v["variable"] for v in wanted["variables"] if not v.get("value_selector"))
-        updates.append(NodeUpdate(node_id, title, name, changed, unwired))
+        updates.append(NodeUpdate(node_id, title, name, bool(stale), unwired))
     new = _apply(text, replacements)
     if replacements:
         _verify(text, new, expected, label)
     return SyncResult(text, new, tuple(updates))
+
+
+def _bound_node(data, where: str, files: dict[str, dict[str, str]], context: AppContext | None):  # noqa: ANN001, ANN202
+    """For a Code node's data mapping: None when unbound, else (snippet name, the values it must
+    have, [(key node, value node, new value) for each value that differs])."""
+    import yaml
+
+    values = {key.value: value for key, value in data.value}
+    keys = {key.value: key for key, _ in data.value}
+    code = values.get("code")
+    name = bound_snippet(code.value) if isinstance(code, yaml.ScalarNode) else None
+    if name is None:
+        return None
+    language = values.get("code_language")
+    if isinstance(language, yaml.ScalarNode) and language.value != "python3":
+        raise UserError(f"{where}: is bound to snippet {shown(name)} but is a {language.value} node; make it a Python 3 node")
+    if name not in files:
+        raise UserError(f"{where}: is bound to snippet {shown(name)}, which the spec doesn't have; add it or fix the node's first line")
+    outputs = _plain(values["outputs"], where) if "outputs" in values else {}
+    variables = _plain(values["variables"], where) if "variables" in values else []
+    if not isinstance(outputs, dict) or not isinstance(variables, list):
+        raise UserError(f"{where}: its outputs aren't a mapping or its variables aren't a list; this isn't a Code node Dify exported")
+    wanted = _wanted_values(_snippet_code(files, name, set(outputs) == {"body"}), variables, outputs, context)
+    stale = []
+    for key, value in wanted.items():
+        if key not in values:
+            raise UserError(f"{where}: has no {key}; this doesn't look like a Code node Dify exported")
+        if _plain(values[key], where) != value:
+            stale.append((keys[key], values[key], value))
+    return name, wanted, stale
 
 
 def _compose(text: str, label: str):  # -> yaml.Node
