@@ -12,6 +12,7 @@ from pathlib import Path
 from generator.app_sync import SyncResult, sync_text
 from generator.errors import UserError, shown_path
 from generator.spec import Spec
+from generator.user_files import read_user_text
 
 MAX_APP_BYTES = 50 * 1024 * 1024
 
@@ -77,17 +78,4 @@ def write_apps(plans: list[AppPlan]) -> None:
 
 
 def _read(path: Path) -> str:
-    if path.is_dir():
-        raise UserError(f"{shown_path(path)}: is a directory; pass exported app files (.yml)")
-    if not path.exists():
-        raise UserError(f"{shown_path(path)}: no such file; pass an exported app (Dify: app > Export DSL)")
-    if not path.is_file():
-        raise UserError(f"{shown_path(path)}: is not a regular file (a pipe or device?); pass an exported app file")
-    if path.stat().st_size > MAX_APP_BYTES:
-        raise UserError(f"{shown_path(path)}: is over {MAX_APP_BYTES // (1024 * 1024)} MB; that's no exported Dify app")
-    try:
-        return path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise UserError(f"{shown_path(path)}: is not UTF-8 (bad byte at offset {error.start}); pass the file Dify exported") from None
-    except OSError as error:
-        raise UserError(f"{shown_path(path)}: can't be read ({error.strerror})") from None
+    return read_user_text(path, "an exported Dify app (.yml)", "pass an exported app (Dify: app > Export DSL)", MAX_APP_BYTES)

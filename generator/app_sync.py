@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from generator.errors import UserError, shown
@@ -56,13 +57,19 @@ def sync_text(text: str, label: str, files: dict[str, dict[str, str]]) -> SyncRe
         return SyncResult(text, "\ufeff" + result.new, result.nodes)
     root = _compose(text, label)
     nodes = _code_nodes(root, label)
-    context = _app_context(root) if nodes else None
+    document: dict = {}  # the whole app as data: built once, when a bound node first needs it
+
+    def app_data() -> dict:
+        if not document:
+            document.update(_plain(root, label, "an app Dify exported"))
+        return document
+
     allow_unicode = _allows_unicode(text)
     replacements: list[tuple[int, int, str]] = []
     expected: dict[int, dict[str, object]] = {}  # node index -> the values it must end with
     updates = []
     for index, node_id, title, data in nodes:
-        bound = _bound_node(data, f"{label}: node {shown(node_id)} ({shown(title)})", files, context)
+        bound = _bound_node(data, f"{label}: node {shown(node_id)} ({shown(title)})", files, app_data)
         if bound is None:
             continue
         name, wanted, stale = bound
@@ -73,11 +80,11 @@ def sync_text(text: str, label: str, files: dict[str, dict[str, str]]) -> SyncRe
         updates.append(NodeUpdate(node_id, title, name, bool(stale), unwired))
     new = _apply(text, replacements)
     if replacements:
-        _verify(text, new, expected, label)
+        _verify(new, app_data(), expected, label)
     return SyncResult(text, new, tuple(updates))
 
 
-def _bound_node(data, where: str, files: dict[str, dict[str, str]], context: AppContext | None):  # noqa: ANN001, ANN202
+def _bound_node(data, where: str, files: dict[str, dict[str, str]], app_data: Callable[[], dict]):  # noqa: ANN001, ANN202
     """For a Code node's data mapping: None when unbound, else (snippet name, the values it must
     have, [(key node, value node, new value) for each value that differs])."""
     import yaml
@@ -97,6 +104,7 @@ def _bound_node(data, where: str, files: dict[str, dict[str, str]], context: App
     variables = _plain(values["variables"], where) if "variables" in values else []
     if not isinstance(outputs, dict) or not isinstance(variables, list):
         raise UserError(f"{where}: its outputs aren't a mapping or its variables aren't a list; this isn't a Code node Dify exported")
+    context = _app_context(app_data())
     wanted = _wanted_values(_snippet_code(files, name, set(outputs) == {"body"}), variables, outputs, context)
     stale = []
     for key, value in wanted.items():
@@ -172,7 +180,7 @@ def _scalar(node) -> str | None:  # noqa: ANN001
     return node.value if isinstance(node, yaml.ScalarNode) else None
 
 
-def _plain(node, where: str) -> object:  # noqa: ANN001
+def _plain(node, where: str, what: str = "a Code node Dify exported") -> object:  # noqa: ANN001
     """A node as Python data, its YAML types resolved as safe_load resolves them."""
     import yaml
 
@@ -180,7 +188,7 @@ def _plain(node, where: str) -> object:  # noqa: ANN001
     try:
         return loader.construct_object(node, deep=True)
     except yaml.YAMLError as error:
-        raise UserError(f"{where}: {shown(str(error).replace(chr(10), ' '), 200)}; this isn't a Code node Dify exported") from None
+        raise UserError(f"{where}: {shown(str(error).replace(chr(10), ' '), 200)}; this isn't {what}") from None
     finally:
         loader.dispose()
 
@@ -222,8 +230,8 @@ class AppContext:
         return []
 
 
-def _app_context(root) -> AppContext:  # noqa: ANN001 (a yaml MappingNode)
-    data = _plain(root, "the app") if root is not None else {}
+def _app_context(data: dict) -> AppContext:
+    """What the app (as data) offers new inputs: its mode, Start fields, conversation variables, Secrets."""
     app = data.get("app") if isinstance(data.get("app"), dict) else {}
     workflow = data.get("workflow") if isinstance(data.get("workflow"), dict) else {}
     graph = workflow.get("graph") if isinstance(workflow.get("graph"), dict) else {}
@@ -310,22 +318,21 @@ def _apply(text: str, replacements: list[tuple[int, int, str]]) -> str:
     return text
 
 
-def _verify(old: str, new: str, expected: dict[int, dict[str, object]], label: str) -> None:
+def _verify(new: str, old_data: dict, expected: dict[int, dict[str, object]], label: str) -> None:
     """The spliced file must load as the old one with exactly the bound nodes' values replaced."""
+    import copy
+
     import yaml
 
+    want = copy.deepcopy(old_data)
+    for index, values in expected.items():
+        want["workflow"]["graph"]["nodes"][index]["data"].update(values)
     try:
-        yaml.compose(new, Loader=yaml.SafeLoader)
+        got = yaml.safe_load(new)
     except yaml.YAMLError:
         raise UserError(
             f"{label}: a bound node's values share YAML anchors (&name / *name) with the rest of the file, so "
             "they can't be replaced in place; re-export the app from Dify, or spell the values out"
         ) from None
-    try:
-        want = yaml.safe_load(old)
-    except yaml.YAMLError as error:  # a tag safe_load can't build, somewhere else in the file
-        raise UserError(f"{label}: {shown(str(error).replace(chr(10), ' '), 200)}; pass the file Dify exported") from None
-    for index, values in expected.items():
-        want["workflow"]["graph"]["nodes"][index]["data"].update(values)
-    if yaml.safe_load(new) != want:  # pragma: no cover - a splicing bug, never a user mistake
+    if got != want:  # pragma: no cover - a splicing bug, never a user mistake
         raise AssertionError(f"{label}: the updated app is not the old one with only the bound nodes changed")

@@ -5,12 +5,16 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from generator.dify import APP_KINDS, SANDBOX_KILL_SECONDS
 from generator.errors import UserError, one_line, shown, shown_path
 from generator.options import OPTIONS, TEMPLATES, Option
+
+if TYPE_CHECKING:
+    from generator.spec import Spec
 
 EXIT_STALE = 1
 EXIT_ERROR = 2
@@ -161,13 +165,18 @@ def check(
         _check_against_apps(spec_path, quiet)
         return
     if apps_only:
-        stale = _check_apps(spec_path, apps, no_diff, quiet)
-        sys.exit(EXIT_STALE if stale else 0)
+        from generator.spec import load_spec
+
+        try:
+            spec = load_spec(spec_path)
+        except UserError as error:
+            _fail(error)
+        sys.exit(EXIT_STALE if _check_apps(spec, apps, no_diff, quiet) else 0)
     try:
         spec, plan, changes, out_dir = plan_changes(spec_path, out_dir)
     except UserError as error:
         _fail(error)
-    stale_apps = _check_apps(spec_path, (), no_diff, quiet) if spec.apps else 0
+    stale_apps = _check_apps(spec, (), no_diff, quiet) if spec.apps else 0
     if not quiet:
         _warn(spec.warnings)
     for change in changes:
@@ -191,13 +200,11 @@ def check(
         sys.exit(EXIT_STALE)
 
 
-def _check_apps(spec_path: Path | None, given: tuple[Path, ...], no_diff: bool, quiet: bool) -> int:
+def _check_apps(spec: Spec, given: tuple[Path, ...], no_diff: bool, quiet: bool) -> int:
     """Print what `sync` would change in the apps; how many files are stale."""
     from generator.app_files import app_paths, plan_apps
-    from generator.spec import load_spec
 
     try:
-        spec = load_spec(spec_path)
         plans = plan_apps(spec, app_paths(spec, given))
     except UserError as error:
         _fail(error)
@@ -459,17 +466,9 @@ def _declared_outputs(option: str | None, source: str) -> dict[str, str]:
 
 
 def _read_code(path: Path) -> str:
-    if path.is_dir():
-        raise UserError(f"{shown_path(path)}: is a directory; give a Python file")
-    if path.exists() and not path.is_file():  # reading a named pipe would block
-        raise UserError(f"{shown_path(path)}: is not a regular file (a pipe or device?); give a Python file")
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UserError(f"{shown_path(path)}: no such file; check the path") from None
-    except (OSError, UnicodeDecodeError) as error:
-        reason = getattr(error, "strerror", None) or "not UTF-8"
-        raise UserError(f"{shown_path(path)}: can't be read as UTF-8 text ({reason}); give a UTF-8 Python file") from None
+    from generator.user_files import read_user_text
+
+    return read_user_text(path, "a Python file")
 
 
 @cli.command()

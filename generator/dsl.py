@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 
 from generator.dify import FILE_INPUT_TYPES, GENERATED_MARKER
-from generator.shape import shape_of
+from generator.shape import Shape, shape_of
 from generator.spec import Input, Snippet
 
 # Dify's rule (api/services/dsl_version.py): a DSL version newer than the instance's, or of an
@@ -126,11 +126,12 @@ def _parse_node(node_id: str, x: int, y: int, code: str, outputs: dict, snippet:
     return _node(node_id, x, data, y)
 
 
-def _healing_branch(snippet: Snippet, builder: str | None, code: str, outputs: dict, chatflow: bool) -> tuple[list[dict], list[dict]]:
+def _healing_branch(shape: Shape, builder: str | None, code: str, outputs: dict, chatflow: bool) -> tuple[list[dict], list[dict]]:
     """HTTP-node route, conversation: when the called app answers 404 "Conversation Not Exists"
     (an id from another user, or a deleted conversation), forget the id and ask again in a new
     conversation, whose id the assigner then keeps: the conversation variable heals within the
     run. (On the code route the snippet does this itself.)"""
+    snippet = shape.snippet
     stale = {
         "cases": [
             {
@@ -164,10 +165,10 @@ def _healing_branch(snippet: Snippet, builder: str | None, code: str, outputs: d
         _node("stale", 992, stale),
         _node("forget", 1296, forget, 482),
         _node("request_again", 1600, request, 482),
-        _node("http_again", 1904, _http_node(snippet, shape_of(snippet).url, "request_again"), 482),
+        _node("http_again", 1904, _http_node(snippet, shape.url, "request_again"), 482),
         _parse_node("code_again", 2208, 482, code, outputs, snippet, "http_again"),
         _node("assigner_again", 2512, _keep_conversation("code_again"), 482),
-        _node("answer_again", 2816, _answer("code_again", shape_of(snippet).output_names), 482),
+        _node("answer_again", 2816, _answer("code_again", shape.output_names), 482),
     ]
     edges = [
         _edge("http", "http-request", "stale", "if-else"),
@@ -261,7 +262,7 @@ def build_app(snippet: Snippet, code: str, source: str, builder: str | None = No
         nodes.append(_parse_node("code", 1296 if heals else 992, 282, code, code_outputs, snippet, "http"))
         edges += [_edge("start", "start", "request", "code"), _edge("request", "code", "http", "http-request")]
         if heals:
-            heal_nodes, heal_edges = _healing_branch(snippet, builder, code, code_outputs, chatflow)
+            heal_nodes, heal_edges = _healing_branch(shape, builder, code, code_outputs, chatflow)
             nodes += heal_nodes
             edges += heal_edges
         else:

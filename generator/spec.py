@@ -15,6 +15,7 @@ from generator.advice import snippet_warnings
 from generator.dify import BUILT_IN_OUTPUTS, CONVERSATION_APPS, FILE_INPUT_TYPES, INPUT_TYPES, OUTPUT_TYPES
 from generator.errors import UserError, escape_controls, shown, shown_path
 from generator.options import OPTIONS, Option
+from generator.user_files import read_user_text
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -172,22 +173,9 @@ def spec_defaults(spec_path: Path | None) -> dict:
 
 
 def _read_toml(path: Path, label: str) -> dict:
-    if path.is_dir():
-        raise UserError(f"{label}: is a directory, not a spec file; pass the .toml file with --spec")
-    if path.exists() and not path.is_file():  # a named pipe or device would block or never end
-        raise UserError(f"{label}: is not a regular file (a pipe or device?); pass a .toml file with --spec")
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise UserError(f"{label}: no such file; create one with `dify-codenode init` or fix --spec") from None
-    except OSError as error:
-        raise UserError(f"{label}: can't be read ({error.strerror}); check its permissions") from None
-    try:
-        text = raw.decode("utf-8").removeprefix("\ufeff")  # Notepad's byte-order mark is harmless
-    except UnicodeDecodeError as error:
-        raise UserError(
-            f"{label}: is not UTF-8 (bad byte at offset {error.start}); save it as UTF-8"
-        ) from None
+    text = read_user_text(
+        path, "a spec file", "create one with `dify-codenode init` or fix --spec"
+    ).removeprefix("\ufeff")  # Notepad's byte-order mark is harmless
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

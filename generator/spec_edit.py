@@ -9,6 +9,7 @@ from pathlib import Path
 
 from generator.errors import UserError, shown, shown_path
 from generator.spec import BUILTIN_SPEC, DEFAULT_SPEC_NAME, PYPROJECT, SCHEMA_VERSION, TOOL_TABLE, find_spec_path, parse_spec
+from generator.user_files import read_user_text
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -90,14 +91,7 @@ def _inline(values: dict):  # -> tomlkit InlineTable
 
 
 def _read(path: Path) -> str:
-    if not path.is_file():
-        raise UserError(f"{shown_path(path)}: is not a regular file; pass the spec with --spec")
-    try:
-        return path.read_bytes().decode("utf-8").removeprefix("\ufeff")
-    except UnicodeDecodeError:
-        raise UserError(f"{shown_path(path)}: is not UTF-8; save it as UTF-8") from None
-    except OSError as error:
-        raise UserError(f"{shown_path(path)}: can't be read ({error.strerror})") from None
+    return read_user_text(path, "a spec file").removeprefix("\ufeff")
 
 
 def _write(path: Path, text: str) -> None:

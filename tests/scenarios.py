@@ -18,7 +18,8 @@ from dify_emulator import Drop, Event, Ping, Raw, Reset, Sleep, Style, Wire, sta
 from forward_proxy import ForwardProxy
 from generator.shape import Shape
 from tls import without_certifi_env
-from variant_bed import EMPTIES, LOCAL_FILE, REMOTE_FILE, SAMPLES, TOOL_FILE, VariantBed, forwarded
+from input_samples import LOCAL_FILE, REMOTE_FILE, TOOL_FILE, forwarded
+from variant_bed import EMPTIES, SAMPLES, VariantBed
 
 
 @dataclass(frozen=True)

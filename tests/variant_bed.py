@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from code_node import NodeRun, declared_outputs, run_code_node
 from app_forms import Variable
-from input_samples import LOCAL_FILE, REMOTE_FILE, TOOL_FILE, forwarded, sample_value  # noqa: F401 (scenarios use them from here)
+from input_samples import sample_value
 from dify_emulator import App, DifyEmulator
 from generator.pipeline import snippet_files
 from generator.shape import Shape, shape_of
