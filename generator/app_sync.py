@@ -106,6 +106,9 @@ def _bound_node(data, where: str, files: dict[str, dict[str, str]], app_data: Ca
         raise UserError(f"{where}: its outputs aren't a mapping or its variables aren't a list; this isn't a Code node Dify exported")
     context = _app_context(app_data())
     wanted = _wanted_values(_snippet_code(files, name, set(outputs) == {"body"}), variables, outputs, context)
+    strategy = values.get("error_strategy")
+    if isinstance(strategy, yaml.ScalarNode) and strategy.value == "default-value" and "default_value" in values:
+        wanted["default_value"] = _wanted_defaults(_plain(values["default_value"], where), wanted["outputs"])
     stale = []
     for key, value in wanted.items():
         if key not in values:
@@ -265,6 +268,22 @@ def _wanted_values(code: str, variables: list, outputs: dict, context: AppContex
         kept = outputs.get(name)
         wanted_outputs[name] = kept if isinstance(kept, dict) and kept.get("type") == kind else {"children": None, "type": kind}
     return {"code": code, "outputs": wanted_outputs, "variables": wanted_variables}
+
+
+def _wanted_defaults(defaults: object, outputs: dict) -> list[dict]:
+    """A default-value node's default_value: one entry per output whose type Dify takes as a
+    default (not boolean, which fails the import), the user's value kept where the output is."""
+    from generator.dify import DEFAULT_VALUE_EMPTIES
+
+    kept = {entry.get("key"): entry for entry in defaults if isinstance(entry, dict)} if isinstance(defaults, list) else {}
+    wanted = []
+    for name, output in outputs.items():
+        kind = output["type"]
+        if kind not in DEFAULT_VALUE_EMPTIES:
+            continue
+        old = kept.get(name)
+        wanted.append(old if old is not None and old.get("type") == kind else {"key": name, "type": kind, "value": DEFAULT_VALUE_EMPTIES[kind]})
+    return wanted
 
 
 def _allows_unicode(text: str) -> bool:

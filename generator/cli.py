@@ -508,7 +508,7 @@ def lint(files: tuple[Path, ...], outputs: str | None) -> None:
 @click.option("--input-json", "json_inputs", multiple=True, metavar="NAME=JSON", help="An input variable given as JSON (number, object, ...).")
 @click.option("--outputs", default=None, help="Declared outputs, 'a,b:number' [default: from the file's generated header].")
 @click.option("--timeout", default=float(SANDBOX_KILL_SECONDS), show_default=True, help="Seconds before the run is killed (self-hosted Dify's sandbox kill), above 0 and at most 600.")
-@click.option("--python", "python", default=None, help="Interpreter to run it with [default: a sandbox-like one if found (Python 3.10 or 3.12 with httpx and requests: $DIFY_SANDBOX_PYTHON, ./.venv-sandbox, python3.12/python3.10, pyenv), else this one].")
+@click.option("--python", "python", default=None, help="Interpreter to run it with [default: $DIFY_SANDBOX_PYTHON, else the newest sandbox-like one found (Python 3.14, 3.13, 3.12 or 3.10 with httpx and requests: ./.venv-sandbox*, python3.14 ... python3.10, pyenv), else this one]. Generated code is verified on Python 3.10, 3.12 and 3.13 under -W error (3.14 where installed).")
 @click.option("--traceback", "show_traceback", is_flag=True, help="On failure, print Dify's whole error text, not only its last line.")
 def run(
     file: Path,
@@ -553,8 +553,8 @@ def run(
     if not interpreter.sandbox_like:
         missing = f"; {' and '.join(interpreter.missing)} missing there" if interpreter.missing else ""
         click.echo(
-            f"note: runs under {interpreter.describe()}, not like Dify's sandbox (Python 3.10 or 3.12 with httpx "
-            f"and requests){missing}; choose one with --python",
+            f"note: runs under {interpreter.describe()}, not like Dify's sandbox (Python 3.10 up to 0.2.12, 3.14 "
+            f"from 0.2.13, with httpx and requests){missing}; choose one with --python",
             err=True,
         )
     result = run_code_node(source, values, declared, timeout=timeout, python=interpreter.path)

@@ -90,16 +90,20 @@ def run_code_node(
     env: dict[str, str] | None = None,
     python: str | None = None,
     trace_lines: bool = False,
+    warnings_as_errors: bool = False,
 ) -> NodeRun:
     """Run `code` as a Dify Code node with these inputs and declared outputs (name -> type).
 
     trace_lines=True also records which lines of `code` ran (NodeRun.lines), for coverage.
+    warnings_as_errors=True runs it under `-W error`: any warning, even one that this Python
+    doesn't show by default, fails the run, as a warning printed on a newer sandbox's stderr
+    fails the node there (dify-facts §2).
     """
     script = runner_script(code, inputs)
     with tempfile.TemporaryDirectory() as work, tempfile.TemporaryFile(dir=work) as trace:
         path = Path(work) / "code.py"
         path.write_text(script, encoding="utf-8")
-        command = [python or sys.executable, "-B", str(BOOT), str(path)]
+        command = [python or sys.executable, "-B", *(["-W", "error"] if warnings_as_errors else []), str(BOOT), str(path)]
         run_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1"}
         run_env.update(env or {})
         if trace_lines:

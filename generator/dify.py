@@ -27,6 +27,34 @@ WRONG_KIND_CODES = {
     "/completion-messages": "app_unavailable",
     "/workflows/run": "not_workflow_app",
 }
+# The app kinds that answer on each route: a node may receive the stream of any of them (the wire
+# is the truth, the spec a claim), so it reads what they send or names the kind it saw.
+ROUTE_KINDS = {
+    "/chat-messages": ("agent", "chat", "chatflow"),
+    "/completion-messages": ("completion",),
+    "/workflows/run": ("workflow",),
+}
+# Apps whose runs can pause at a Human Input node (Dify 1.14+, dify-facts §5): the stream sends
+# human_input_required, then workflow_paused, and ends without its terminal event.
+PAUSING_APPS = ("chatflow", "workflow")
+# The specific 403 codes of newer Dify (dify-facts §4; api/controllers/service_api/wraps.py and
+# app/error.py) and what the caller can do about each.
+FORBIDDEN_HINTS = {
+    "app_api_disabled": "the called app's API access is turned off: enable it on the app's API Access page",
+    "app_not_found": "no app has this API key any more (was it deleted?): copy a key from the called app's API Access page",
+    "app_abnormal_status": "the called app is not in a state to run (e.g. not set up or being migrated): open it in Dify and fix it",
+    "workspace_not_found": "the called app's workspace no longer exists: call an app in an existing workspace",
+    "workspace_archived": "the called app's workspace is archived: restore it, or call an app in an active workspace",
+    "forbidden": "this API key may not do this: use the called app's own key from its API Access page",
+    "trigger_workflow_service_mode_unavailable": (
+        "the called workflow starts from a Trigger node, and such workflows can't be run over the Service API: "
+        "give it a Start (user input) node, or call another app"
+    ),
+    "workflow_version_execution_not_allowed": (
+        "the called workflow's version may not be run over the API: publish the workflow and call the published version"
+    ),
+}
+
 # The event that ends a successful stream, per route.
 TERMINAL_EVENTS = {
     "/chat-messages": "message_end",
@@ -67,6 +95,8 @@ BUILT_IN_OUTPUTS = {
     "usage": "object",
     "status": "string",
     "error": "string",
+    "reasoning": "string",
+    "human_input": "object",
 }
 
 # How a Code node's outputs are checked (api/configs/feature, CODE_MAX_*; defaults): the longest
@@ -80,6 +110,23 @@ MAX_DEPTH = 5
 MAX_STRING_ARRAY_LENGTH = 30
 MAX_OBJECT_ARRAY_LENGTH = 30
 MAX_NUMBER_ARRAY_LENGTH = 1000
+# The types a node's default_value entries may have (error_strategy default-value; graphon's
+# DefaultValueType, dify-facts §8), with the empty value of each. No boolean: a boolean default
+# makes the import fail, so a boolean output gets no entry.
+DEFAULT_VALUE_EMPTIES = {
+    "string": "",
+    "number": 0,
+    "object": {},
+    "array[string]": [],
+    "array[number]": [],
+    "array[object]": [],
+}
+# A node's retry_config (dify-facts §8): at most 10 retries, at most 5000 ms apart.
+MAX_RETRIES = 10
+RETRY_INTERVAL_MS = 1000
+# DSL versions and the Dify that writes them (dify-facts §8): 0.7.0 adds New Agent apps (app.mode
+# agent), top-level agent / agent_packages, Agent v2 nodes and action-based Human Input edges.
+DSL_VERSIONS = {"0.1.5": "Dify 1.0-1.14", "0.6.0": "Dify 1.15", "0.7.0": "Dify 1.16 and newer"}
 # HTTP_REQUEST_NODE_MAX_TEXT_SIZE: the most text an HTTP Request node keeps.
 HTTP_NODE_MAX_BYTES = 1024 * 1024
 # SANDBOX_WORKER_TIMEOUT in self-hosted docker compose: the sandbox kills code after this.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 
-from generator.dify import FILE_INPUT_TYPES, GENERATED_MARKER
+from generator.dify import FILE_INPUT_TYPES, GENERATED_MARKER, RETRY_INTERVAL_MS
 from generator.shape import Shape, shape_of
 from generator.spec import Input, Snippet
 
@@ -224,6 +224,13 @@ def _http_node(snippet: Snippet, url: str, builder: str) -> dict:
     }
 
 
+def _retries(snippet: Snippet) -> dict:
+    """The calling node's retry_config where the spec asks for retries (dify-facts §8)."""
+    if not snippet.retries:
+        return {}
+    return {"retry_config": {"max_retries": snippet.retries, "retry_enabled": True, "retry_interval": RETRY_INTERVAL_MS}}
+
+
 def build_app(snippet: Snippet, code: str, source: str, builder: str | None = None) -> dict:
     """The DSL document (a dict ready for YAML) of an app that runs `code` in a Code node
     (and, on the HTTP-node route, `builder` and an HTTP Request node before it)."""
@@ -257,7 +264,7 @@ def build_app(snippet: Snippet, code: str, source: str, builder: str | None = No
                 },
             )
         )
-        nodes.append(_node("http", 688, _http_node(snippet, shape.url, "request")))
+        nodes.append(_node("http", 688, dict(_http_node(snippet, shape.url, "request"), **_retries(snippet))))
         heals = snippet.template == "conversation" and snippet.restart_stale_conversation
         nodes.append(_parse_node("code", 1296 if heals else 992, 282, code, code_outputs, snippet, "http"))
         edges += [_edge("start", "start", "request", "code"), _edge("request", "code", "http", "http-request")]
@@ -273,7 +280,15 @@ def build_app(snippet: Snippet, code: str, source: str, builder: str | None = No
             _node(
                 "code",
                 384,
-                {"code": code, "code_language": "python3", "outputs": code_outputs, "title": f"Call the {snippet.app} app", "type": "code", "variables": code_variables},
+                {
+                    "code": code,
+                    "code_language": "python3",
+                    "outputs": code_outputs,
+                    "title": f"Call the {snippet.app} app",
+                    "type": "code",
+                    "variables": code_variables,
+                    **_retries(snippet),
+                },
             )
         )
         edges.append(_edge("start", "start", "code", "code"))

@@ -13,7 +13,12 @@ from pathlib import Path
 
 from generator.errors import UserError, shown_path
 
-SANDBOX_VERSIONS = ((3, 10), (3, 12))  # what dify-sandbox images run (dify-facts §1)
+# What dify-sandbox images run (dify-facts §2): 3.10 up to 0.2.12, CPython 3.14 from 0.2.13 on;
+# 3.12 and 3.13 stand in for 3.14 where it can't be had. Newest first: `run` prefers it.
+SANDBOX_VERSIONS = ((3, 14), (3, 13), (3, 12), (3, 10))
+# Where the test suite runs every generated file (CI); 3.14's new warnings are caught without it
+# by running under -W error and by lint's check for APIs deprecated in 3.12-3.14.
+VERIFIED_PYTHONS = "Python 3.10, 3.12 and 3.13 (under -W error), and 3.14 where one is installed"
 SANDBOX_PACKAGES = ("httpx", "requests")
 PROBE = (
     "import importlib.util, json, sys; "
@@ -39,9 +44,9 @@ class Interpreter:
 
 
 def choose(python: str | None) -> Interpreter:
-    """--python if given (refused in one line if it isn't a working Python); else the first
-    sandbox-like Python found ($DIFY_SANDBOX_PYTHON, ./.venv-sandbox, python3.12 / python3.10
-    on PATH, pyenv's 3.12 / 3.10); else the Python running this tool."""
+    """--python if given (refused in one line if it isn't a working Python); else
+    $DIFY_SANDBOX_PYTHON; else the sandbox-like Python of the newest sandbox version found (this
+    one, ./.venv-sandbox*, python3.14 ... python3.10 on PATH, pyenv's); else the Python running this tool."""
     if python is not None:
         found = shutil.which(python)
         if found is None:
@@ -56,20 +61,19 @@ def choose(python: str | None) -> Interpreter:
     if interpreter is not None:
         return interpreter
     here = _this_python()
-    if here.sandbox_like:
+    found = [here] + [interpreter for interpreter in map(_probe, _candidates()) if interpreter is not None]
+    likes = [interpreter for interpreter in found if interpreter.sandbox_like]
+    if not likes:
         return here
-    for candidate in _candidates():
-        interpreter = _probe(candidate)
-        if interpreter is not None and interpreter.sandbox_like:
-            return interpreter
-    return here
+    return min(likes, key=lambda interpreter: SANDBOX_VERSIONS.index(interpreter.version[:2]))
 
 
 def _candidates() -> list[str]:
-    found = [os.path.abspath(Path(".venv-sandbox") / "bin" / "python")]
-    found += [shutil.which(name) or "" for name in ("python3.12", "python3.10")]
+    versions = [f"{major}.{minor}" for major, minor in SANDBOX_VERSIONS]
+    found = [os.path.abspath(Path(name) / "bin" / "python") for name in (".venv-sandbox314", ".venv-sandbox313", ".venv-sandbox")]
+    found += [shutil.which(f"python{version}") or "" for version in versions]
     pyenv_root = os.environ.get("PYENV_ROOT") or str(Path.home() / ".pyenv")
-    for version in ("3.12", "3.10"):
+    for version in versions:
         found += sorted(glob.glob(os.path.join(pyenv_root, "versions", f"{version}.*", "bin", "python")), reverse=True)
     unique = []
     for candidate in found:

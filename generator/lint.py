@@ -26,6 +26,45 @@ WRITE_CALLS = {"os.mkdir", "os.makedirs", "os.remove", "os.unlink", "os.rename",
                "shutil.copy", "shutil.copyfile", "shutil.move", "shutil.rmtree", "tempfile.mkstemp",
                "tempfile.NamedTemporaryFile", "tempfile.TemporaryFile", "tempfile.mkdtemp"}
 WRITE_METHODS = {"write_text", "write_bytes", "mkdir", "touch", "unlink"}
+# Calls and modules that warn (DeprecationWarning: printed on stderr, which fails the node) or are
+# gone on the Pythons of newer sandboxes (CPython 3.14 from dify-sandbox 0.2.13; dify-facts §2),
+# from the "What's New" pages of Python 3.12, 3.13 and 3.14: what 3.14 would show, caught anywhere.
+DEPRECATED_CALLS = {
+    "datetime.datetime.utcnow": "3.12 warns; use datetime.datetime.now(datetime.timezone.utc)",
+    "datetime.datetime.utcfromtimestamp": "3.12 warns; use datetime.datetime.fromtimestamp(t, datetime.timezone.utc)",
+    "datetime.utcnow": "3.12 warns; use datetime.now(timezone.utc)",
+    "datetime.utcfromtimestamp": "3.12 warns; use datetime.fromtimestamp(t, timezone.utc)",
+    "asyncio.get_event_loop": "warns on 3.12+ without a running loop",
+    "asyncio.iscoroutinefunction": "3.14 warns; use inspect.iscoroutinefunction",
+    "asyncio.get_event_loop_policy": "3.14 warns",
+    "codecs.open": "3.14 warns; use open()",
+    "locale.getdefaultlocale": "warns since 3.11; use locale.getlocale",
+    "pkgutil.find_loader": "3.12 warns; use importlib.util.find_spec",
+    "pkgutil.get_loader": "3.12 warns; use importlib.util.find_spec",
+    "ssl.wrap_socket": "removed in 3.12; use ssl.SSLContext.wrap_socket",
+    "ssl.match_hostname": "removed in 3.12",
+    "typing.no_type_check_decorator": "3.13 warns",
+    "urllib.parse.splittype": "warns; use urllib.parse.urlparse",
+    "urllib.parse.splithost": "warns; use urllib.parse.urlparse",
+    "urllib.parse.splitport": "warns; use urllib.parse.urlparse",
+    "urllib.parse.unwrap": "warns on 3.12+",
+    "ast.Num": "3.12 warns, removed in 3.14; use ast.Constant",
+    "ast.Str": "3.12 warns, removed in 3.14; use ast.Constant",
+    "ast.Bytes": "3.12 warns, removed in 3.14; use ast.Constant",
+    "ast.NameConstant": "3.12 warns, removed in 3.14; use ast.Constant",
+    "ast.Ellipsis": "3.12 warns, removed in 3.14; use ast.Constant",
+    "glob.glob0": "3.13 warns",
+    "glob.glob1": "3.13 warns",
+}
+# Modules removed from the standard library in 3.12 and 3.13 (PEP 594, distutils, imp, asynchat, ...).
+REMOVED_MODULES = frozenset(
+    {"distutils", "imp", "asynchat", "asyncore", "smtpd", "aifc", "audioop", "cgi", "cgitb", "chunk", "crypt",
+     "imghdr", "mailcap", "msilib", "nis", "nntplib", "ossaudiodev", "pipes", "sndhdr", "spwd", "sunau",
+     "telnetlib", "uu", "xdrlib", "lib2to3"}
+)
+# re functions whose count / maxsplit / flags given by position warn on 3.13+: (function, positional
+# arguments allowed before them).
+RE_POSITIONAL = {"re.sub": 3, "re.subn": 3, "re.split": 2}
 HTTPX_CALLS = {"httpx.Client", "httpx.get", "httpx.post", "httpx.stream", "httpx.request", "httpx.put"}
 
 
@@ -127,7 +166,9 @@ def _check_node(node: ast.AST, add, aliases: dict[str, str]) -> None:
             return
         for module in modules:
             top = module.split(".")[0]
-            if top in FORBIDDEN_MODULES:
+            if top in REMOVED_MODULES:
+                add(node, "DCN015", f"imports {module}: it is no longer in the standard library of Python 3.13, which newer sandboxes exceed (3.14)")
+            elif top in FORBIDDEN_MODULES:
                 add(node, "DCN004", f"imports {module}: the sandbox forbids {FORBIDDEN_MODULES[top]} and kills the run")
             elif top == "logging":
                 add(node, "DCN006", "imports logging: log output goes to stderr, and any stderr fails the node")
@@ -135,7 +176,11 @@ def _check_node(node: ast.AST, add, aliases: dict[str, str]) -> None:
                 add(node, "DCN003", f"imports {module}: the sandbox has only the standard library, httpx, requests and jinja2")
     elif isinstance(node, ast.Call):
         name = _resolved(_dotted(node.func), aliases)
-        if name in FORBIDDEN_CALLS:
+        if name in DEPRECATED_CALLS:
+            add(node, "DCN015", f"calls {name}: {DEPRECATED_CALLS[name]}; newer sandboxes run Python 3.14, where a warning on stderr fails the node")
+        elif name in RE_POSITIONAL and len(node.args) > RE_POSITIONAL[name]:
+            add(node, "DCN015", f"passes {name}'s count/maxsplit/flags by position: Python 3.13+ warns (on stderr, which fails the node); pass them by keyword")
+        elif name in FORBIDDEN_CALLS:
             add(node, "DCN004", f"calls {name}: the sandbox forbids {FORBIDDEN_CALLS[name]} and kills the run")
         elif name == "httpx.AsyncClient":
             add(node, "DCN004", "httpx.AsyncClient needs an event loop and a DNS thread, which the sandbox forbids")

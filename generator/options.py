@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from generator.dify import APP_KINDS, DEFAULT_QUERY_INPUT, MAX_STRING_LENGTH
+from generator.dify import APP_KINDS, DEFAULT_QUERY_INPUT, MAX_RETRIES, MAX_STRING_LENGTH
 
 TEMPLATES = ("single", "variables", "conversation")
 EXTRA_OUTPUTS = ("message_id", "usage", "status")
 MAX_DYNAMIC_PAIRS = 50
+REASONING_MODES = ("keep", "strip", "output")
 
 
 @dataclass(frozen=True)
@@ -195,6 +196,23 @@ OPTIONS += (
         "dsl_version",
         "text",
         "0.1.5",
-        "The DSL's version string: Dify asks to confirm a newer one, warns for an older minor.",
+        "The DSL's version string: 0.6.0 for Dify 1.15, 0.7.0 for Dify 1.16 and newer, 0.1.5 for older "
+        "ones. Dify asks to confirm a newer version than its own, warns for an older minor.",
+    ),
+    Option(
+        "reasoning",
+        "choice",
+        "keep",
+        "Reasoning models' <think>...</think> text in the answer: keep it, strip it, or output it as a "
+        "`reasoning` output of its own (the answer without it).",
+        choices=REASONING_MODES,
+    ),
+    Option(
+        "retries",
+        "int",
+        0,
+        "dsl = true: the app's Code node retries a failed run this many times, 1 s apart (Dify's retry_config).",
+        minimum=0,
+        maximum=MAX_RETRIES,
     ),
 )

@@ -82,11 +82,23 @@ def output_names(snippet: Snippet) -> tuple[str, ...]:
     for extra in ("message_id", "usage"):
         if extra in snippet.extra_outputs:
             names.append(extra)
+    if snippet.reasoning == "output" and snippet.app != "workflow":
+        names.append("reasoning")
     if "status" in snippet.extra_outputs or snippet.on_timeout == "partial":
         names.append("status")
     if snippet.errors == "output":
         names.append("error")
+    if reports_pause(snippet):
+        names.append("human_input")
     return tuple(names)
+
+
+def reports_pause(snippet: Snippet) -> bool:
+    """A pause for human input is returned as outputs (the answer so far, status "paused" and the
+    form's token in human_input) rather than failing the node: for apps that pause, where the node
+    returns instead of failing (errors = "output", or on_timeout = "partial" on the code route)."""
+    returns = snippet.errors == "output" or (snippet.route == "code" and snippet.on_timeout == "partial")
+    return snippet.app in dify.PAUSING_APPS and returns
 
 
 def outputs(snippet: Snippet) -> tuple[Output, ...]:
@@ -126,6 +138,11 @@ class Shape:
     required_inputs: tuple[Input, ...]  # inputs main() must be given (parameters without default)
     optional_inputs: tuple[Input, ...]  # typed inputs that may be left unmapped (default None)
     input_checks: tuple[str, ...]  # the _inputs helpers the typed inputs need, in a fixed order
+    chat_route: bool  # called on /chat-messages, where agent, chat and chatflow apps all answer
+    reports_pause: bool  # a Human Input pause is returned as outputs, not raised
+    splits_reasoning: bool  # <think>...</think> is taken out of the answer
+    checks_conversation_id: bool  # a conversation_id that is no UUID is refused or restarted before any call
+    restarts_bad_conversation_id: bool  # ... restarted: a new conversation begins (else refused)
 
     @property
     def reading_seconds(self) -> float:
@@ -135,11 +152,6 @@ class Shape:
     @property
     def workflow_output_names(self) -> tuple[str, ...]:
         return tuple(output.name for output in self.workflow_outputs)
-
-    @property
-    def cut_short_args(self) -> str:
-        """The arguments of the generated _cut_short(): only a text answer has a length to report."""
-        return "reply" if self.streams_text else ""
 
     @property
     def output_names(self) -> tuple[str, ...]:
@@ -209,4 +221,9 @@ def shape_of(snippet: Snippet) -> Shape:
         required_inputs=tuple(entry for entry in snippet.inputs if entry.required),
         optional_inputs=tuple(entry for entry in snippet.inputs if not entry.required),
         input_checks=_input_checks(snippet.inputs, snippet.forward_files),
+        chat_route=endpoint == "/chat-messages",
+        reports_pause=reports_pause(snippet),
+        splits_reasoning=streams_text and snippet.reasoning != "keep",
+        checks_conversation_id=conversation,
+        restarts_bad_conversation_id=conversation and snippet.restart_stale_conversation,
     )

@@ -86,6 +86,8 @@ class Snippet:
     forward_files: bool  # main() takes `files` (sys.files) and sends them as the request's files
     verify_key_env: str  # check --against-apps: the environment variable holding the app's key
     verify_base_url: str  # check --against-apps: the API as CI reaches it ("" = base_url)
+    reasoning: str  # keep | strip | output: what happens to <think>...</think> in a text answer
+    retries: int  # dsl: the Code node's retry_config max_retries (0 = no retries)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from generator.dify import GENERATED_MARKER, HTTP_NODE_MAX_BYTES
+from generator.dify import FORBIDDEN_HINTS, GENERATED_MARKER, HTTP_NODE_MAX_BYTES
 from generator.errors import UserError
 
 if TYPE_CHECKING:
@@ -130,6 +130,7 @@ def context(snippet: Snippet, source: str) -> dict:
         "do_not_edit": do_not_edit(source),
         "marker": GENERATED_MARKER,
         "http_node_max_bytes": HTTP_NODE_MAX_BYTES,
+        "forbidden_hints": FORBIDDEN_HINTS,
     }
 
 

@@ -18,6 +18,17 @@
 # read timeout 600 s.
 
 import json
+import uuid
+
+
+def _is_uuid(value: str) -> bool:
+    """Whether Dify takes the value as a conversation id: a UUID. It answers anything else
+    with 400 invalid_param (before July 2026: pings until the stream's idle close)."""
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
 
 
 def main(
@@ -25,6 +36,8 @@ def main(
     user: str,
     conversation_id: str,
 ) -> dict:
+    if conversation_id and not _is_uuid(conversation_id):
+        conversation_id = ""  # no conversation has that id: start one
     body = {
         "inputs": {},
         "query": query,

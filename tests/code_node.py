@@ -26,5 +26,7 @@ def sandbox_python() -> str:
 
 
 def run_code_node(code: str, inputs: dict, outputs: dict[str, str], **options) -> NodeRun:
+    """Every run under `-W error`: whatever a newer sandbox's Python would warn about fails here."""
     options.setdefault("python", sandbox_python())
+    options.setdefault("warnings_as_errors", True)
     return code_node.run_code_node(code, inputs, outputs, **options)

@@ -9,13 +9,18 @@ import ssl
 import struct
 import threading
 import time
-from dataclasses import dataclass, field
+import uuid
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 import app_forms
 from loopback import LoopbackServer, QuietHandler
 
 CHAT_MODES = ("agent", "agent-1.16", "chat", "chatflow")
+# Conversation ids are UUIDs, as Dify's are (newer Dify refuses any other id): the emulator's
+# start with this, and SOMEONE_ELSES is one a test can give to another user.
+CONVERSATION_PREFIX = "c0ffee00-"
+SOMEONE_ELSES = "a1ce0000-0000-4000-8000-0000000000e1"
 ROUTES = {
     "/v1/chat-messages": CHAT_MODES,
     "/v1/completion-messages": ("completion",),
@@ -91,6 +96,7 @@ class Request:
     conversation_id: str
     user: str
     ids: dict
+    pings_only: bool = False  # an older Dify's answer to an unknown conversation: pings until the idle close
 
 
 Scenario = Callable[[Request], list]
@@ -123,6 +129,37 @@ class App:
     # and seconds to wait before answering either.
     describe_answers: dict[str, tuple[int, bytes, str]] = field(default_factory=dict)
     describe_delay: float = 0.0
+    # Which Dify it plays for conversation ids: "uuid" (newer Dify: a non-UUID id is 400
+    # invalid_param), or "pings" (before July 2026, dify #38800: an unknown id streams pings only,
+    # until the stream's idle close).
+    conversation_ids: str = "uuid"
+
+
+def as_mode(mode: str) -> Scenario:
+    """The standard stream of another kind of app, whatever the route (the wire is the truth)."""
+    return lambda request: standard_stream(replace(request, app=replace(request.app, mode=mode)))
+
+
+# What a Human Input node's pause streams (Dify 1.14+, dify-facts §5).
+PAUSE_FORM = {"form_id": "form-1", "form_token": "tok-7Hq2", "node_id": "approve", "node_title": "Approve the draft", "workflow_run_id": "run-1"}
+
+
+def paused_stream(request: Request, text: str = "so far", bare: bool = False) -> list:
+    """Some answer, then human_input_required and workflow_paused, and the stream ends: no
+    message_end, no workflow_finished. `bare`: both events without data (dify #35504)."""
+    mode = request.app.mode
+    run = {"id": "run-1", "workflow_id": "wf-1"}
+    if mode == "workflow":
+        answer = [Event({"event": "text_chunk", "data": {"text": text, "from_variable_selector": ["llm", "text"]}})]
+    else:
+        answer = [Event({"event": "agent_message" if mode.startswith("agent") else "message", "answer": text})]
+    if bare:
+        pause = [Event({"event": "human_input_required"}), Event({"event": "workflow_paused"})]
+    else:
+        form = dict(PAUSE_FORM, form_content="Approve?", inputs=[], actions=[{"id": "ok", "title": "Approve"}])
+        reasons = [{"type": "human_input_required", "form_token": PAUSE_FORM["form_token"], "node_id": "approve"}]
+        pause = [Event({"event": "human_input_required", "data": form}), Event({"event": "workflow_paused", "data": {"reasons": reasons, "workflow_run_id": "run-1"}})]
+    return [Event({"event": "workflow_started", "data": run})] + answer + pause
 
 
 def chunks_of(text: str, size: int) -> list[str]:
@@ -203,7 +240,18 @@ class DifyEmulator(LoopbackServer):
         return app
 
     def new_id(self, kind: str) -> str:
+        if kind == "conv":
+            return f"{CONVERSATION_PREFIX}{next(self.counter):04x}-4000-8000-000000000000"
         return f"{kind}-{next(self.counter):04d}-0000-4000-8000-000000000000"
+
+
+def _is_uuid(value: object) -> bool:
+    """Dify's check of a conversation id (libs/helper.py uuid_value: uuid.UUID parses it)."""
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
 
 
 def _envelope(status: int, code: str, message: str) -> tuple[int, bytes]:
@@ -254,7 +302,10 @@ class _Handler(QuietHandler):
         if app.status != 200:
             self._send(app.status, app.error_body, app.error_content_type)
             return
-        actions = (app.scenario or standard_stream)(request)
+        if request.pings_only:
+            actions = [Ping(), Sleep(10), Ping(), Sleep(10)]
+        else:
+            actions = (app.scenario or standard_stream)(request)
         self._stream(actions, request)
 
     def _validate(self, raw: bytes):
@@ -308,6 +359,8 @@ class _Handler(QuietHandler):
         if not streaming and app.mode == "agent-1.16":
             return _envelope(400, "bad_request", "Agent app does not support blocking mode")
         conversation_id = body.get("conversation_id") or ""
+        if conversation_id and app.conversation_ids == "uuid" and not _is_uuid(conversation_id):
+            return _envelope(400, "invalid_param", "conversation_id must be a valid UUID")
         for name in app.required_inputs:
             if conversation_id == "" and not inputs.get(name):
                 return _envelope(400, "invalid_param", f"{name} is required in input form")
@@ -322,6 +375,8 @@ class _Handler(QuietHandler):
         if path == "/v1/chat-messages":
             with emulator.lock:
                 if conversation_id:
+                    if emulator.conversations.get(conversation_id) != user and app.conversation_ids == "pings":
+                        return Request(path, app, body, conversation_id, user, ids, pings_only=True)
                     if emulator.conversations.get(conversation_id) != user:
                         return _envelope(404, "not_found", "Conversation Not Exists.")
                 else:

@@ -19,7 +19,14 @@ from generator.dsl import build_app
 from generator.pipeline import snippet_files
 from generator.spec import Snippet
 
-VERSIONS = ("0.1.0", "0.1.2", "0.1.3", "0.1.5", "0.2.0", "0.3.0", "0.4.0", "0.5.0", "0.6.0")
+VERSIONS = ("0.1.0", "0.1.2", "0.1.3", "0.1.5", "0.2.0", "0.3.0", "0.4.0", "0.5.0", "0.6.0", "0.7.0")
+# A default-value node's entries before a sync: the user's own default for response_text, one for
+# an output the snippet no longer has, and a boolean one (which Dify's import refuses).
+STALE_DEFAULTS = [
+    {"key": "response_text", "type": "string", "value": "no answer today ✓"},
+    {"key": "stale_output", "type": "string", "value": ""},
+    {"key": "flag", "type": "boolean", "value": False},
+]
 JS_CODE = "function main({arg1}) {\n  return {result: arg1 + ' ✓'}\n}\n"
 
 
@@ -50,6 +57,18 @@ def aged(document: dict, version: str, *, filler_nodes: int = 0, javascript: boo
     if version >= "0.2.0":  # newer exports carry error handling on each node
         data["error_strategy"] = "fail-branch"
         data["retry_config"] = {"enabled": False, "max_retries": 3, "retry_interval": 1000}
+    if version >= "0.7.0":  # Dify 1.16+: New Agent packages, Agent v2 and Human Input nodes
+        data["error_strategy"] = "default-value"
+        data["default_value"] = copy.deepcopy(STALE_DEFAULTS)
+        document["agent"] = {"instructions": "Help ✓", "model": {"name": "gpt-5", "provider": "openai"}, "tools": []}
+        document["agent_packages"] = [{"name": "web-search", "version": "1.0.0"}]
+        nodes.append(_filler("agent_v2", {"type": "agent", "version": "2", "title": "Agent v2 ✓", "agent_strategy_name": "function_calling", "agent_parameters": {}}))
+        nodes.append(_filler("review", {"type": "human-input", "title": "Review ✓", "actions": [{"id": "approve", "title": "Approve"}, {"id": "reject", "title": "Reject"}]}))
+        document["workflow"]["graph"]["edges"] += [
+            {"id": f"review-{action}-end", "source": "review", "sourceHandle": action, "target": "end", "targetHandle": "target", "type": "custom",
+             "data": {"sourceType": "human-input", "targetType": "end", "isInIteration": False, "isInLoop": False}}
+            for action in ("approve", "reject")
+        ]
     if javascript:
         nodes.append(
             {
@@ -71,6 +90,21 @@ def aged(document: dict, version: str, *, filler_nodes: int = 0, javascript: boo
             }
         )
     return document
+
+
+def _filler(node_id: str, data: dict) -> dict:
+    return {"data": {"desc": "", "selected": False, **data}, "height": 54, "id": node_id, "position": {"x": 700, "y": 700}, "type": "custom", "width": 244}
+
+
+def synced_defaults(outputs: dict) -> list[dict]:
+    """What a default-value node's entries must be after a sync to a snippet with these outputs."""
+    kept = {entry["key"]: entry for entry in STALE_DEFAULTS}
+    empties = {"string": "", "number": 0, "object": {}, "array[string]": [], "array[number]": [], "array[object]": []}
+    return [
+        kept[name] if name in kept and kept[name]["type"] == output["type"] else {"key": name, "type": output["type"], "value": empties[output["type"]]}
+        for name, output in outputs.items()
+        if output["type"] in empties
+    ]
 
 
 def exported(document: dict, *, allow_unicode: bool = True) -> str:

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 from generator.dify import APP_KINDS, OUTPUT_TYPES
 from generator.errors import UserError
+from generator.options import REASONING_MODES
 from generator.spec import Snippet, build_snippet
 
 # Every option whose value changes what is emitted, with each value it can take (lists: each
@@ -101,7 +102,12 @@ def every_combination() -> Iterator[tuple[dict, Snippet | UserError]]:
 # Factors the loader never refuses over: an accepted combination stays accepted whatever their
 # value. The input shape is accepted or refused with the template, app and route alone.
 # tests/test_option_space.py checks both on a sample, so the covering array can rely on them.
-FREE_FACTORS = {"base_url": BASE_URLS, "query_input": QUERY_INPUTS}
+FREE_FACTORS = {
+    "base_url": BASE_URLS,
+    "query_input": QUERY_INPUTS,
+    "reasoning": REASONING_MODES,
+    "retries": (0, 3),
+}
 SHAPE_DEPENDS_ON = ("template", "app", "route")
 
 

@@ -14,7 +14,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from dify_emulator import Drop, Event, Ping, Raw, Reset, Sleep, Style, Wire, standard_stream
+from dify_emulator import CONVERSATION_PREFIX, PAUSE_FORM, SOMEONE_ELSES, Drop, Event, Ping, Raw, Reset, Sleep, Style, Wire, as_mode, paused_stream, standard_stream
+from generator.dify import FORBIDDEN_HINTS
 from forward_proxy import ForwardProxy
 from generator.shape import Shape
 from tls import without_certifi_env
@@ -167,7 +168,9 @@ def an_answer_that_is_not_text(bed: VariantBed) -> None:
 
 @scenario(code_route)
 def a_line_longer_than_any_event(bed: VariantBed) -> None:
-    bed.fails(bed.run(bed.app(scenario=failure_stream(Raw(b"x" * (32 * 1024 * 1024 + 70000))))), "longer than 33554432 bytes")
+    # 32 MiB take a while to cross loopback on a busy machine: a budget that can't run out first.
+    app = bed.app(scenario=failure_stream(Raw(b"x" * (32 * 1024 * 1024 + 70000))))
+    bed.fails(bed.run(app, time_budget=12.0), "longer than 33554432 bytes")
 
 
 # --- failures the called app reports -----------------------------------------------------------
@@ -186,20 +189,120 @@ def a_bare_error_event(bed: VariantBed) -> None:
     assert "Hint" not in message
 
 
+@scenario()
+def a_failed_or_stopped_run(bed: VariantBed) -> None:
+    """Whatever kind the node expects, a run that ended failed or stopped fails it, naming the status."""
+    for status, error, fragment in (("failed", "Node LLM\nfailed: quota", "status 'failed': Node LLM failed: quota"), ("stopped", None, "status 'stopped': no error message")):
+        finished = {"event": "workflow_finished", "data": {"status": status, "error": error, "outputs": None}}
+        bed.fails(bed.run(bed.app(scenario=failure_stream({"event": "workflow_started", "data": {}}, finished))), fragment)
+
+
 @scenario(lambda shape: shape.snippet.app in ("chatflow", "workflow"))
-def a_failed_run(bed: VariantBed) -> None:
-    finished = {"event": "workflow_finished", "data": {"status": "failed", "error": "Node LLM\nfailed: quota", "outputs": None}}
-    bed.fails(bed.run(bed.app(scenario=failure_stream({"event": "workflow_started", "data": {}}, finished))), "status 'failed': Node LLM failed: quota")
-
-
-@scenario(lambda shape: shape.snippet.app == "workflow")
 def a_partly_succeeded_run(bed: VariantBed) -> None:
+    """A failure the called app's own error handling caught: its outputs are a success."""
+
     def stream(request):
-        *start, finished = standard_stream(request)
-        return start + [Event(dict(finished.payload, data=dict(finished.payload["data"], status="partial-succeeded")))]
+        return [
+            Event(dict(event.payload, data=dict(event.payload["data"], status="partial-succeeded")))
+            if event.payload.get("event") == "workflow_finished" else event
+            for event in standard_stream(request)
+        ]
 
     app = bed.app(scenario=stream)
-    answered(bed, app, bed.run(app), status="partial-succeeded")
+    answered(bed, app, bed.run(app), status="partial-succeeded" if bed.snippet.app == "workflow" else "succeeded")
+
+
+# --- the wire is the truth: another kind's stream, a pause for human input -------------------------
+
+
+STREAM_KINDS = ("agent", "agent-1.16", "chat", "chatflow", "completion", "workflow")
+
+
+def _outcome_of_another_kind(bed: VariantBed, stream: str) -> str | None:
+    """The failure a node must give for another kind's stream, or None: it answers."""
+    app = bed.snippet.app
+    if app == "workflow":
+        if stream == "chatflow":  # its workflow_finished carries outputs: they are the answer
+            return "has no output" if bed.typed else None
+        return None if stream == "workflow" else ('set app = "agent"' if stream.startswith("agent") else 'set app = "chat"')
+    if stream == "workflow":
+        return 'streamed as a workflow app, not as the ' + app
+    if stream == "agent" and app == "completion":  # no `message` at all, only agent_message
+        return 'set app = "agent"'
+    return None
+
+
+@scenario()
+def another_kind_of_app_streams(bed: VariantBed) -> None:
+    """A node told its callee is one kind that gets another kind's stream answers with the text
+    that stream carries, or fails naming the kind it saw and the app value to set; never "" as success."""
+    for stream in STREAM_KINDS:
+        app = bed.app(scenario=as_mode(stream))
+        run = bed.run(app)
+        failure = _outcome_of_another_kind(bed, stream)
+        if failure:
+            bed.fails(run, failure)
+        elif bed.shape.workflow_json and stream == "chatflow":
+            bed.succeeds(run, json.dumps({"answer": app.answer}, ensure_ascii=False))
+        else:
+            answered(bed, app, run)
+
+
+def _pause_outputs(bed: VariantBed, run, answer_so_far: str, form: dict) -> None:
+    """A pause the node returns: the answer so far, status "paused", the form, the line in error."""
+    assert "Traceback" not in run.stderr and run.ok, run.error
+    outputs = run.outputs
+    assert outputs["human_input"] == form, outputs["human_input"]
+    assert outputs.get("status", "paused") == "paused"
+    assert "paused for human input" in outputs.get("error", "paused for human input")
+    if "response_text" in outputs:
+        assert outputs["response_text"] == (answer_so_far if bed.shape.streams_text else "")
+    for name, kind in bed.typed.items():
+        assert outputs[name] == EMPTIES.get(kind, [])
+
+
+@scenario()
+def a_pause_for_human_input(bed: VariantBed) -> None:
+    """Dify 1.14+: human_input_required, workflow_paused, and the stream ends. The node says it
+    paused (with the form's token and run id), never that the connection was cut."""
+    fields = {key: PAUSE_FORM[key] for key in ("node_title", "node_id", "form_token", "workflow_run_id")}
+    run = bed.run(bed.app(scenario=paused_stream))
+    line = "paused for human input at node 'Approve the draft' (form_token tok-7Hq2, workflow_run_id run-1)"
+    if bed.shape.reports_pause:
+        _pause_outputs(bed, run, "so far", fields)
+        assert line in run.outputs.get("error", line)
+    else:
+        bed.fails(run, line)
+    bare = bed.run(bed.app(scenario=lambda request: paused_stream(request, bare=True)))
+    if bed.shape.reports_pause:
+        # Only the ids every event carries are left: a workflow's run id.
+        run_id = "run-1" if bed.snippet.app == "workflow" else ""
+        _pause_outputs(bed, bare, "so far", {"node_title": "", "node_id": "", "form_token": "", "workflow_run_id": run_id})
+    else:
+        bed.fails(bare, "paused for human input at node '(unnamed)' (form_token none: the form went out by email")
+
+
+@scenario(streams_text)
+def reasoning_in_the_answer(bed: VariantBed) -> None:
+    """<think>...</think> split across chunks, unclosed, or all there is, by the reasoning option."""
+    event = "agent_message" if bed.snippet.app == "agent" else "message"
+    end = {"event": "message_end", "metadata": {"usage": {"total_tokens": 3}}}
+
+    def stream_of(*pieces: str):
+        return failure_stream(*[{"event": event, "answer": piece} for piece in pieces], end)
+
+    mode = bed.snippet.reasoning
+    run = bed.run(bed.app(scenario=stream_of("<th", "ink>plan ", "it</thi", "nk>\n\nThe answer.")))
+    outputs = bed.succeeds(run, "<think>plan it</think>\n\nThe answer." if mode == "keep" else "The answer.")
+    assert outputs.get("reasoning", "plan it") == "plan it"
+    run = bed.run(bed.app(scenario=stream_of("Before. <think>never ", "closed")))
+    outputs = bed.succeeds(run, "Before. <think>never closed" if mode == "keep" else "Before.")
+    assert outputs.get("reasoning", "never closed") == "never closed"
+    run = bed.run(bed.app(scenario=stream_of("<think>only thinking</think>")))
+    if mode == "keep":
+        bed.succeeds(run, "<think>only thinking</think>")
+    else:
+        bed.fails(run, "the called app's answer was all reasoning")
 
 
 @scenario()
@@ -325,10 +428,10 @@ def the_ssrf_proxy_page(bed: VariantBed) -> None:
 def a_wrong_base_url(bed: VariantBed) -> None:
     if bed.route == "code":
         base = (bed.dify.tls_base_url if bed.https else bed.dify.base_url)[: -len("/v1")] + "/v2"
-        run = bed.run(bed.app(), base=base, conversation_id="conv-anything")
+        run = bed.run(bed.app(), base=base, conversation_id=SOMEONE_ELSES)
     else:
         run = bed.run(bed.app(), path="/nope")
-    bed.fails(run, "HTTP 404 not_found: The requested URL was not found on the server.. Hint: check base_url", "conv-anything" if bed.route == "code" and bed.shape.conversation else "")
+    bed.fails(run, "HTTP 404 not_found: The requested URL was not found on the server.. Hint: check base_url", SOMEONE_ELSES if bed.route == "code" and bed.shape.conversation else "")
 
 
 @scenario()
@@ -339,7 +442,7 @@ def every_hinted_error(bed: VariantBed) -> None:
         (400, "app_unavailable", "App unavailable", "publish"),
         (400, "provider_not_initialize", "No valid model provider", "model provider's credentials"),
         (500, "internal_server_error", "boom", "HTTP 500 internal_server_error: boom. Hint: the Dify API failed"),
-    ]:
+    ] + [(403, code, "Forbidden.", f"HTTP 403 {code}: Forbidden.. Hint: {hint}") for code, hint in FORBIDDEN_HINTS.items()]:
         _http_error(bed, status, json.dumps({"code": code, "message": message, "status": status}).encode(), fragment=fragment)
     _http_error(bed, 502, b"Bad Gateway", "text/plain", "HTTP 502: Bad Gateway. Hint: the Dify API failed")
 
@@ -444,6 +547,25 @@ def a_conversation_continues(bed: VariantBed) -> None:
     first = bed.succeeds(bed.run(app), expected_answer(bed, app))
     second = bed.succeeds(bed.run(app, conversation_id=first["conversation_id"]), expected_answer(bed, app))
     assert second["conversation_id"] == first["conversation_id"]
+
+
+@scenario(lambda shape: shape.conversation)
+def a_conversation_id_that_is_no_uuid(bed: VariantBed) -> None:
+    """Newer Dify refuses it (400), older Dify answered an unknown id with pings only: the node
+    knows before any call, and restarts the conversation or fails naming the id."""
+    app = bed.app(conversation_ids="pings")
+    run = bed.run(app, conversation_id="turn-1 of chat 42")
+    sent = [r["body"].get("conversation_id") for r in bed.dify.requests if r["key"] == app.key]
+    if bed.shape.restarts_bad_conversation_id:
+        outputs = bed.succeeds(run, expected_answer(bed, app))
+        assert outputs["conversation_id"].startswith(CONVERSATION_PREFIX) and sent == [""], sent
+        return
+    assert sent == [], f"the id reached the app: {sent}"
+    fragment = "conversation_id 'turn-1 of chat 42' is not a conversation id"
+    if bed.route == "http-node":  # the request-body node refuses it
+        assert not run.ok and run.error.count("\n") == 1 and fragment in run.error, run.error
+    else:
+        bed.fails(run, fragment, "turn-1 of chat 42")
 
 
 @scenario(lambda shape: shape.conversation)

@@ -16,6 +16,7 @@ from generator.dify import BUILT_IN_OUTPUTS
 from sandbox_server import API_KEY, SandboxServer
 from snippets import add_app, called_app, parameters, point_at_emulator
 from tls import trusting_env
+from dify_emulator import CONVERSATION_PREFIX, SOMEONE_ELSES
 
 REPO = Path(__file__).resolve().parent.parent
 DSL_FILES = sorted(REPO.glob("output/*.yml")) + sorted(REPO.glob("tests/golden/*/expected/*.yml"))
@@ -156,7 +157,7 @@ def test_conversation_dsl_keeps_the_conversation_across_turns(dify, sandbox, pat
     first = run_on_graphon(prepared(path, dify, callee.key, conversation_id=""), sandbox, start)
     assert first["status"] == "succeeded", first
     conversation = first["conversation_id"]
-    assert conversation and conversation.startswith("conv-"), "the assigner stored the new id"
+    assert conversation and conversation.startswith(CONVERSATION_PREFIX), "the assigner stored the new id"
     second = run_on_graphon(prepared(path, dify, callee.key, conversation_id=conversation), sandbox, dict(start, query="Turn two"))
     assert second["status"] == "succeeded" and second["conversation_id"] == conversation
     bodies = [r["body"] for r in dify.requests if r["key"] == callee.key]
@@ -175,17 +176,37 @@ def test_the_http_node_route_heals_a_stale_conversation_over_three_turns(dify, s
     it keeps; turn 3 continues that one."""
     assert HEALING, "the repo's http-node conversation app heals"
     callee = add_app(dify, "chat", answer="Healed ✓")
-    dify.conversations["conv-of-someone-else"] = "another-user"
+    dify.conversations[SOMEONE_ELSES] = "another-user"
     start = {"query": "Turn one"}
     first = run_on_graphon(prepared(path, dify, callee.key, conversation_id=""), sandbox, start)
-    assert first["status"] == "succeeded" and first["conversation_id"].startswith("conv-"), first
-    second = run_on_graphon(prepared(path, dify, callee.key, conversation_id="conv-of-someone-else"), sandbox, dict(start, query="Turn two"))
+    assert first["status"] == "succeeded" and first["conversation_id"].startswith(CONVERSATION_PREFIX), first
+    second = run_on_graphon(prepared(path, dify, callee.key, conversation_id=SOMEONE_ELSES), sandbox, dict(start, query="Turn two"))
     assert second["status"] == "succeeded", second
     healed = second["conversation_id"]
-    assert healed.startswith("conv-") and healed not in ("conv-of-someone-else", first["conversation_id"])
+    assert healed.startswith(CONVERSATION_PREFIX) and healed not in (SOMEONE_ELSES, first["conversation_id"])
     assert second["outputs"]["answer"].startswith("Healed ✓")
     third = run_on_graphon(prepared(path, dify, callee.key, conversation_id=healed), sandbox, dict(start, query="Turn three"))
     assert third["status"] == "succeeded" and third["conversation_id"] == healed, third
     bodies = [r["body"] for r in dify.requests if r["key"] == callee.key]
-    assert [b["conversation_id"] for b in bodies[-4:]] == ["", "conv-of-someone-else", "", healed]
+    assert [b["conversation_id"] for b in bodies[-4:]] == ["", SOMEONE_ELSES, "", healed]
     assert [b["query"] for b in bodies[-4:]] == ["Turn one", "Turn two", "Turn two", "Turn three"]
+
+
+@pytest.mark.parametrize("route", ["code", "http-node"])
+def test_retries_become_the_calling_nodes_retry_config_and_no_default_is_boolean(route: str) -> None:
+    from generator.dsl import build_app
+    from generator.pipeline import snippet_files
+
+    from option_space import snippet
+
+    for retries in (0, 4):
+        made = snippet(template="conversation", app="chatflow", route=route, retries=retries, errors="output")
+        files = snippet_files([made], "snippets.toml")
+        document = build_app(made, files[f"{made.name}.py"], "snippets.toml", files.get(f"{made.name}_request.py"))
+        nodes = {node["id"]: node["data"] for node in document["workflow"]["graph"]["nodes"]}
+        caller = nodes["code" if route == "code" else "http"]
+        if retries:
+            assert caller["retry_config"] == {"max_retries": 4, "retry_enabled": True, "retry_interval": 1000}
+        else:
+            assert caller.get("retry_config", {}).get("retry_enabled", False) is False
+        assert all(entry.get("type") != "boolean" for data in nodes.values() for entry in data.get("default_value", []))

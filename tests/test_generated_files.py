@@ -11,6 +11,7 @@ from code_node import declared_outputs, run_code_node
 from generator.spec import load_spec
 from input_samples import sample_value
 from snippets import add_app, called_app, parameters, point_at_emulator
+from dify_emulator import CONVERSATION_PREFIX
 
 REPO = Path(__file__).resolve().parent.parent
 FILES = sorted(REPO.glob("output/*.py")) + sorted(REPO.glob("tests/golden/*/expected/*.py"))
@@ -60,6 +61,6 @@ def test_generated_file_runs_in_a_code_node(dify, path: Path) -> None:
     if "error" in outputs:
         assert run.outputs["error"] == ""
     if "conversation_id" in outputs:
-        assert run.outputs["conversation_id"].startswith("conv-")
+        assert run.outputs["conversation_id"].startswith(CONVERSATION_PREFIX)
     sent = [r for r in dify.requests if r["key"] == callee.key][-1]["body"]
     assert sent["response_mode"] == "streaming"

@@ -9,7 +9,7 @@ import urllib.parse
 import pytest
 
 from code_node import run_code_node
-from dify_emulator import Drop, Event, standard_stream
+from dify_emulator import Drop, Event, standard_stream, CONVERSATION_PREFIX, SOMEONE_ELSES
 from generator.code_node import declared_outputs
 from generator.formatting import format_source
 from generator.spec import build_snippet
@@ -59,9 +59,9 @@ def test_parse_node_conversation_keeps_the_id_on_failure(dify) -> None:
     callee = add_app(dify, "chat")
     status, text = buffered(dify, callee.key, "/chat-messages", CHAT_BODY)
     ok = parse(code, status, text, conversation_id="")
-    assert ok.outputs["conversation_id"].startswith("conv-") and ok.outputs["error"] == ""
-    failed = parse(code, 404, '{"code": "not_found", "message": "Conversation Not Exists.", "status": 404}', conversation_id="conv-old")
-    assert failed.outputs["conversation_id"] == "conv-old" and failed.outputs["response_text"] == ""
+    assert ok.outputs["conversation_id"].startswith(CONVERSATION_PREFIX) and ok.outputs["error"] == ""
+    failed = parse(code, 404, '{"code": "not_found", "message": "Conversation Not Exists.", "status": 404}', conversation_id=SOMEONE_ELSES)
+    assert failed.outputs["conversation_id"] == SOMEONE_ELSES and failed.outputs["response_text"] == ""
     assert "`user` must be the same on every turn" in failed.outputs["error"]
 
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from dify_emulator import Drop, Event, Ping, Raw, Sleep, Style, standard_stream
+from dify_emulator import Drop, Event, Ping, Raw, Sleep, Style, standard_stream, CONVERSATION_PREFIX, SOMEONE_ELSES
 from snippets import add_app, render_code, run_snippet
 
 ANSWER = "Hello 世界! Ünïcödé ✓ 🌍 — «quotes» \"and\" \\backslashes\\ \n new line {{inputs}} <<RESULT>>"
@@ -38,7 +38,7 @@ def test_every_template_and_app_kind_returns_the_answer(dify, template: str, app
     expected = json.dumps({"text": ANSWER}, ensure_ascii=False) if app == "workflow" else ANSWER
     assert run.outputs["response_text"] == expected
     if template == "conversation":
-        assert run.outputs["conversation_id"].startswith("conv-")
+        assert run.outputs["conversation_id"].startswith(CONVERSATION_PREFIX)
     request = [r for r in dify.requests if r["key"] == callee.key][-1]
     assert request["body"]["user"] == "workflow-user-1"
     assert request["body"]["response_mode"] == "streaming"
@@ -296,7 +296,8 @@ def test_typed_workflow_outputs_time_out_into_empty_values(dify, errors: str) ->
                        on_timeout="partial", errors=errors, time_budget=2.0)
     run = run_snippet(dify, callee, code)
     assert run.ok and "Traceback" not in run.stderr, run.error
-    assert run.outputs == {"summary": "", "n": 0, "status": "timeout", **({"error": ""} if errors == "output" else {})}
+    # human_input: a workflow node that returns instead of failing reports pauses as outputs too.
+    assert run.outputs == {"summary": "", "n": 0, "status": "timeout", "human_input": {}, **({"error": ""} if errors == "output" else {})}
 
 
 @pytest.mark.slow
@@ -484,6 +485,6 @@ def test_proxy_refusal_explains_the_ssrf_rules(dify, scheme: str) -> None:
 def test_a_wrong_base_url_is_not_taken_for_a_stale_conversation(dify) -> None:
     callee = add_app(dify, "agent")
     code = render_code(template="conversation", base_url=dify.base_url[: -len("/v1")] + "/v2")
-    run = run_snippet(dify, callee, code, conversation_id="conv-anything")
+    run = run_snippet(dify, callee, code, conversation_id=SOMEONE_ELSES)
     assert run.error.startswith("HTTP 404 not_found: The requested URL was not found on the server.. Hint: check base_url")
     assert [path for path, auth in dify.hits if auth == f"Bearer {callee.key}"] == ["/v2/chat-messages"], "no retry"

@@ -9,7 +9,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from dify_exports import VERSIONS, aged, current_document, exported
+from dify_exports import VERSIONS, aged, current_document, exported, synced_defaults
 from generator.cli import cli
 from generator.spec import load_spec
 from test_dsl import needs_graphon, prepared, run_on_graphon, sandbox  # noqa: F401 (sandbox: the module's dify-sandbox stand-in)
@@ -76,6 +76,9 @@ def test_sync_changes_only_the_bound_node_and_gives_what_dify_would_export(app_f
     node = next(n for n in expected["workflow"]["graph"]["nodes"] if n["id"] == "code")
     fresh = current_node(current)  # the input the stale node lacked is wired as the app makes clear
     node["data"].update(code=fresh["code"], outputs=fresh["outputs"], variables=fresh["variables"])
+    if node["data"].get("error_strategy") == "default-value":  # entries for exactly the new outputs, none boolean
+        node["data"]["default_value"] = synced_defaults(fresh["outputs"])
+        assert all(entry["type"] != "boolean" for entry in node["data"]["default_value"])
     assert synced == exported(expected, allow_unicode=allow_unicode)  # byte for byte what Dify would write
     assert ("\\u" in synced) is (not allow_unicode) and ("✓" in synced) is allow_unicode
     js = next(n for n in yaml.safe_load(synced)["workflow"]["graph"]["nodes"] if n["id"] == "javascript")
@@ -240,3 +243,28 @@ def test_values_shared_through_yaml_anchors_are_refused_not_broken(app_file) -> 
     path = app_file(text)
     result = invoke("sync", "--spec", SPEC, path)
     assert result.exit_code == 2 and "share YAML anchors" in result.stderr and path.read_text() == text
+
+
+@pytest.mark.parametrize("with_graph", [True, False])
+def test_a_new_agent_app_of_dsl_070_syncs_byte_exactly(app_file, with_graph: bool) -> None:
+    """Dify 1.16+ exports a New Agent app as app.mode agent with top-level agent and
+    agent_packages: a bound Code node in its graph syncs like any other, and an export
+    without a graph has nothing to sync and is left alone."""
+    current = current_document(SNIPPETS["agent_single"])
+    document = aged(current, "0.7.0")
+    document["app"]["mode"] = "agent"
+    if not with_graph:
+        del document["workflow"]
+    stale = exported(document)
+    path = app_file(stale)
+    result = invoke("sync", "--spec", SPEC, path)
+    assert result.exit_code == 0, result.stderr
+    synced = path.read_text(encoding="utf-8")
+    if not with_graph:
+        assert synced == stale
+        return
+    fresh = current_node(current)
+    node = current_node(document)
+    node.update(code=fresh["code"], outputs=fresh["outputs"], variables=fresh["variables"], default_value=synced_defaults(fresh["outputs"]))
+    assert synced == exported(document)
+    assert invoke("check", "--spec", SPEC, "--apps", path).exit_code == 0

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from code_node import NodeRun, declared_outputs, run_code_node
 from app_forms import Variable
 from input_samples import sample_value
-from dify_emulator import App, DifyEmulator
+from dify_emulator import App, DifyEmulator, CONVERSATION_PREFIX
 from generator.pipeline import snippet_files
 from generator.shape import Shape, shape_of
 from option_space import options_of, snippet
@@ -103,6 +103,7 @@ class VariantBed:
         cut_at: int | None = None,
         path: str | None = None,
         inputs: dict | None = None,
+        time_budget: float | None = None,
     ) -> NodeRun:
         """Run the variant once as Dify would, against `app` (or the API at `base`, code route);
         `inputs` replace the parameters' usual values."""
@@ -117,6 +118,9 @@ class VariantBed:
         if self.route == "http-node":
             return self._run_http_route(app, values, cut_at, path)
         code = self.code.replace(self.snippet.base_url, base or (self.dify.tls_base_url if self.https else self.dify.base_url))
+        if time_budget is not None:  # the same code with another budget (FIXED's is short)
+            code = code.replace(f"_TIME_BUDGET_SECONDS = {FIXED['time_budget']}\n", f"_TIME_BUDGET_SECONDS = {time_budget}\n")
+            assert f"_TIME_BUDGET_SECONDS = {time_budget}\n" in code
         run_env = dict(trusting_env() if self.https and trust else {}, **(env or {}))
         run = run_code_node(code, values, self.outputs, env=run_env, timeout=15, trace_lines=True)
         self.lines["code"] |= run.lines
@@ -155,7 +159,7 @@ class VariantBed:
         if status == "timeout":
             return outputs
         if "conversation_id" in outputs:
-            assert outputs["conversation_id"].startswith("conv-")
+            assert outputs["conversation_id"].startswith(CONVERSATION_PREFIX)
         if "message_id" in outputs:
             assert outputs["message_id"].startswith("msg-")
         if "usage" in outputs:

@@ -54,6 +54,8 @@ class _Reply:
         self.blocks = []  # its earlier pieces, joined a thousand at a time
         self.length = 0
         self.agent_text_seen = False
+        self.foreign = ""  # the app kind whose events came instead
+        self.human_input = None  # what a pause for human input said of its form
         self.started = False
         self.task_id = ""
 
@@ -94,6 +96,7 @@ def _apply_event(event: dict, reply: _Reply) -> bool:
         reply.started = True
         reply.task_id = str(event.get("task_id") or "")
     kind = event.get("event")
+    # Agent, chat and chatflow apps all answer on this route: read whichever text they send.
     if kind == "agent_message":
         reply.agent_text_seen = True
         reply.add(_answer_of(event))
@@ -104,11 +107,62 @@ def _apply_event(event: dict, reply: _Reply) -> bool:
         reply.replace(_answer_of(event))
     elif kind == "message_end":
         return True
+    elif kind == "workflow_finished":
+        _check_run_status(_object(event.get("data")))
+        reply.foreign = "workflow"
+    elif kind == "text_chunk":
+        reply.foreign = "workflow"
+    elif kind in ("human_input_required", "workflow_paused"):
+        reply.human_input = _pause_of(event, reply.human_input or {})
     elif kind == "error":
         status, code = event.get("status") or "", str(event.get("code") or "")
         error = _one_line(status, code, str(event.get("message") or ""), False)
         raise _DifyCallError(f"the called app failed mid-stream: {error}")
     return False
+
+
+def _check_run_status(data: dict) -> None:
+    """A run that ended failed or stopped is a failure, whatever text came before it; one that
+    partly succeeded (a failure the app's own error handling caught) is a success."""
+    status = data.get("status")
+    if status not in ("succeeded", "partial-succeeded"):
+        raise _DifyCallError(
+            f"the called app's run ended with status {status!r}: "
+            f"{' '.join(str(data.get('error') or 'no error message').split())[:500]}"
+        )
+
+
+def _pause_of(event: dict, known: dict) -> dict:
+    """What a pause for human input says of its form (Dify 1.14+: human_input_required,
+    then workflow_paused with it in data.reasons; some versions send both bare)."""
+    data = _object(event.get("data"))
+    reasons = data.get("reasons")
+    reason = _object(reasons[0]) if isinstance(reasons, list) and reasons else {}
+    found = {}
+    for key in ("node_title", "node_id", "form_token", "workflow_run_id"):
+        found[key] = known.get(key) or str(
+            data.get(key) or reason.get(key) or event.get(key) or ""
+        )
+    return found
+
+
+def _pause_line(pause: dict) -> str:
+    return (
+        "the called app paused for human input at node "
+        f"{pause['node_title'] or pause['node_id'] or '(unnamed)'!r} (form_token "
+        f"{pause['form_token'] or 'none: the form went out by email'}, workflow_run_id "
+        f"{pause['workflow_run_id'] or 'unknown'}): someone must submit the form (POST "
+        "/v1/form/human_input/<form_token>) before the run goes on; GET "
+        "/v1/workflow/<workflow_run_id>/events then streams the rest"
+    )
+
+
+def _wrong_kind(kind: str) -> _DifyCallError:
+    return _DifyCallError(
+        f"the called app streamed as {'an' if kind == 'agent' else 'a'} {kind} app, not as "
+        f'the agent app this node was made for: set app = "{kind}" in the spec '
+        "and regenerate"
+    )
 
 
 def _fit(text: str) -> str:
@@ -118,12 +172,23 @@ def _fit(text: str) -> str:
     return text[: _MAX_ANSWER_CHARS - len(_TRUNCATION_MARKER)] + _TRUNCATION_MARKER
 
 
-def _cut_short(reply: _Reply) -> _DifyCallError:
+def _ended_early(reply: _Reply) -> _DifyCallError:
+    """Why a stream ended before its last event: a pause for human input, the stream of another
+    kind of app, or a cut connection."""
+    if reply.human_input is not None:
+        return _DifyCallError(_pause_line(reply.human_input))
+    if reply.foreign:
+        return _wrong_kind(reply.foreign)
     return _DifyCallError(
         "the stream ended before the called app said it was done (no "
         "message_end event): the connection was cut, and "
         f"the {reply.length} characters received were discarded"
     )
+
+
+def _object(value: object) -> dict:
+    """The value if it is a JSON object, else an empty one (a stream may send null)."""
+    return value if isinstance(value, dict) else {}
 
 
 def _answer_of(event: dict) -> str:
@@ -157,6 +222,19 @@ def _one_line(status: object, code: str, message: str, html: bool) -> str:
     return f"{text}. Hint: {hint}" if hint else text
 
 
+# The specific 403 codes of newer Dify, and what to do about each.
+_FORBIDDEN_HINTS = {
+    "app_api_disabled": "the called app's API access is turned off: enable it on the app's API Access page",
+    "app_not_found": "no app has this API key any more (was it deleted?): copy a key from the called app's API Access page",
+    "app_abnormal_status": "the called app is not in a state to run (e.g. not set up or being migrated): open it in Dify and fix it",
+    "workspace_not_found": "the called app's workspace no longer exists: call an app in an existing workspace",
+    "workspace_archived": "the called app's workspace is archived: restore it, or call an app in an active workspace",
+    "forbidden": "this API key may not do this: use the called app's own key from its API Access page",
+    "trigger_workflow_service_mode_unavailable": "the called workflow starts from a Trigger node, and such workflows can't be run over the Service API: give it a Start (user input) node, or call another app",
+    "workflow_version_execution_not_allowed": "the called workflow's version may not be run over the API: publish the workflow and call the published version",
+}
+
+
 def _hint_for(status: object, code: str, message: str, html: bool) -> str:
     """What to do about a Dify error, where the fix is known."""
     if status == 403 and html:
@@ -165,6 +243,8 @@ def _hint_for(status: object, code: str, message: str, html: bool) -> str:
             "go to port 443 and private addresses need SSRF_PROXY_ALLOW_PRIVATE_IPS (or a "
             "squid rule in ssrf_proxy) to be allowed"
         )
+    if code in _FORBIDDEN_HINTS:
+        return _FORBIDDEN_HINTS[code]
     if status == 401:
         return (
             "use the API key of the app you are calling (its API Access page), not this "
@@ -246,7 +326,7 @@ def _post(api_key: str, body: dict, deadline: float, reply: _Reply) -> None:
         raise _DifyCallError(_describe_transport_error(error, streaming, reply))
     finally:
         connection.close()
-    raise _cut_short(reply)
+    raise _ended_early(reply)
 
 
 def _stop_task(api_key: str, user: str, task_id: str, end: float) -> None:
