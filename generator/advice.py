@@ -53,8 +53,10 @@ def _options_without_effect(snippet) -> dict[str, str]:
         unused["auto_generate_name"] = f"a {snippet.app} app has no conversations to name"
     else:
         unused["query_input"] = f"a {snippet.app} app gets the query as the request's query, not as an input"
+    if snippet.app == "workflow":
+        unused["reasoning"] = "a workflow app's outputs are not a text answer (reasoning applies to agent, chat, chatflow and completion apps)"
     if not snippet.dsl:
-        for key in ("dsl_app", "dsl_version"):
+        for key in ("dsl_app", "dsl_version", "retries"):
             unused[key] = "no app file is written without dsl = true"
     if snippet.route == "http-node":
         reason = "on the http-node route the HTTP Request node waits for the answer (its own timeouts apply)"

@@ -35,15 +35,25 @@ class AppPlan:
 
 
 def app_paths(spec: Spec, given: tuple[Path, ...]) -> list[Path]:
-    """The files given, else the spec's `apps` patterns (relative to the spec's directory)."""
+    """The files given, else the spec's `apps` patterns, relative to the spec's folder and
+    refused when a match lies outside it: a spec (from a pull request, say) writes only inside
+    the project it lives in; a path outside is for the command line."""
     if given:
         return list(given)
-    base = spec.directory or Path(".")
+    base = spec.home or Path(".")
+    inside = os.path.realpath(base)
     found: list[Path] = []
     for pattern in spec.apps:
         matches = sorted(Path(match) for match in glob.glob(str(base / pattern), recursive=True))
         if not matches:
             raise UserError(f"{spec.source}: apps: {pattern!r} matches no file; fix the pattern or remove it")
+        for match in matches:
+            real = os.path.realpath(match)
+            if os.path.commonpath([inside, real]) != inside:
+                raise UserError(
+                    f"{spec.source}: apps: {pattern!r} matches {shown_path(match)}, outside the spec's folder "
+                    f"{shown_path(inside)}; a spec's apps must lie beside it (pass such a file on the command line to sync it)"
+                )
         found += [match for match in matches if match not in found]
     if not found:
         raise UserError("no app files: pass exported apps (APP.yml ...) or list them in the spec as apps = [\"apps/*.yml\"]")

@@ -7,9 +7,11 @@ The key is only ever sent in the Authorization header: no message, file or URL h
 
 from __future__ import annotations
 
+import http.client
 import json
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 
@@ -18,6 +20,30 @@ from generator.errors import UserError, shown
 TIMEOUT_SECONDS = 15.0  # for each wait on the network
 TOTAL_SECONDS = 30.0  # for a whole answer
 MAX_ANSWER_BYTES = 8 * 1024 * 1024  # a form of thousands of inputs fits; a runaway answer doesn't
+MAX_REDIRECTS = 3  # same-origin redirects followed (a proxy adding a slash, http -> https refused)
+
+
+class _SameOriginRedirects(urllib.request.HTTPRedirectHandler):
+    """Follows a redirect only to the same scheme, host and port: urllib would otherwise send the
+    Authorization header, the app's key, to whatever host the server names."""
+
+    max_redirections = MAX_REDIRECTS
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ANN001, ANN201 (urllib's signature)
+        old, new = urllib.parse.urlsplit(req.full_url), urllib.parse.urlsplit(urllib.parse.urljoin(req.full_url, newurl))
+        if (old.scheme, old.hostname, old.port) != (new.scheme, new.hostname, new.port):
+            raise UserError(
+                f"{shown(req.full_url, 120)}: redirected to another origin ({_origin(new)} instead of {_origin(old)}); "
+                "the app's key is never sent there: use the API's own address as base URL"
+            )
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def _origin(url: urllib.parse.SplitResult) -> str:
+    return shown(f"{url.scheme}://{url.hostname}" + (f":{url.port}" if url.port else ""), 80).strip("'")
+
+
+_OPENER = urllib.request.build_opener(_SameOriginRedirects)
 
 
 @dataclass(frozen=True)
@@ -49,12 +75,12 @@ def _get_json(base_url: str, path: str, key: str) -> dict:
     url = base_url.rstrip("/") + path
     request = urllib.request.Request(url, headers={"Authorization": f"Bearer {key}", "Accept": "application/json"})
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310 (http(s) only: the loader checks base_url)
+        with _OPENER.open(request, timeout=TIMEOUT_SECONDS) as response:  # http(s) only: the loader checks base_url
             data = _read_within(response, url)
             content_type = response.headers.get("Content-Type", "")
     except urllib.error.HTTPError as error:
         raise UserError(f"{url}: {_http_error(error)}") from None
-    except (urllib.error.URLError, OSError, ValueError) as error:
+    except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as error:
         reason = getattr(error, "reason", error)
         raise UserError(f"{url}: can't be reached ({_short(reason)}); check the base URL and your network") from None
     if len(data) > MAX_ANSWER_BYTES:
@@ -75,7 +101,7 @@ def _read_within(response, url: str) -> bytes:  # noqa: ANN001 (an http.client r
     deadline = time.monotonic() + TOTAL_SECONDS
     parts = []
     size = 0
-    while chunk := response.read(64 * 1024):
+    while chunk := response.read1(64 * 1024):  # what has arrived: a trickle can't hold one read open
         parts.append(chunk)
         size += len(chunk)
         if size > MAX_ANSWER_BYTES:

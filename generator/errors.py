@@ -13,16 +13,26 @@ class UserError(Exception):
     """A problem the user can fix; its message is one line: what, where, how to fix."""
 
 
+# A Dify app API key as it may stand in a message: "app-", key characters, maybe broken by
+# escaped control characters (a key pasted with a newline).
+_KEY_LIKE = re.compile(r"app-[A-Za-z0-9]{8,}(?:\\+(?:[nrt]|x[0-9a-f]{2}|u[0-9a-f]{4})|[A-Za-z0-9])*")
+
+
+def masked(text: str) -> str:
+    """The text with every API-key-shaped run shown only by its last 4 characters (app-…UvWx)."""
+    return _KEY_LIKE.sub(lambda match: "app-…" + match.group()[-4:], text)
+
+
 def shown(value: object, limit: int = SHOWN_CHARS) -> str:
-    """`value` as a user reads it in a message: quoted, control characters escaped, at most
-    about `limit` characters (a 5 MB key is shown by its start and end)."""
+    """`value` as a user reads it in a message: quoted, control characters escaped, a key masked,
+    at most about `limit` characters (a 5 MB value is shown by its start and end)."""
     text = repr(value) if isinstance(value, str) else str(value)
-    return _shorten(escape_controls(text), limit, len(value) if isinstance(value, str) else None)
+    return _shorten(masked(escape_controls(text)), limit, len(value) if isinstance(value, str) else None)
 
 
 def shown_path(path: object, limit: int = 2 * SHOWN_CHARS) -> str:
-    """A path as a user reads it in a message: unquoted, control characters escaped, shortened."""
-    return _shorten(escape_controls(str(path)), limit)
+    """A path as a user reads it in a message: unquoted, control characters escaped, a key masked, shortened."""
+    return _shorten(masked(escape_controls(str(path))), limit)
 
 
 def escape_controls(text: str) -> str:
@@ -32,7 +42,7 @@ def escape_controls(text: str) -> str:
 
 def one_line(message: str) -> str:
     """Any message made safe to print as one bounded line (a last guard for text we didn't compose)."""
-    return _shorten(escape_controls(message), MESSAGE_CHARS)
+    return _shorten(masked(escape_controls(message)), MESSAGE_CHARS)
 
 
 def _shorten(text: str, limit: int, length: int | None = None) -> str:

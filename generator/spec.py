@@ -104,6 +104,9 @@ class Spec:
     # Exported Dify apps (DSL files, glob patterns relative to the spec) whose bound Code nodes
     # `sync` updates and `check` checks.
     apps: tuple[str, ...] = ()
+    # The folder of the spec file (None for the built-in default): `apps` patterns resolve there,
+    # and `sync` writes only inside it unless a path is given on the command line.
+    home: Path | None = None
 
 
 def find_spec_path(spec_path: Path | None) -> Path:
@@ -159,7 +162,7 @@ def load_spec(spec_path: Path | None) -> Spec:
         prefix = f"tool.{TOOL_TABLE}."
     spec = parse_spec(data, source, label, prefix)
     directory = None if builtin or spec_path is not None else path.parent
-    return replace(spec, directory=directory)
+    return replace(spec, directory=directory, home=None if builtin else path.parent)
 
 
 def spec_defaults(spec_path: Path | None) -> dict:

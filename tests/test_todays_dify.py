@@ -142,3 +142,21 @@ def test_reasoning_split_across_chunks(dify, reasoning: str) -> None:
 def test_the_default_reasoning_keeps_todays_bytes() -> None:
     assert render_code(template="single") == render_code(template="single", reasoning="keep")
     assert "_split_reasoning" not in render_code(template="single") and "import re" not in render_code(template="single")
+
+
+@pytest.mark.parametrize(
+    "args,warned",
+    [
+        (["single", "--app", "workflow", "--reasoning", "strip"], "--reasoning: does nothing here"),
+        (["single", "--retries", "2"], "--retries: does nothing here"),
+        (["single", "--app", "chat", "--reasoning", "output", "--dsl", "--retries", "2"], None),
+    ],
+)
+def test_the_new_options_say_when_they_do_nothing(args: list[str], warned: str | None) -> None:
+    from click.testing import CliRunner
+
+    from generator.cli import cli
+
+    result = CliRunner().invoke(cli, ["render", *args], prog_name="dify-codenode")
+    assert result.exit_code == 0
+    assert (warned in result.stderr) if warned else "warning" not in result.stderr, result.stderr

@@ -1,0 +1,147 @@
+"""The security promises of the surfaces that read what other programs wrote: the key goes only
+where the user sent it, is never printed, and a spec's apps never lead `sync` outside the project."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from dify_exports import aged, current_document, exported
+from generator.cli import cli
+from generator.spec import load_spec
+from loopback import LoopbackServer, QuietHandler
+
+REPO = Path(__file__).resolve().parent.parent
+KEY = "app-AbCdEfGh0123456789TrUsT"
+
+
+def invoke(*args: object, key: str | None = KEY, monkeypatch: pytest.MonkeyPatch):
+    if key is None:
+        monkeypatch.delenv("DIFY_APP_API_KEY", raising=False)
+    else:
+        monkeypatch.setenv("DIFY_APP_API_KEY", key)
+    return CliRunner().invoke(cli, [str(a) for a in args], prog_name="dify-codenode", catch_exceptions=False)
+
+
+class _Redirecting(QuietHandler):
+    """/cross/v1/X -> the same path on another origin (`target`); /same/v1/X -> /v1/X here; /v1/X answers."""
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        owner = self.server.owner  # type: ignore[attr-defined]
+        owner.seen.append((self.path, self.headers.get("Authorization", "")))
+        if self.path.startswith("/cross/"):
+            self._answer(302, b"", {"Location": owner.target + self.path[len("/cross") :]})
+        elif self.path.startswith("/same/"):
+            self._answer(301, b"", {"Location": self.path[len("/same") :]})
+        elif self.path == "/v1/info":
+            self._answer(200, json.dumps({"name": "n", "mode": "chat"}).encode(), {"Content-Type": "application/json"})
+        else:
+            self._answer(200, json.dumps({"user_input_form": []}).encode(), {"Content-Type": "application/json"})
+
+    def _answer(self, status: int, body: bytes, headers: dict[str, str]) -> None:
+        self.send_response(status)
+        for name, value in {**headers, "Content-Length": str(len(body))}.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture
+def redirecting(dify):
+    server = LoopbackServer(_Redirecting)
+    server.seen = []
+    server.target = dify.url.replace("127.0.0.1", "localhost")  # another origin: the emulator, by another name
+    with server:
+        yield server
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    (tmp_path / "snippets.toml").write_text('version = 1\n\n[[snippets]]\nname = "first"\ntemplate = "single"\n')
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_a_redirect_to_another_origin_is_refused_and_gets_no_key(project: Path, dify, redirecting, monkeypatch) -> None:
+    before = (project / "snippets.toml").read_bytes()
+    result = invoke("add", "other", "--template", "single", "--base-url", redirecting.url + "/cross/v1", monkeypatch=monkeypatch)
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1, result.stderr
+    assert "redirected to another origin" in result.stderr and "localhost" in result.stderr and "127.0.0.1" in result.stderr
+    assert [hit for hit in dify.hits if KEY in hit[1]] == [], "the key went to the other host"
+    assert KEY not in result.stderr + result.stdout and (project / "snippets.toml").read_bytes() == before
+
+
+def test_a_same_origin_redirect_is_followed(project: Path, redirecting, monkeypatch) -> None:
+    result = invoke("add", "moved", "--template", "single", "--app", "chat", "--base-url", redirecting.url + "/same/v1", monkeypatch=monkeypatch)
+    assert result.exit_code == 0, result.stderr
+    assert ("/v1/info", f"Bearer {KEY}") in redirecting.seen and 'name = "moved"' in (project / "snippets.toml").read_text()
+
+
+@pytest.mark.parametrize(
+    "spec_text,key",
+    [
+        ('version = 1\n\n[[snippets]]\nname = "a"\ntemplate = "single"\n{key} = 1\n', KEY),  # pasted as a TOML key
+        ('version = 1\n\n[{key}]\n', KEY),  # as a table name
+        ('version = 1\n\n[[snippets]]\nname = "a"\ntemplate = "variables"\ninputs = {{ "{key}" = "x" }}\n', KEY),
+        ('version = 1\n\n[[snippets]]\nname = "a"\ntemplate = "single"\napp = "workflow"\nworkflow_outputs = {{ "{key}" = "string" }}\n', KEY),
+    ],
+)
+def test_a_key_pasted_into_a_spec_is_never_echoed(project: Path, monkeypatch, spec_text: str, key: str) -> None:
+    (project / "snippets.toml").write_text(spec_text.format(key=key))
+    result = invoke("generate", key=None, monkeypatch=monkeypatch)
+    assert result.exit_code == 2 and key not in result.stderr and key[4:-4] not in result.stderr, result.stderr
+    assert "app-…" in result.stderr
+
+
+def test_a_key_with_a_newline_is_never_echoed(project: Path, dify, monkeypatch) -> None:
+    key = "app-AbCdEfGh0123\n456789TrUsT"
+    result = invoke("add", "x", "--template", "single", "--app", "chat", "--base-url", dify.base_url, key=key, monkeypatch=monkeypatch)
+    assert result.exit_code == 2, result.stderr
+    for part in key.split("\n"):
+        assert part[4:] not in result.stderr, result.stderr
+
+
+def test_render_refuses_a_key_as_an_input_name_without_echoing_it(monkeypatch) -> None:
+    result = invoke("render", "variables", "--input", f"{KEY}=x", key=None, monkeypatch=monkeypatch)
+    assert result.exit_code == 2 and KEY not in result.stderr and KEY[4:-4] not in result.stderr, result.stderr
+
+
+def _app(path: Path) -> Path:
+    spec = load_spec(REPO / "snippets.toml")
+    snippet = next(s for s in spec.snippets if s.name == "agent_single")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(exported(aged(current_document(snippet), "0.6.0")), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("pattern", ["../outside/*.yml", "{outside}/*.yml", "linked/*.yml"])
+def test_a_specs_apps_never_lead_sync_outside_the_project(tmp_path: Path, monkeypatch, pattern: str) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    outside = _app(tmp_path / "outside" / "app.yml")
+    (project / "linked").symlink_to(tmp_path / "outside")
+    pattern = pattern.format(outside=(tmp_path / "outside").as_posix())
+    (project / "snippets.toml").write_text(f"apps = [{json.dumps(pattern)}]\n" + (REPO / "snippets.toml").read_text())
+    monkeypatch.chdir(project)
+    before = outside.read_bytes()
+    result = invoke("sync", key=None, monkeypatch=monkeypatch)
+    assert result.exit_code == 2 and "outside the spec's folder" in result.stderr, result.stderr
+    assert outside.read_bytes() == before
+    given = invoke("sync", outside, key=None, monkeypatch=monkeypatch)  # on the command line: the user's own choice
+    assert given.exit_code == 0 and outside.read_bytes() != before
+
+
+def test_a_specs_apps_resolve_beside_it_with_spec(tmp_path: Path, monkeypatch) -> None:
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    (sub / "snippets.toml").write_text('apps = ["apps/*.yml"]\n' + (REPO / "snippets.toml").read_text())
+    beside = _app(sub / "apps" / "a.yml")
+    decoy = _app(tmp_path / "apps" / "a.yml")
+    monkeypatch.chdir(tmp_path)
+    decoy_before = decoy.read_bytes()
+    result = invoke("sync", "--spec", "sub/snippets.toml", key=None, monkeypatch=monkeypatch)
+    assert result.exit_code == 0, result.stderr
+    assert decoy.read_bytes() == decoy_before and "_TIME_BUDGET_SECONDS = 1 +" not in beside.read_text()
