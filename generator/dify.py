@@ -37,12 +37,14 @@ ROUTE_KINDS = {
 # Apps whose runs can pause at a Human Input node (Dify 1.14+, dify-facts §5): the stream sends
 # human_input_required, then workflow_paused, and ends without its terminal event.
 PAUSING_APPS = ("chatflow", "workflow")
-# The specific 403 codes of newer Dify (dify-facts §4; api/controllers/service_api/wraps.py and
-# app/error.py) and what the caller can do about each.
+# The specific 403 codes of newer Dify and what the caller can do about each (dify-facts §4; read in
+# langgenius/dify api/controllers/service_api/app/message.py and workflow.py, whose API docs list
+# them: "Token scope does not allow access", "The token's app no longer exists", "App status does
+# not allow API access", "Workflow version execution is unavailable on the current plan", ...).
 FORBIDDEN_HINTS = {
     "app_api_disabled": "the called app's API access is turned off: enable it on the app's API Access page",
     "app_not_found": "no app has this API key any more (was it deleted?): copy a key from the called app's API Access page",
-    "app_abnormal_status": "the called app is not in a state to run (e.g. not set up or being migrated): open it in Dify and fix it",
+    "app_abnormal_status": "the called app's status doesn't allow API access: open it in Dify and check that it is set up and enabled",
     "workspace_not_found": "the called app's workspace no longer exists: call an app in an existing workspace",
     "workspace_archived": "the called app's workspace is archived: restore it, or call an app in an active workspace",
     "forbidden": "this API key may not do this: use the called app's own key from its API Access page",
@@ -51,7 +53,8 @@ FORBIDDEN_HINTS = {
         "give it a Start (user input) node, or call another app"
     ),
     "workflow_version_execution_not_allowed": (
-        "the called workflow's version may not be run over the API: publish the workflow and call the published version"
+        "running a chosen workflow version is not available on the called workspace's plan (Dify Cloud's "
+        "Sandbox): call the published workflow, or upgrade the plan"
     ),
 }
 

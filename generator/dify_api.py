@@ -62,7 +62,9 @@ def describe_app(base_url: str, key: str) -> AppDescription:
     name = info.get("name")
     mode = info.get("mode")
     form = parameters.get("user_input_form")
-    if form is not None and not isinstance(form, list):
+    if form is None:
+        raise UserError(f"{base_url}/parameters: the answer has no user_input_form, which every Dify app's has; is this a Dify Service API?")
+    if not isinstance(form, list):
         raise UserError(f"{base_url}/parameters: user_input_form is {type(form).__name__}, not a list; is this a Dify Service API?")
     return AppDescription(
         name=name if isinstance(name, str) else "",

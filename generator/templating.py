@@ -104,7 +104,23 @@ def _bytecode_cache(jinja2):  # noqa: ANN001, ANN202 (jinja2 is imported lazily)
         (directory / "jinja").mkdir(parents=True, exist_ok=True)
     except OSError:
         return None
-    return jinja2.FileSystemBytecodeCache(str(directory / "jinja"))
+
+    class BestEffortCache(jinja2.FileSystemBytecodeCache):
+        """A cache that can't be read or written (full disk, file size limit) only makes runs slower."""
+
+        def load_bytecode(self, bucket) -> None:  # noqa: ANN001 (jinja2's Bucket)
+            try:
+                super().load_bytecode(bucket)
+            except OSError:
+                bucket.reset()
+
+        def dump_bytecode(self, bucket) -> None:  # noqa: ANN001
+            try:
+                super().dump_bytecode(bucket)
+            except OSError:
+                pass
+
+    return BestEffortCache(str(directory / "jinja"))
 
 
 # Sources that are not a spec: the header then says how to change the file instead.

@@ -220,12 +220,12 @@ def _one_line(status: object, code: str, message: str, html: bool) -> str:
 _FORBIDDEN_HINTS = {
     "app_api_disabled": "the called app's API access is turned off: enable it on the app's API Access page",
     "app_not_found": "no app has this API key any more (was it deleted?): copy a key from the called app's API Access page",
-    "app_abnormal_status": "the called app is not in a state to run (e.g. not set up or being migrated): open it in Dify and fix it",
+    "app_abnormal_status": "the called app's status doesn't allow API access: open it in Dify and check that it is set up and enabled",
     "workspace_not_found": "the called app's workspace no longer exists: call an app in an existing workspace",
     "workspace_archived": "the called app's workspace is archived: restore it, or call an app in an active workspace",
     "forbidden": "this API key may not do this: use the called app's own key from its API Access page",
     "trigger_workflow_service_mode_unavailable": "the called workflow starts from a Trigger node, and such workflows can't be run over the Service API: give it a Start (user input) node, or call another app",
-    "workflow_version_execution_not_allowed": "the called workflow's version may not be run over the API: publish the workflow and call the published version",
+    "workflow_version_execution_not_allowed": "running a chosen workflow version is not available on the called workspace's plan (Dify Cloud's Sandbox): call the published workflow, or upgrade the plan",
 }
 
 

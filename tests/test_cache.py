@@ -110,3 +110,28 @@ def test_generate_starts_no_process(tmp_path: Path) -> None:
     env = {**os.environ, "DIFY_CODENODE_CACHE_DIR": ""}
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env)
     assert done.stdout.split() == ["0"], done.stdout + done.stderr
+
+
+def test_a_bytecode_cache_that_cannot_be_written_only_costs_time(tmp_path: Path, monkeypatch) -> None:
+    """Jinja's cache writes and reads that fail (a full disk, a file size limit) don't fail rendering."""
+    import jinja2
+
+    from generator import templating
+    from snippets import snippet_of
+
+    made = snippet_of(template="conversation", app="chatflow")
+    monkeypatch.setenv("DIFY_CODENODE_CACHE_DIR", "")
+    templating._environment.cache_clear()
+    expected = templating.render_snippet(made, "x")
+
+    def fails(self, *args: object) -> None:
+        raise OSError(27, "File too large")
+
+    monkeypatch.setenv("DIFY_CODENODE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(jinja2.FileSystemBytecodeCache, "dump_bytecode", fails)
+    monkeypatch.setattr(jinja2.FileSystemBytecodeCache, "load_bytecode", fails)
+    templating._environment.cache_clear()
+    try:
+        assert templating.render_snippet(made, "x") == expected
+    finally:
+        templating._environment.cache_clear()

@@ -237,6 +237,9 @@ def test_unknown_types_and_a_missing_form_are_taken_in_stride(project: Path, dif
     assert entry["inputs"] == {"stars": "stars", "name": {"param": "name", "type": "text-input", "required": False}}
     bare = add_app(dify, "chat", describe_answers={"/v1/parameters": (200, b"{}", "application/json")})
     result = invoke("add", "bare", "--template", "single", "--dry-run", key=bare.key, monkeypatch=monkeypatch)
+    assert result.exit_code == 2 and "has no user_input_form" in result.stderr and result.stdout == ""  # not an app of 0 inputs
+    empty = add_app(dify, "chat", describe_answers={"/v1/parameters": (200, b'{"user_input_form": []}', "application/json")})
+    result = invoke("add", "empty", "--template", "single", "--dry-run", key=empty.key, monkeypatch=monkeypatch)
     assert result.exit_code == 0 and "inputs" not in tomllib.loads(result.stdout)["snippets"][0]
 
 
