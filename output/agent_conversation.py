@@ -366,6 +366,7 @@ def _stop_task(api_key: str, user: str, task_id: str, end: float) -> None:
     if not task_id:
         return
     url = f"{_URL}/{task_id}/stop"
+    connection = None
     try:
         connection, target = _connect(url, end)
         body = json.dumps({"user": user}).encode()
@@ -376,9 +377,11 @@ def _stop_task(api_key: str, user: str, task_id: str, end: float) -> None:
         connection.request("POST", target, body, headers)
         connection.sock.settimeout(_remaining(end))
         connection.getresponse().read(4096)
-        connection.close()
     except (_OutOfTime, OSError, http.client.HTTPException):
         pass
+    finally:
+        if connection is not None:  # also when the stop call ran out of time
+            connection.close()
 
 
 def _connect(address: str, deadline: float) -> tuple:
