@@ -15,13 +15,15 @@
 #   Output variables (name: type):
 #     response_text: String
 #     conversation_id: String
+#     error: String
+#     human_input: Object
 #
 # Behaviour
 #   - The call ends within 13.5 s (self-hosted Dify kills code nodes at 15 s): an answer
 #     not complete after 13.1 s is given up, the called app's task is stopped
 #     and the call fails.
-#   - On failure the node fails with one line saying what went wrong; use the node's
-#     error handling (fail branch or default value) to route around it.
+#   - On failure the outputs are empty and error says what
+#     went wrong in one line; on success error is "". Branch on error with an IF/ELSE node.
 #   - Answers over 400000 characters are cut, ending in a visible marker.
 #   - The called app uses `inputs` only on a conversation's first turn and ignores them later.
 #   - An unknown conversation_id (HTTP 404) starts a new conversation, whose id is returned.
@@ -30,6 +32,7 @@
 
 import http.client
 import json
+import re
 import socket
 import time
 import urllib.parse
@@ -48,6 +51,14 @@ _MAX_LINE_BYTES = 32 * 1024 * 1024
 
 class _DifyCallError(Exception):
     """The call failed; the message is one line that says what went wrong and what to do."""
+
+
+class _Paused(_DifyCallError):
+    """The called app paused for human input: main() returns the answer so far and the form."""
+
+    def __init__(self, reply: "_Reply") -> None:
+        super().__init__(_pause_line(reply.human_input))
+        self.reply = reply
 
 
 class _Reply:
@@ -87,8 +98,13 @@ class _Reply:
             self.add(text)
 
     @property
+    def text(self) -> str:
+        """The answer as the app sent it, reasoning included."""
+        return "".join(self.blocks + self.pieces)
+
+    @property
     def answer(self) -> str:
-        return _fit("".join(self.blocks + self.pieces))
+        return _fit(_split_reasoning(self.text)[0])
 
 
 def _apply_event(event: dict, reply: _Reply) -> bool:
@@ -112,6 +128,11 @@ def _apply_event(event: dict, reply: _Reply) -> bool:
         # Output moderation replaced the whole answer so far.
         reply.replace(_answer_of(event))
     elif kind == "message_end":
+        if reply.length and not reply.answer:
+            raise _DifyCallError(
+                "the called app's answer was all reasoning (<think>...) with no answer after "
+                "it: raise the model's maximum tokens, or set reasoning = 'keep' to see it"
+            )
         return True
     elif kind == "workflow_finished":
         _check_run_status(_object(event.get("data")))
@@ -181,7 +202,7 @@ def _ended_early(reply: _Reply) -> _DifyCallError:
     """Why a stream ended before its last event: a pause for human input, the stream of another
     kind of app, or a cut connection."""
     if reply.human_input is not None:
-        return _DifyCallError(_pause_line(reply.human_input))
+        return _Paused(reply)
     if reply.foreign:
         return _wrong_kind(reply.foreign)
     return _DifyCallError(
@@ -194,6 +215,28 @@ def _ended_early(reply: _Reply) -> _DifyCallError:
 def _object(value: object) -> dict:
     """The value if it is a JSON object, else an empty one (a stream may send null)."""
     return value if isinstance(value, dict) else {}
+
+
+def _split_reasoning(text: str) -> tuple:
+    """(answer, reasoning): the text without its <think>...</think> blocks, and what they held,
+    as Dify's LLM node splits them (reasoning_format "separated"); an unclosed <think> holds the
+    rest of the text. A text without any is the answer, as it is."""
+    thoughts = []
+
+    def take(match: re.Match) -> str:
+        thoughts.append(match.group(1).strip())
+        return ""
+
+    answer = re.sub(
+        r"<think[^>]*>(.*?)</think>", take, text, flags=re.IGNORECASE | re.DOTALL
+    )
+    unclosed = re.search(r"<think[^>]*>", answer, flags=re.IGNORECASE)
+    if unclosed:
+        thoughts.append(answer[unclosed.end() :].strip())
+        answer = answer[: unclosed.start()]
+    if not thoughts:
+        return text, ""
+    return answer.strip(), "\n".join(thoughts)
 
 
 def _answer_of(event: dict) -> str:
@@ -536,9 +579,24 @@ def main(
     }
     try:
         reply = _ask_dify_app(api_key, body)
+    except _Paused as pause:
+        # The called app waits for a person: the answer so far, and the form to submit.
+        return {
+            "response_text": pause.reply.answer,
+            "conversation_id": pause.reply.conversation_id or conversation_id or "",
+            "error": str(pause),
+            "human_input": pause.reply.human_input,
+        }
     except _DifyCallError as error:
-        raise SystemExit(str(error)) from None
+        return {
+            "response_text": "",
+            "conversation_id": conversation_id or "",
+            "error": str(error),
+            "human_input": {},
+        }
     return {
         "response_text": reply.answer,
         "conversation_id": reply.conversation_id or conversation_id or "",
+        "error": "",
+        "human_input": {},
     }

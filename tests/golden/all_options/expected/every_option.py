@@ -22,6 +22,7 @@
 #     conversation_id: String
 #     message_id: String
 #     usage: Object
+#     reasoning: String
 #     status: String
 #     error: String
 #
@@ -38,6 +39,7 @@
 
 import http.client
 import json
+import re
 import socket
 import ssl
 import time
@@ -97,8 +99,17 @@ class _Reply:
             self.add(text)
 
     @property
-    def answer(self) -> str:
+    def text(self) -> str:
+        """The answer as the app sent it, reasoning included."""
         return "".join(self.blocks + self.pieces)
+
+    @property
+    def answer(self) -> str:
+        return _split_reasoning(self.text)[0]
+
+    @property
+    def reasoning(self) -> str:
+        return _split_reasoning(self.text)[1]
 
 
 def _apply_event(event: dict, reply: _Reply) -> bool:
@@ -123,6 +134,11 @@ def _apply_event(event: dict, reply: _Reply) -> bool:
         # Output moderation replaced the whole answer so far.
         reply.replace(_answer_of(event))
     elif kind == "message_end":
+        if reply.length and not reply.answer:
+            raise _DifyCallError(
+                "the called app's answer was all reasoning (<think>...) with no answer after "
+                "it: raise the model's maximum tokens, or set reasoning = 'keep' to see it"
+            )
         usage = _object(_object(event.get("metadata")).get("usage"))
         reply.usage = {
             key: value
@@ -213,6 +229,28 @@ def _ended_early(reply: _Reply) -> _DifyCallError:
 def _object(value: object) -> dict:
     """The value if it is a JSON object, else an empty one (a stream may send null)."""
     return value if isinstance(value, dict) else {}
+
+
+def _split_reasoning(text: str) -> tuple:
+    """(answer, reasoning): the text without its <think>...</think> blocks, and what they held,
+    as Dify's LLM node splits them (reasoning_format "separated"); an unclosed <think> holds the
+    rest of the text. A text without any is the answer, as it is."""
+    thoughts = []
+
+    def take(match: re.Match) -> str:
+        thoughts.append(match.group(1).strip())
+        return ""
+
+    answer = re.sub(
+        r"<think[^>]*>(.*?)</think>", take, text, flags=re.IGNORECASE | re.DOTALL
+    )
+    unclosed = re.search(r"<think[^>]*>", answer, flags=re.IGNORECASE)
+    if unclosed:
+        thoughts.append(answer[unclosed.end() :].strip())
+        answer = answer[: unclosed.start()]
+    if not thoughts:
+        return text, ""
+    return answer.strip(), "\n".join(thoughts)
 
 
 def _answer_of(event: dict) -> str:
@@ -588,6 +626,7 @@ def main(
             "conversation_id": conversation_id or "",
             "message_id": "",
             "usage": {},
+            "reasoning": "",
             "status": "failed",
             "error": str(error),
         }
@@ -596,6 +635,7 @@ def main(
         "conversation_id": reply.conversation_id or conversation_id or "",
         "message_id": reply.message_id,
         "usage": reply.usage,
+        "reasoning": reply.reasoning,
         "status": reply.status,
         "error": "",
     }
