@@ -160,3 +160,23 @@ def test_the_new_options_say_when_they_do_nothing(args: list[str], warned: str |
     result = CliRunner().invoke(cli, ["render", *args], prog_name="dify-codenode")
     assert result.exit_code == 0
     assert (warned in result.stderr) if warned else "warning" not in result.stderr, result.stderr
+
+
+def test_run_prefers_a_python_like_the_newest_sandbox(monkeypatch) -> None:
+    """Of the sandbox-like Pythons found, `run` takes the newest sandbox's (3.14, then 3.13, 3.12, 3.10)."""
+    from generator import interpreter
+    from generator.interpreter import Interpreter
+
+    found = {
+        "/p/3.10": Interpreter("/p/3.10", (3, 10, 13), ()),
+        "/p/3.13": Interpreter("/p/3.13", (3, 13, 0), ()),
+        "/p/3.14-bare": Interpreter("/p/3.14-bare", (3, 14, 0), ("httpx",)),  # not sandbox-like: no httpx
+        "/p/3.12": Interpreter("/p/3.12", (3, 12, 1), ()),
+    }
+    monkeypatch.delenv("DIFY_SANDBOX_PYTHON", raising=False)
+    monkeypatch.setattr(interpreter, "_this_python", lambda: Interpreter("/here", (3, 11, 7), ()))
+    monkeypatch.setattr(interpreter, "_candidates", lambda: list(found))
+    monkeypatch.setattr(interpreter, "_probe", found.get)
+    assert interpreter.choose(None).path == "/p/3.13"
+    found["/p/3.14"] = Interpreter("/p/3.14", (3, 14, 2), ())
+    assert interpreter.choose(None).path == "/p/3.14"

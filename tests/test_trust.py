@@ -145,3 +145,74 @@ def test_a_specs_apps_resolve_beside_it_with_spec(tmp_path: Path, monkeypatch) -
     result = invoke("sync", "--spec", "sub/snippets.toml", key=None, monkeypatch=monkeypatch)
     assert result.exit_code == 0, result.stderr
     assert decoy.read_bytes() == decoy_before and "_TIME_BUDGET_SECONDS = 1 +" not in beside.read_text()
+
+
+class _RawServer:
+    """Answers every connection on 127.0.0.1 with the same bytes, then closes it."""
+
+    def __init__(self, reply: bytes) -> None:
+        import socket
+        import threading
+
+        self.reply = reply
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.settimeout(0.2)
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.listener.getsockname()[1]}/v1"
+
+    def _serve(self) -> None:
+        while not self.stopped.is_set():
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:
+                continue
+            with connection:
+                connection.settimeout(1)
+                try:
+                    connection.recv(65536)
+                    connection.sendall(self.reply)
+                except OSError:
+                    pass
+
+    def __enter__(self) -> "_RawServer":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stopped.set()
+        self.thread.join()
+        self.listener.close()
+
+
+HEADERS = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        b"SSH-2.0-OpenSSH_9.6\r\n",  # a port that speaks SSH
+        b"\x00\x01garbage\r\n\r\n",  # no status line at all
+        HEADERS + b"".join(b"X-%d: y\r\n" % n for n in range(150)) + b"\r\n{}",  # too many headers
+        HEADERS + b"X-Long: " + b"y" * 70_000 + b"\r\n\r\n{}",  # a 70 KB header line
+        HEADERS + b"Transfer-Encoding: chunked\r\n\r\n10\r\n{\"name\": \"x\"",  # a cut chunked body
+        HEADERS + b"Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n",  # a malformed chunk size
+    ],
+    ids=["ssh", "garbage", "headers", "long-header", "cut-chunk", "bad-chunk"],
+)
+@pytest.mark.parametrize("command", ["add", "check"])
+def test_whatever_the_server_sends_is_one_line(project: Path, monkeypatch, reply: bytes, command: str) -> None:
+    with _RawServer(reply) as server:
+        if command == "add":
+            result = invoke("add", "x", "--template", "single", "--app", "chat", "--base-url", server.base_url, monkeypatch=monkeypatch)
+        else:
+            (project / "snippets.toml").write_text(
+                f'version = 1\n\n[[snippets]]\nname = "a"\ntemplate = "single"\napp = "chat"\nbase_url = "{server.base_url}"\nverify_key_env = "DIFY_APP_API_KEY"\n'
+            )
+            result = invoke("check", "--against-apps", monkeypatch=monkeypatch)
+    assert result.exit_code == 2, (result.exit_code, result.stdout, result.stderr)
+    assert result.stderr.startswith("dify-codenode: error: ") and result.stderr.count("\n") == 1, result.stderr
+    assert "Traceback" not in result.stderr and KEY not in result.stderr
