@@ -141,16 +141,21 @@ def _input_table(field: FormField, param: str) -> str | dict:
     return table
 
 
+MAX_NAME_LENGTH = 30  # a Dify variable name (dify-facts §3)
+
+
 def parameter_for(key: str, taken: set[str]) -> str:
     """A main() parameter name for an input key: valid, not reserved, not taken."""
+    if names.parameter_problem(key) is None and key not in taken:
+        return key  # already a valid parameter: kept as it is
     base = re.sub(r"[^A-Za-z0-9_]", "_", key).strip("_") or "input"
     if base[0].isdigit():
         base = "input_" + base
-    base = base[:28]
-    for candidate in [base, base + "_"] + [f"{base}_{n}" for n in range(2, 1000)]:
+    for suffix in ["", "_"] + [f"_{n}" for n in range(2, 10_000)]:
+        candidate = base[: MAX_NAME_LENGTH - len(suffix)] + suffix  # the suffix always fits
         if names.parameter_problem(candidate) is None and candidate not in taken:
             return candidate
-    raise AssertionError("no free parameter name")  # pragma: no cover - 1,000 names taken
+    raise AssertionError("no free parameter name")  # pragma: no cover - a form has at most a few hundred inputs
 
 
 def drift(snippet, kind: str, fields: list[FormField], takes_files: bool) -> list[str]:  # snippet: spec.Snippet

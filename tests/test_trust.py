@@ -216,3 +216,21 @@ def test_whatever_the_server_sends_is_one_line(project: Path, monkeypatch, reply
     assert result.exit_code == 2, (result.exit_code, result.stdout, result.stderr)
     assert result.stderr.startswith("dify-codenode: error: ") and result.stderr.count("\n") == 1, result.stderr
     assert "Traceback" not in result.stderr and KEY not in result.stderr
+
+
+def test_long_names_sharing_a_prefix_all_get_a_parameter_and_valid_names_stay() -> None:
+    from generator.app_form import parameter_for
+    from generator.names import parameter_problem
+
+    taken: set[str] = set()
+    keys = [f"customer_reference_number_ab{n:02d}" for n in range(40)]  # 30 characters, 28 shared
+    params = []
+    for key in keys:
+        params.append(parameter_for(key, taken))
+        taken.add(params[-1])
+    assert params == keys, "valid names are kept as they are"
+    long_taken: set[str] = set()
+    for n in range(40):  # not valid as they are (a space): each gets its own name within 30 characters
+        param = parameter_for(f"customer reference number ab{n:02d} x", long_taken)
+        assert parameter_problem(param) is None and param not in long_taken and len(param) <= 30
+        long_taken.add(param)
