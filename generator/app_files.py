@@ -83,6 +83,11 @@ def write_apps(plans: list[AppPlan]) -> None:
         for temp, _ in staged:
             Path(temp).unlink(missing_ok=True)
         raise UserError(f"can't write beside the apps ({error.strerror}); nothing was changed") from None
+    changed_since = [plan.path for plan in plans if plan.changed and _read(plan.path) != plan.result.old]
+    if changed_since:  # someone saved the file while sync worked: never overwrite the newer content
+        for temp, _ in staged:
+            Path(temp).unlink(missing_ok=True)
+        raise UserError(f"{shown_path(changed_since[0])}: changed while sync was reading it; nothing was written, run sync again")
     for temp, path in staged:
         os.replace(temp, path)
 

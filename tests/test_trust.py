@@ -234,3 +234,21 @@ def test_long_names_sharing_a_prefix_all_get_a_parameter_and_valid_names_stay() 
         param = parameter_for(f"customer reference number ab{n:02d} x", long_taken)
         assert parameter_problem(param) is None and param not in long_taken and len(param) <= 30
         long_taken.add(param)
+
+
+def test_sync_never_overwrites_an_app_saved_while_it_worked(tmp_path: Path, monkeypatch) -> None:
+    from generator import app_files
+
+    app = _app(tmp_path / "app.yml")
+    newer = app.read_text(encoding="utf-8") + "# saved by someone else meanwhile\n"
+    real_plan = app_files.plan_apps
+
+    def plan_then_someone_saves(spec, paths):  # noqa: ANN001, ANN202
+        plans = real_plan(spec, paths)
+        app.write_text(newer, encoding="utf-8")
+        return plans
+
+    monkeypatch.setattr(app_files, "plan_apps", plan_then_someone_saves)
+    result = invoke("sync", "--spec", REPO / "snippets.toml", app, key=None, monkeypatch=monkeypatch)
+    assert result.exit_code == 2 and "changed while sync was reading it" in result.stderr, result.stderr
+    assert app.read_text(encoding="utf-8") == newer and list(tmp_path.glob(".dify-codenode-*")) == []
