@@ -117,7 +117,12 @@ def _usage_message(error: click.UsageError) -> str:
 @cli.command()
 @spec_option
 @out_option
-def generate(spec_path: Path | None, out_dir: Path | None) -> None:
+@click.option(
+    "--fail-on-change",
+    is_flag=True,
+    help="Exit 1 when a file was created, updated or removed (the pre-commit hook: add them and commit again).",
+)
+def generate(spec_path: Path | None, out_dir: Path | None, fail_on_change: bool) -> None:
     """Write the spec's snippets to the output directory (only files that changed)."""
     from generator.output import apply, plan_changes
 
@@ -132,6 +137,8 @@ def generate(spec_path: Path | None, out_dir: Path | None) -> None:
         click.echo(f"{past[change.action]} {(out_dir / change.path).as_posix()}", err=True)
     unchanged = len(plan) - sum(change.action != "remove" for change in changes)
     click.echo(f"{len(changes)} changed, {unchanged} unchanged in {out_dir.as_posix()}/", err=True)
+    if fail_on_change and changes:
+        sys.exit(EXIT_STALE)
 
 
 @cli.command()
@@ -510,6 +517,7 @@ def lint(files: tuple[Path, ...], outputs: str | None) -> None:
 @click.option("--timeout", default=float(SANDBOX_KILL_SECONDS), show_default=True, help="Seconds before the run is killed (self-hosted Dify's sandbox kill), above 0 and at most 600.")
 @click.option("--python", "python", default=None, help="Interpreter to run it with [default: $DIFY_SANDBOX_PYTHON, else the newest sandbox-like one found (Python 3.14, 3.13, 3.12 or 3.10 with httpx and requests: ./.venv-sandbox*, python3.14 ... python3.10, pyenv), else this one]. Generated code is verified on Python 3.10, 3.12 and 3.13 under -W error (3.14 where installed).")
 @click.option("--traceback", "show_traceback", is_flag=True, help="On failure, print Dify's whole error text, not only its last line.")
+@click.option("--base-url", "base_url", default=None, metavar="URL", help="Call the Service API here instead of the file's base_url (a self-hosted node tried from the host: e.g. http://localhost/v1 for http://api:5001/v1).")
 def run(
     file: Path,
     inputs: tuple[str, ...],
@@ -518,16 +526,19 @@ def run(
     timeout: float,
     python: str | None,
     show_traceback: bool,
+    base_url: str | None,
 ) -> None:
     """Run a Code-node file the way Dify does; print its outputs as JSON, or the error Dify would show."""
     import json
 
     from generator.code_node import failure_summary, in_user_lines, run_code_node
     from generator.interpreter import choose
-    from generator.run_checks import check_call, check_timeout
+    from generator.run_checks import check_call, check_timeout, with_base_url
 
     try:
         source = _read_code(file)
+        if base_url is not None:
+            source = with_base_url(source, base_url, shown_path(file))
         declared = _declared_outputs(outputs, source)
         if not declared:
             raise UserError(f"{shown_path(file)}: no declared outputs (no generated header); pass --outputs name,name:type")

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import ast
 import math
+import re
+import urllib.parse
 
+from generator.dify import ENDPOINTS
 from generator.errors import UserError, shown
 
 MAX_TIMEOUT_SECONDS = 600.0
@@ -54,3 +57,22 @@ def _main_function(source: str, label: str) -> ast.FunctionDef:
     if not mains:
         raise UserError(f"{label}: no top-level `def main(...)`; Dify calls main(**inputs)")
     return mains[-1]
+
+
+def with_base_url(source: str, base_url: str, label: str) -> str:
+    """Generated code aimed at another Service API address: `run --base-url` tries a self-hosted
+    node from the host, where the API has another address than inside the sandbox."""
+    scheme = urllib.parse.urlsplit(base_url).scheme
+    if scheme not in ("http", "https") or not urllib.parse.urlsplit(base_url).hostname:
+        raise UserError(f"--base-url {shown(base_url)}: not an http(s) URL; give the Service API's address, e.g. http://localhost/v1")
+    match = re.search(r'^_URL = \(?\s*"([^"\n]*)"', source, re.MULTILINE)
+    endpoint = next((end for end in sorted(set(ENDPOINTS.values())) if match and match.group(1).endswith(end)), None)
+    if match is None or endpoint is None:
+        raise UserError(f"{label}: --base-url works on files dify-codenode generated (this one has no _URL line); edit its address instead")
+    old = match.group(1)[: -len(endpoint)]
+    if urllib.parse.urlsplit(old).scheme != scheme:
+        raise UserError(
+            f"{label}: was generated for {urllib.parse.urlsplit(old).scheme} ({shown(old)}), and its transport is made for it; "
+            f"regenerate with base_url = {shown(base_url)} to try it against an {scheme} API"
+        )
+    return source.replace(f'"{old}/', f'"{base_url.rstrip("/")}/')

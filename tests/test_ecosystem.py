@@ -169,5 +169,8 @@ def test_pre_commit_check_hook_fails_on_stale_output_and_passes_after_generate(t
     assert "would create output/a.py" in stale.stdout
     generated = run(*pre_commit, "dify-codenode-generate", "--all-files")
     assert (work / "output" / "a.py").exists(), generated.stdout + generated.stderr
+    assert generated.returncode == 1, "a hook that created files fails, so they get added"
+    again = run(*pre_commit, "dify-codenode-generate", "--all-files")
+    assert again.returncode == 0, again.stdout + again.stderr
     fresh = run(*pre_commit, "dify-codenode-check", "--all-files")
     assert fresh.returncode == 0, fresh.stdout + fresh.stderr

@@ -151,3 +151,23 @@ def test_run_kills_what_the_sandbox_kills(cli, tmp_path: Path, body: str, expect
     path.write_text("def main() -> dict:\n" + body + '    return {"x": ""}\n')
     result = cli("run", path, "--outputs", "x")
     assert result.exit_code == 1 and f"sandbox: {expected}" in result.stderr
+
+
+@pytest.mark.parametrize("app", ["chat", "workflow"])
+def test_run_base_url_tries_a_self_hosted_node_from_the_host(cli, dify, tmp_path: Path, app: str) -> None:
+    """The file says http://api:5001/v1 (the sandbox's address of the API); --base-url points it
+    at the API as this machine reaches it, without editing the file."""
+    callee = add_app(dify, app, answer="Ran ✓")
+    path = tmp_path / "node.py"
+    path.write_text(render_code(template="single", app=app, base_url="http://api:5001/v1"))
+    base = ["run", path, "--input", f"api_key={callee.key}", "--input", "query=hi", "--input", "user=me", "--python", sandbox_python()]
+    result = cli(*base, "--base-url", dify.base_url)
+    assert result.exit_code == 0, result.stderr
+    assert "Ran ✓" in json.loads(result.stdout)["response_text"]
+    assert "api:5001" in path.read_text(), "the file itself is not changed"
+    for url, message in (("https://localhost/v1", "was generated for http"), ("ftp://x/v1", "not an http(s) URL")):
+        refused = cli(*base, "--base-url", url)
+        assert refused.exit_code == 2 and message in refused.stderr and refused.stderr.count("\n") == 1, refused.stderr
+    other = tmp_path / "mine.py"
+    other.write_text("def main() -> dict:\n    return {'a': 'b'}\n")
+    assert "works on files dify-codenode generated" in cli("run", other, "--outputs", "a", "--base-url", dify.base_url).stderr
