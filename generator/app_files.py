@@ -83,7 +83,10 @@ def write_apps(plans: list[AppPlan]) -> None:
         for temp, _ in staged:
             Path(temp).unlink(missing_ok=True)
         raise UserError(f"can't write beside the apps ({error.strerror}); nothing was changed") from None
-    changed_since = [plan.path for plan in plans if plan.changed and _read(plan.path) != plan.result.old]
+    try:
+        changed_since = [plan.path for plan in plans if plan.changed and _read(plan.path) != plan.result.old]
+    except UserError:  # gone or unreadable since: as changed
+        changed_since = [plan.path for plan in plans if plan.changed]
     if changed_since:  # someone saved the file while sync worked: never overwrite the newer content
         for temp, _ in staged:
             Path(temp).unlink(missing_ok=True)
