@@ -16,9 +16,6 @@ from generator.errors import UserError, shown_path
 # What dify-sandbox images run (dify-facts §2): 3.10 up to 0.2.12, CPython 3.14 from 0.2.13 on;
 # 3.12 and 3.13 stand in for 3.14 where it can't be had. Newest first: `run` prefers it.
 SANDBOX_VERSIONS = ((3, 14), (3, 13), (3, 12), (3, 10))
-# Where the test suite runs every generated file (CI); 3.14's new warnings are caught without it
-# by running under -W error and by lint's check for APIs deprecated in 3.12-3.14.
-VERIFIED_PYTHONS = "Python 3.10, 3.12 and 3.13 (under -W error), and 3.14 where one is installed"
 SANDBOX_PACKAGES = ("httpx", "requests")
 PROBE = (
     "import importlib.util, json, sys; "
