@@ -21,7 +21,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 
-from generator.formatting import black_version  # noqa: E402
+from generator.rendering.formatting import black_version  # noqa: E402
 
 HISTORY_HEADING = "## Before and after"  # this section of RESULTS.md is kept between runs
 TEMPLATES = ("single", "variables", "conversation")

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from generator.report import Report
-    from generator.spec import Snippet
+    from generator.spec.load import Snippet
 
 __version__ = "0.1.0"
 __all__ = ["Report", "UserError", "generate", "render", "__version__"]
@@ -35,8 +35,8 @@ def render(snippet: "Snippet | Mapping[str, object]") -> str:
 
     >>> source = render({"name": "ask", "template": "single", "app": "chat"})
     """
-    from generator.pipeline import snippet_files
-    from generator.spec import Snippet, build_snippet
+    from generator.rendering.pipeline import snippet_files
+    from generator.spec.load import Snippet, build_snippet
 
     if not isinstance(snippet, Snippet):
         options = dict(snippet)
@@ -56,7 +56,7 @@ def generate(spec_path: str | Path | None = None, out_dir: str | Path | None = N
     """
     from pathlib import Path
 
-    from generator.output import apply, plan_changes
+    from generator.rendering.output import apply, plan_changes
     from generator.report import Report
 
     spec, plan, changes, out_dir = plan_changes(

@@ -9,22 +9,11 @@ import sys
 HELP_FLAGS = (["--help"], ["-h"])
 
 
-def version_line() -> str:
-    """The tool's and black's versions: generated output depends on both."""
-    from generator import __version__
-    from generator.errors import UserError
-    from generator.formatting import black_version
-
-    try:
-        black = f"black {black_version()}"
-    except UserError:
-        black = "black not installed"
-    return f"dify-codenode {__version__} ({black})"
-
-
 def main() -> None:
     arguments = sys.argv[1:]
     if arguments == ["--version"]:
+        from generator.version import version_line
+
         print(version_line())
         return
     if arguments in HELP_FLAGS:
@@ -55,8 +44,9 @@ def _help_cache():  # -> (TextCache | None, key)
     """Where the help text is kept, and its key: click wraps help to the terminal, 78 columns at most."""
     import shutil
 
-    from generator.cache import TextCache, default_directory, generator_fingerprint
     from generator.errors import UserError
+    from generator.rendering.cache import TextCache, default_directory
+    from generator.rendering.pipeline import generator_fingerprint
 
     width = max(min(shutil.get_terminal_size().columns, 80) - 2, 50)
     try:

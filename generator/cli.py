@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from pathlib import Path
@@ -11,10 +12,10 @@ import click
 
 from generator.dify import APP_KINDS, SANDBOX_KILL_SECONDS
 from generator.errors import UserError, one_line, shown, shown_path
-from generator.options import OPTIONS, TEMPLATES, Option
+from generator.spec.options import OPTIONS, TEMPLATES, Option
 
 if TYPE_CHECKING:
-    from generator.spec import Spec
+    from generator.spec.load import Spec
 
 EXIT_STALE = 1
 EXIT_ERROR = 2
@@ -71,7 +72,7 @@ class OneLineErrors(click.Group):
 def _versions(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
     if not value or ctx.resilient_parsing:
         return
-    from generator.__main__ import version_line
+    from generator.version import version_line
 
     click.echo(version_line())
     ctx.exit(0)
@@ -124,7 +125,7 @@ def _usage_message(error: click.UsageError) -> str:
 )
 def generate(spec_path: Path | None, out_dir: Path | None, fail_on_change: bool) -> None:
     """Write the spec's snippets to the output directory (only files that changed)."""
-    from generator.output import apply, plan_changes
+    from generator.rendering.output import apply, plan_changes
 
     try:
         spec, plan, changes, out_dir = plan_changes(spec_path, out_dir)
@@ -164,7 +165,7 @@ def check(
     spec_path: Path | None, out_dir: Path | None, no_diff: bool, quiet: bool, apps_only: bool, apps: tuple[Path, ...], against_apps: bool
 ) -> None:
     """Exit 1 if the output directory (and the spec's apps) differ from what generate and sync would write (writes nothing)."""
-    from generator.output import plan_changes, unified_diff
+    from generator.rendering.output import change_diff, plan_changes
 
     if apps and not apps_only:
         _fail(UserError("APPS are checked with --apps: dify-codenode check --apps APP.yml ..."))
@@ -172,7 +173,7 @@ def check(
         _check_against_apps(spec_path, quiet)
         return
     if apps_only:
-        from generator.spec import load_spec
+        from generator.spec.load import load_spec
 
         try:
             spec = load_spec(spec_path)
@@ -191,7 +192,7 @@ def check(
             lines = change.new.count("\n")
             click.echo(f"new file {(out_dir / change.path).as_posix()} ({lines} lines)")
         elif not no_diff:
-            click.echo(unified_diff(change, out_dir), nl=False)
+            click.echo(change_diff(change, out_dir), nl=False)
         if not quiet:
             click.echo(f"would {change.action} {(out_dir / change.path).as_posix()}", err=True)
     if changes:
@@ -209,7 +210,7 @@ def check(
 
 def _check_apps(spec: Spec, given: tuple[Path, ...], no_diff: bool, quiet: bool) -> int:
     """Print what `sync` would change in the apps; how many files are stale."""
-    from generator.app_files import app_paths, plan_apps
+    from generator.exports.plan import app_paths, plan_apps
 
     try:
         plans = plan_apps(spec, app_paths(spec, given))
@@ -234,8 +235,8 @@ RENDER_HELP = {"dsl": "Print the importable Dify app (DSL) around the snippet in
 
 
 def _check_against_apps(spec_path: Path | None, quiet: bool) -> None:
-    from generator.live_apps import check_against_apps
-    from generator.spec import load_spec
+    from generator.callee.live import check_against_apps
+    from generator.spec.load import load_spec
 
     try:
         spec = load_spec(spec_path)
@@ -301,9 +302,9 @@ def _render_command(function):
 @_render_command
 def render(template: str, name: str | None, request_builder: bool, **values: object) -> None:
     """Print one snippet to stdout, configured by flags alone (no spec needed)."""
-    from generator.advice import snippet_warnings
-    from generator.pipeline import snippet_files
-    from generator.spec import build_snippet
+    from generator.rendering.advice import snippet_warnings
+    from generator.rendering.pipeline import snippet_files
+    from generator.spec.load import build_snippet
 
     flag_names = {option.key: option.flag_name for option in OPTIONS}
     flag_names["name"] = "--name"
@@ -340,8 +341,8 @@ def render(template: str, name: str | None, request_builder: bool, **values: obj
 @spec_option
 def sync(apps: tuple[Path, ...], spec_path: Path | None) -> None:
     """Update the Code nodes bound to the spec's snippets inside exported Dify apps (APPS, else the spec's apps)."""
-    from generator.app_files import app_paths, plan_apps, write_apps
-    from generator.spec import load_spec
+    from generator.exports.plan import app_paths, plan_apps, write_apps
+    from generator.spec.load import load_spec
 
     try:
         spec = load_spec(spec_path)
@@ -382,9 +383,9 @@ def sync(apps: tuple[Path, ...], spec_path: Path | None) -> None:
 @click.option("--dry-run", is_flag=True, help="Print the entry instead of adding it to the spec.")
 def add(name: str, template: str, base_url: str | None, key_env: str, kind: str | None, spec_path: Path | None, dry_run: bool) -> None:
     """Add a snippet for a live Dify app: its kind and every input of its form, read from the app."""
-    from generator.live_apps import new_entry
-    from generator.names import file_name_problem
-    from generator.spec_edit import add_snippet, entry_text
+    from generator.callee.live import new_entry
+    from generator.spec.names import file_name_problem
+    from generator.spec.edit import add_snippet, entry_text
 
     try:
         problem = file_name_problem(name)
@@ -408,8 +409,8 @@ def add(name: str, template: str, base_url: str | None, key_env: str, kind: str 
 
 def _default_base_url(spec_path: Path | None) -> str:
     """The base URL `add` asks when no --base-url is given: the spec's [defaults], else the option's default."""
-    from generator.options import OPTIONS
-    from generator.spec import spec_defaults
+    from generator.spec.options import OPTIONS
+    from generator.spec.load import spec_defaults
 
     value = spec_defaults(spec_path).get("base_url")
     if isinstance(value, str) and value:
@@ -420,9 +421,7 @@ def _default_base_url(spec_path: Path | None) -> str:
 @cli.command()
 def schema() -> None:
     """Print the spec's JSON Schema (for editors: taplo / Even Better TOML `#:schema`)."""
-    import json
-
-    from generator.schema import spec_schema
+    from generator.spec.schema import spec_schema
 
     click.echo(json.dumps(spec_schema(), indent=2, ensure_ascii=False))
 
@@ -438,7 +437,7 @@ def schema() -> None:
 )
 def init(spec_path: Path) -> None:
     """Write a commented starter snippets.toml (never overwrites)."""
-    from generator.spec import BUILTIN_SPEC
+    from generator.spec.load import BUILTIN_SPEC
 
     try:
         with open(spec_path, "x", encoding="utf-8", newline="\n") as handle:
@@ -452,7 +451,7 @@ def init(spec_path: Path) -> None:
 
 def _declared_outputs(option: str | None, source: str) -> dict[str, str]:
     """--outputs 'a,b:number' (type defaults to string), else the generated header's outputs."""
-    from generator.code_node import declared_outputs
+    from generator.codenode.run import declared_outputs
 
     if option is None:
         return declared_outputs(source)
@@ -473,7 +472,7 @@ def _declared_outputs(option: str | None, source: str) -> dict[str, str]:
 
 
 def _read_code(path: Path) -> str:
-    from generator.user_files import read_user_text
+    from generator.files import read_user_text
 
     return read_user_text(path, "a Python file")
 
@@ -483,7 +482,7 @@ def _read_code(path: Path) -> str:
 @click.option("--outputs", default=None, help="Declared outputs, 'a,b' [default: from each file's generated header].")
 def lint(files: tuple[Path, ...], outputs: str | None) -> None:
     """Check Code-node files against Dify's rules; `file:line:col: CODE message`, exit 1 on findings."""
-    from generator.lint import lint_source
+    from generator.codenode.lint import lint_source
 
     count = 0
     for path in files:
@@ -529,11 +528,9 @@ def run(
     base_url: str | None,
 ) -> None:
     """Run a Code-node file the way Dify does; print its outputs as JSON, or the error Dify would show."""
-    import json
-
-    from generator.code_node import failure_summary, in_user_lines, run_code_node
-    from generator.interpreter import choose
-    from generator.run_checks import check_call, check_timeout, with_base_url
+    from generator.codenode.run import failure_summary, in_user_lines, run_code_node
+    from generator.codenode.interpreter import choose
+    from generator.codenode.preflight import check_call, check_timeout, with_base_url
 
     try:
         source = _read_code(file)

@@ -1,4 +1,4 @@
-"""The test suite's view of the Code-node runner: generator.code_node, run under the sandbox's Python."""
+"""The test suite's view of the Code-node runner: generator.codenode.run, run under the sandbox's Python."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import os
 import sys
 from pathlib import Path
 
-from generator import code_node
-from generator.code_node import NodeRun, declared_outputs, runner_script, validate_outputs  # noqa: F401
+from generator.codenode import run as code_node
+from generator.codenode.run import NodeRun, declared_outputs, runner_script, validate_outputs  # noqa: F401
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -2,7 +2,7 @@
 
 Dify exports `yaml.dump(export_data, allow_unicode=True)` (api/services/app_dsl_service.py;
 early versions without allow_unicode, so non-ASCII text comes out as \\uXXXX escapes). These
-are built from the apps dify-codenode generates (generator/dsl.py, runnable on graphon), aged:
+are built from the apps dify-codenode generates (generator/exports/dsl.py, runnable on graphon), aged:
 an older DSL version and its fields, a Code node whose code, inputs and outputs are from an
 older snippet, an unbound JavaScript Code node, unicode titles, and optionally dozens of
 other nodes.
@@ -15,9 +15,9 @@ import json
 
 import yaml
 
-from generator.dsl import build_app
-from generator.pipeline import snippet_files
-from generator.spec import Snippet
+from generator.exports.dsl import build_app
+from generator.rendering.pipeline import snippet_files
+from generator.spec.load import Snippet
 
 VERSIONS = ("0.1.0", "0.1.2", "0.1.3", "0.1.5", "0.2.0", "0.3.0", "0.4.0", "0.5.0", "0.6.0", "0.7.0")
 # A default-value node's entries before a sync: the user's own default for response_text, one for

@@ -39,7 +39,7 @@ def forwarded(kind: str, value: object) -> object:
 
 
 
-def sample_value(entry) -> object:  # entry: generator.spec.Input
+def sample_value(entry) -> object:  # entry: generator.spec.load.Input
     """A value the parameter of this spec input takes: valid for its type."""
     if not entry.type:
         return f"value of {entry.param}"

@@ -12,8 +12,8 @@ from collections.abc import Iterator
 
 from generator.dify import APP_KINDS, OUTPUT_TYPES
 from generator.errors import UserError
-from generator.options import REASONING_MODES
-from generator.spec import Snippet, build_snippet
+from generator.spec.options import REASONING_MODES
+from generator.spec.load import Snippet, build_snippet
 
 # Every option whose value changes what is emitted, with each value it can take (lists: each
 # subset of extra_outputs; workflow_outputs: none, numbers only (no string output to cut), or one

@@ -7,7 +7,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from generator.code_node import BOOT, SANDBOX_TIMEOUT
+from generator.codenode.run import BOOT, SANDBOX_TIMEOUT
 from loopback import LoopbackServer, QuietHandler
 
 API_KEY = "dify-sandbox"

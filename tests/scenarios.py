@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from dify_emulator import CONVERSATION_PREFIX, PAUSE_FORM, SOMEONE_ELSES, Drop, Event, Ping, Raw, Reset, Sleep, Style, Wire, as_mode, paused_stream, standard_stream
 from generator.dify import FORBIDDEN_HINTS
 from forward_proxy import ForwardProxy
-from generator.shape import Shape
+from generator.rendering.variant import Shape
 from tls import without_certifi_env
 from input_samples import LOCAL_FILE, REMOTE_FILE, TOOL_FILE, forwarded
 from variant_bed import EMPTIES, SAMPLES, VariantBed

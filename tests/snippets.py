@@ -12,8 +12,8 @@ from code_node import NodeRun, declared_outputs, run_code_node
 from dify_emulator import App, DifyEmulator
 from generator.dify import ENDPOINTS
 from generator.errors import UserError
-from generator.pipeline import snippet_files
-from generator.spec import Snippet, build_snippet
+from generator.rendering.pipeline import snippet_files
+from generator.spec.load import Snippet, build_snippet
 from tls import trusting_env
 
 _keys = itertools.count(1)

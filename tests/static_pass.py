@@ -56,14 +56,14 @@ def _black_whole(text: str) -> str:
     """Worker: black's formatting of a whole file, to compare with the part-by-part result."""
     import black
 
-    from generator.formatting import black_mode
+    from generator.rendering.formatting import black_mode
 
     return black.format_str(text, mode=black_mode())
 
 
 def _generate(batch: list[tuple[int, dict]]) -> list[tuple[int, dict[str, str]]]:
     """Worker: every file of each accepted combination, through the product's own pipeline."""
-    from generator.pipeline import snippet_files
+    from generator.rendering.pipeline import snippet_files
     from option_space import snippet
 
     return [(index, snippet_files([snippet(**options)], "the option space")) for index, options in batch]
@@ -95,8 +95,8 @@ def main() -> int:
 
     # 2. Generate everything, through the product's pipeline, in parallel. Black formats each
     #    distinct top-level part once; it must give what black gives for the whole file.
-    from generator.formatting import format_source
-    from generator.templating import render_request_builder, render_snippet
+    from generator.rendering.formatting import format_source
+    from generator.rendering.templating import render_request_builder, render_snippet
     from option_space import snippet
 
     rendered: set[str] = set()
@@ -125,10 +125,10 @@ def main() -> int:
           f"equal black's formatting of the whole file ({len(rendered_texts) - not_clean} needed no change at all)")
 
     # 3. Lint and the 3.10 grammar.
-    from generator.code_node import declared_outputs
-    from generator.lint import lint_source
+    from generator.codenode.run import declared_outputs
+    from generator.codenode.lint import lint_source
 
-    from generator.names import GENERATED_NAMES
+    from generator.spec.names import GENERATED_NAMES
 
     findings = 0
     defined: set[str] = set()
@@ -143,7 +143,7 @@ def main() -> int:
     print(f"lint: {findings} findings in {len(python_files)} files")
     unreserved = sorted(defined - GENERATED_NAMES)
     if unreserved:  # a spec input named like one of them would shadow it
-        problems.append(f"module-level names missing from generator.names.GENERATED_NAMES: {unreserved}")
+        problems.append(f"module-level names missing from generator.spec.names.GENERATED_NAMES: {unreserved}")
     print(f"names: {len(defined)} module-level names across all files, {len(unreserved)} not reserved")
     python310 = args.python310 if Path(args.python310).exists() else sys.executable
     failures = _run_batch(python310, COMPILE_ALL, {where: text for text, where in python_files.items()})

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from conftest import REPO, run_cli
-from generator.cache import TextCache
+from generator.rendering.cache import TextCache
 
 SPEC = REPO / "snippets.toml"
 
@@ -60,7 +60,7 @@ def test_bad_code_among_many_is_a_user_error_naming_it(monkeypatch) -> None:
     import pytest
 
     from generator.errors import UserError
-    from generator.formatting import format_source
+    from generator.rendering.formatting import format_source
 
     monkeypatch.setenv("DIFY_CODENODE_CACHE_DIR", "")
     good = [(f"x = {n}\n", f"snippet {n}") for n in range(10)]
@@ -74,7 +74,7 @@ def test_formatting_part_by_part_is_blacks_formatting_of_the_whole(monkeypatch) 
     result is black's own, also where black has work to do in a part."""
     import black
 
-    from generator.formatting import black_mode, format_source
+    from generator.rendering.formatting import black_mode, format_source
 
     monkeypatch.setenv("DIFY_CODENODE_CACHE_DIR", "")
     messy = (
@@ -116,7 +116,7 @@ def test_a_bytecode_cache_that_cannot_be_written_only_costs_time(tmp_path: Path,
     """Jinja's cache writes and reads that fail (a full disk, a file size limit) don't fail rendering."""
     import jinja2
 
-    from generator import templating
+    from generator.rendering import templating
     from snippets import snippet_of
 
     made = snippet_of(template="conversation", app="chatflow")

@@ -12,8 +12,8 @@ import pytest
 
 from conftest import REPO, run_cli
 from generator.cli import render
-from generator.options import OPTIONS
-from generator.spec import SNIPPET_KEYS
+from generator.spec.options import OPTIONS
+from generator.spec.load import SNIPPET_KEYS
 
 
 def test_every_spec_option_has_a_render_flag() -> None:
@@ -172,8 +172,8 @@ def test_render_http_node_route_parts(cli) -> None:
 def test_a_missing_black_is_one_line_not_a_traceback(cli, tmp_path: Path, monkeypatch) -> None:
     import sys
 
-    import generator.formatting as formatting
-    import generator.pipeline as pipeline
+    import generator.rendering.formatting as formatting
+    import generator.rendering.pipeline as pipeline
 
     monkeypatch.setitem(sys.modules, "_black_version", None)  # `import` of it now fails, as without black
     monkeypatch.setitem(sys.modules, "black", None)

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from code_node import sandbox_python
-from generator.code_node import declared_outputs
+from generator.codenode.run import declared_outputs
 from generator.dify import BUILT_IN_OUTPUTS
 from sandbox_server import API_KEY, SandboxServer
 from snippets import add_app, called_app, parameters, point_at_emulator
@@ -194,8 +194,8 @@ def test_the_http_node_route_heals_a_stale_conversation_over_three_turns(dify, s
 
 @pytest.mark.parametrize("route", ["code", "http-node"])
 def test_retries_become_the_calling_nodes_retry_config_and_no_default_is_boolean(route: str) -> None:
-    from generator.dsl import build_app
-    from generator.pipeline import snippet_files
+    from generator.exports.dsl import build_app
+    from generator.rendering.pipeline import snippet_files
 
     from option_space import snippet
 

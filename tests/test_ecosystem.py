@@ -15,13 +15,13 @@ from hypothesis import given, settings
 
 import generator
 from conftest import REPO, run_cli
-from generator.schema import spec_schema
-from generator.spec import parse_spec
+from generator.spec.schema import spec_schema
+from generator.spec.load import parse_spec
 from test_properties import SCALARS, VALUES, KEYS, toml_value, tomllib
 from hypothesis import strategies as st
 
 GOLDEN_SPECS = sorted((REPO / "tests" / "golden").glob("*/spec.toml"))
-EXAMPLE_SPECS = [REPO / "snippets.toml", REPO / "generator" / "default_snippets.toml", *GOLDEN_SPECS]
+EXAMPLE_SPECS = [REPO / "snippets.toml", REPO / "generator" / "spec" / "default_snippets.toml", *GOLDEN_SPECS]
 MINIMAL = 'version = 1\n[[snippets]]\nname = "a"\ntemplate = "single"\n'
 VALIDATOR = jsonschema.Draft202012Validator(spec_schema())
 

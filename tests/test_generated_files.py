@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from code_node import declared_outputs, run_code_node
-from generator.spec import load_spec
+from generator.spec.load import load_spec
 from input_samples import sample_value
 from snippets import add_app, called_app, parameters, point_at_emulator
 from dify_emulator import CONVERSATION_PREFIX

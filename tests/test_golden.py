@@ -52,14 +52,14 @@ def test_every_golden_spec_has_its_tree() -> None:
 
 @pytest.mark.parametrize("case", CASES + ["../../snippets.toml"])
 def test_formatting_part_by_part_equals_black_on_the_whole_file(case: str) -> None:
-    """Files are formatted one top-level part at a time (generator/formatting.py); the result
+    """Files are formatted one top-level part at a time (generator/rendering/formatting.py); the result
     must be black's formatting of the whole rendered file (tests/static_pass.py checks every
     option combination the same way)."""
     import black
 
-    from generator.formatting import black_mode, format_source
-    from generator.spec import load_spec
-    from generator.templating import render_snippet
+    from generator.rendering.formatting import black_mode, format_source
+    from generator.spec.load import load_spec
+    from generator.rendering.templating import render_snippet
 
     path = GOLDEN / case / "spec.toml" if not case.endswith(".toml") else (GOLDEN / case).resolve()
     spec = load_spec(path)

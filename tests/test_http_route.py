@@ -10,10 +10,10 @@ import pytest
 
 from code_node import run_code_node
 from dify_emulator import Drop, Event, standard_stream, CONVERSATION_PREFIX, SOMEONE_ELSES
-from generator.code_node import declared_outputs
-from generator.formatting import format_source
-from generator.spec import build_snippet
-from generator.templating import render_request_builder
+from generator.codenode.run import declared_outputs
+from generator.rendering.formatting import format_source
+from generator.spec.load import build_snippet
+from generator.rendering.templating import render_request_builder
 from generator.errors import UserError
 from snippets import add_app, render_code
 
@@ -125,14 +125,14 @@ def test_builder_keeps_user_text_byte_for_byte() -> None:
 def test_http_route_files_are_black_clean_and_lint_clean() -> None:
     import black
 
-    from generator.formatting import black_mode
-    from generator.lint import lint_source
+    from generator.rendering.formatting import black_mode
+    from generator.codenode.lint import lint_source
 
     for options in ({"template": "single"}, {"template": "conversation", "dynamic": 2}, {"template": "variables", "app": "workflow", "inputs": {"a": "b"}}):
         builder = _builder(**options)
         assert lint_source(builder, ["body"]) == []
         snippet = build_snippet({"name": "b", "route": "http-node", **options}, lambda w, p: UserError(p), lambda k: k)
-        from generator.templating import render_request_builder as rrb
+        from generator.rendering.templating import render_request_builder as rrb
 
         rendered = rrb(snippet, "test")
         assert black.format_str(rendered, mode=black_mode()) == rendered

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from code_node import sandbox_python
-from generator.lint import lint_source
+from generator.codenode.lint import lint_source
 from snippets import add_app, render_code
 
 HERE = Path(__file__).resolve().parent
@@ -34,7 +34,7 @@ def test_lint_finds_exactly_the_known_defects(path: Path) -> None:
 
 @pytest.mark.parametrize("path", GENERATED, ids=[p.relative_to(HERE.parent).as_posix() for p in GENERATED])
 def test_every_generated_file_lints_clean(path: Path) -> None:
-    from generator.code_node import declared_outputs
+    from generator.codenode.run import declared_outputs
 
     source = path.read_text(encoding="utf-8")
     assert lint_source(source, list(declared_outputs(source))) == []
@@ -113,7 +113,7 @@ def test_run_shows_the_error_at_the_users_own_line_numbers(cli, tmp_path: Path) 
 
 
 def test_run_uses_a_sandbox_like_python_and_says_when_it_cannot(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from generator.interpreter import choose
+    from generator.codenode.interpreter import choose
 
     path = tmp_path / "mine.py"
     path.write_text('import sys\n\n\ndef main() -> dict:\n    return {"v": "%d.%d" % sys.version_info[:2]}\n')

@@ -154,9 +154,9 @@ def test_an_old_dify_without_mode_works_with_app_given(project: Path, dify, monk
 
 
 def test_a_silent_server_times_out_in_one_line(project: Path, dify, monkeypatch) -> None:
-    import generator.dify_api
+    import generator.callee.api
 
-    monkeypatch.setattr(generator.dify_api, "TIMEOUT_SECONDS", 0.3)
+    monkeypatch.setattr(generator.callee.api, "TIMEOUT_SECONDS", 0.3)
     app = add_app(dify, "chat", describe_delay=1.0)
     result = invoke("add", "slow", "--template", "single", key=app.key, monkeypatch=monkeypatch)
     assert result.exit_code == 2 and "can't be reached (timed out)" in result.stderr and result.stderr.count("\n") == 1

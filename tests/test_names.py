@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.names import FIXED_PARAMETERS, GENERATED_NAMES, RUNNER_NAMES, parameter_problem
+from generator.spec.names import FIXED_PARAMETERS, GENERATED_NAMES, RUNNER_NAMES, parameter_problem
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 FILES = sorted(GOLDEN.glob("*/expected/*.py"))
@@ -33,7 +33,7 @@ def test_reserved_names_cover_the_generated_code(path: Path) -> None:
     body = ast.Module(body=main.body, type_ignores=[])  # annotations are evaluated outside main
     used_in_main = {node.id for node in ast.walk(body) if isinstance(node, ast.Name)} - parameters
     missing = (module_names(tree) | used_in_main) - GENERATED_NAMES
-    assert not missing, f"add to generator.names.GENERATED_NAMES: {sorted(missing)}"
+    assert not missing, f"add to generator.spec.names.GENERATED_NAMES: {sorted(missing)}"
     assert not module_names(tree) & (RUNNER_NAMES - {"json"}), "the runner rebinds these after the code"
 
 

@@ -21,7 +21,7 @@ def test_wheel_ships_templates_and_runs_from_elsewhere(tmp_path: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     for template in ("code_route.py.jinja", "http_parse.py.jinja", "http_request.py.jinja", "_runtime.py.jinja", "_events.py.jinja"):
         assert f"generator/templates/{template}" in names
-    assert "generator/default_snippets.toml" in names
+    assert "generator/spec/default_snippets.toml" in names
     target = tmp_path / "site"
     installed = subprocess.run(
         [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)], capture_output=True, text=True

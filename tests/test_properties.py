@@ -11,11 +11,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.errors import UserError, escape_controls
-from generator.formatting import format_source
-from generator.names import GENERATED_NAMES
-from generator.options import OPTIONS
-from generator.templating import render_snippet
-from generator.spec import RUNNER_MARKERS, SNIPPET_KEYS, build_snippet, parse_spec
+from generator.rendering.formatting import format_source
+from generator.spec.names import GENERATED_NAMES
+from generator.spec.options import OPTIONS
+from generator.rendering.templating import render_snippet
+from generator.spec.load import RUNNER_MARKERS, SNIPPET_KEYS, build_snippet, parse_spec
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -192,8 +192,8 @@ def test_the_fuzzer_also_reached_valid_specs() -> None:
 def test_literals_use_the_quotes_black_would_choose(value: str) -> None:
     import black
 
-    from generator.formatting import black_mode
-    from generator.templating import python_literal
+    from generator.rendering.formatting import black_mode
+    from generator.rendering.templating import python_literal
 
     line = f"x = {python_literal(value)}\n"
     assert ast.literal_eval(line[4:]) == value

@@ -108,7 +108,7 @@ class Project:
     def export_stale_app(path: Path) -> None:
         """An app exported from Dify whose Code node holds an older agent_single."""
         from dify_exports import aged, current_document, exported
-        from generator.spec import load_spec
+        from generator.spec.load import load_spec
 
         snippet = next(s for s in load_spec(REPO / "snippets.toml").snippets if s.name == "agent_single")
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -237,9 +237,19 @@ def test_the_gitattributes_advice_is_what_this_repo_does() -> None:
 
 
 def test_the_development_tree_names_every_module() -> None:
+    """Every module is named in its folder's paragraph of the tree (a subpackage's starts `  name/`)."""
     tree = next(text for lang, text in BLOCKS if lang == "" and text.startswith("generator/"))
-    generator_part = tree.split("templates/", 1)[0]
-    for module in sorted((REPO / "generator").glob("*.py")):
-        assert module.name in generator_part, f"README's development tree doesn't name generator/{module.name}"
+    generator_part = tree.split("\ntemplates/", 1)[0]
+    sections = {"": generator_part}
+    for match in re.finditer(r"^  (\w+)/(.*?)(?=^  \S|\Z)", generator_part, re.MULTILINE | re.DOTALL):
+        sections[match.group(1)] = match.group(2)
+    top_level = re.sub(r"^  \w+/.*?(?=^  \S|\Z)", "", generator_part, flags=re.MULTILINE | re.DOTALL)
+    sections[""] = top_level
+    for module in sorted((REPO / "generator").rglob("*.py")):
+        folder = module.parent.relative_to(REPO / "generator").as_posix().replace(".", "")
+        if module.name == "__init__.py" and folder:
+            assert folder in sections, f"README's development tree has no paragraph for generator/{folder}/"
+            continue
+        assert module.name in sections[folder], f"README's development tree doesn't name generator/{folder}/{module.name}"
     templates_part = tree.split("templates/", 1)[1].split("tests/", 1)[0]
     assert ".py " not in templates_part.replace(".py.jinja", "")  # no module listed under templates/

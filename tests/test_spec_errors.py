@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-import generator.output as output
+import generator.rendering.output as output
 
 MINIMAL = 'version = 1\n[[snippets]]\nname = "a"\ntemplate = "single"\n'
 
@@ -146,16 +146,16 @@ def _generated_then_changed(cli, tmp_path: Path) -> tuple[Path, Path, dict[str, 
 def test_unwritable_output_leaves_everything_as_it_was(cli, tmp_path: Path, monkeypatch) -> None:
     spec, out, before = _generated_then_changed(cli, tmp_path)
 
-    real_stage = output._stage
+    real_stage = output.stage
     calls = []
 
-    def failing_stage(text, directory):
+    def failing_stage(directory, data, mode, suffix=".tmp"):
         calls.append(1)
         if len(calls) == 2:
             raise OSError(28, "No space left on device")
-        return real_stage(text, directory)
+        return real_stage(directory, data, mode, suffix)
 
-    monkeypatch.setattr(output, "_stage", failing_stage)
+    monkeypatch.setattr(output, "stage", failing_stage)
     result = cli("generate", "--spec", spec, "--out", out)
     assert result.exit_code == 2 and "(No space left on device); nothing was changed" in result.stderr
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before

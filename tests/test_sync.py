@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from dify_exports import VERSIONS, aged, current_document, exported, synced_defaults
 from generator.cli import cli
-from generator.spec import load_spec
+from generator.spec.load import load_spec
 from test_dsl import needs_graphon, prepared, run_on_graphon, sandbox  # noqa: F401 (sandbox: the module's dify-sandbox stand-in)
 
 REPO = Path(__file__).resolve().parent.parent

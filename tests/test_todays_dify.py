@@ -66,7 +66,7 @@ def test_a_chat_nodes_pause_is_one_line(dify, app: str) -> None:
 @pytest.mark.parametrize("restart", [True, False])
 @pytest.mark.parametrize("route", ["code", "http-node"])
 def test_a_conversation_id_that_is_no_uuid_never_reaches_dify(dify, restart: bool, route: str) -> None:
-    from generator.pipeline import snippet_files
+    from generator.rendering.pipeline import snippet_files
     from snippets import snippet_of
     from code_node import run_code_node
 
@@ -164,8 +164,8 @@ def test_the_new_options_say_when_they_do_nothing(args: list[str], warned: str |
 
 def test_run_prefers_a_python_like_the_newest_sandbox(monkeypatch) -> None:
     """Of the sandbox-like Pythons found, `run` takes the newest sandbox's (3.14, then 3.13, 3.12, 3.10)."""
-    from generator import interpreter
-    from generator.interpreter import Interpreter
+    from generator.codenode import interpreter
+    from generator.codenode.interpreter import Interpreter
 
     found = {
         "/p/3.10": Interpreter("/p/3.10", (3, 10, 13), ()),

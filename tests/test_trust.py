@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from dify_exports import aged, current_document, exported
 from generator.cli import cli
-from generator.spec import load_spec
+from generator.spec.load import load_spec
 from loopback import LoopbackServer, QuietHandler
 
 REPO = Path(__file__).resolve().parent.parent
@@ -219,8 +219,8 @@ def test_whatever_the_server_sends_is_one_line(project: Path, monkeypatch, reply
 
 
 def test_long_names_sharing_a_prefix_all_get_a_parameter_and_valid_names_stay() -> None:
-    from generator.app_form import parameter_for
-    from generator.names import parameter_problem
+    from generator.callee.form import parameter_for
+    from generator.spec.names import parameter_problem
 
     taken: set[str] = set()
     keys = [f"customer_reference_number_ab{n:02d}" for n in range(40)]  # 30 characters, 28 shared
@@ -237,7 +237,7 @@ def test_long_names_sharing_a_prefix_all_get_a_parameter_and_valid_names_stay() 
 
 
 def test_sync_never_overwrites_an_app_saved_while_it_worked(tmp_path: Path, monkeypatch) -> None:
-    from generator import app_files
+    from generator.exports import plan as app_files
 
     app = _app(tmp_path / "app.yml")
     newer = app.read_text(encoding="utf-8") + "# saved by someone else meanwhile\n"

@@ -143,7 +143,7 @@ def test_the_request_builder_checks_typed_inputs_too(dify) -> None:
     from code_node import run_code_node
 
     from snippets import snippet_of
-    from generator.pipeline import snippet_files
+    from generator.rendering.pipeline import snippet_files
 
     snippet = snippet_of(template="variables", app="workflow", route="http-node", query_input="topic", inputs={"lang": INPUTS["lang"], "depth": INPUTS["depth"]})
     builder = snippet_files([snippet], "t")["test_request.py"]

@@ -15,8 +15,8 @@ from code_node import NodeRun, declared_outputs, run_code_node
 from app_forms import Variable
 from input_samples import sample_value
 from dify_emulator import App, DifyEmulator, CONVERSATION_PREFIX
-from generator.pipeline import snippet_files
-from generator.shape import Shape, shape_of
+from generator.rendering.pipeline import snippet_files
+from generator.rendering.variant import Shape, shape_of
 from option_space import options_of, snippet
 from snippets import add_app, parameters
 from test_http_route import buffered
@@ -68,7 +68,7 @@ class VariantBed:
     def https(self) -> bool:
         return self.shape.https
 
-    def input_value(self, entry) -> object:  # entry: generator.spec.Input
+    def input_value(self, entry) -> object:  # entry: generator.spec.load.Input
         """The value a run gives the parameter of a spec input: valid for its type."""
         return sample_value(entry)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from generator import names
+from generator.spec import names
 from generator.dify import DEFAULT_QUERY_INPUT, INPUT_TYPES
 from generator.errors import UserError, shown
 

@@ -6,10 +6,10 @@ The schema is never stricter than the loader: whatever it rejects, the loader re
 
 from __future__ import annotations
 
-from generator import names
+from generator.spec import names
 from generator.dify import INPUT_TYPES, OUTPUT_TYPES
-from generator.options import OPTIONS, Option
-from generator.spec import MAX_INPUT_KEY_LENGTH, MAX_INPUT_MAX_LENGTH, MAX_USER_PREFIX_LENGTH, SCHEMA_VERSION
+from generator.spec.options import OPTIONS, Option
+from generator.spec.load import MAX_INPUT_KEY_LENGTH, MAX_INPUT_MAX_LENGTH, MAX_USER_PREFIX_LENGTH, SCHEMA_VERSION
 
 DIFY_NAME_PATTERN = "^" + names.DIFY_NAME.pattern + "$"
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 import uuid
 
 from generator.dify import FILE_INPUT_TYPES, GENERATED_MARKER, RETRY_INTERVAL_MS
-from generator.shape import Shape, shape_of
-from generator.spec import Input, Snippet
+from generator.rendering.templating import comment_text, do_not_edit, python_literal
+from generator.rendering.variant import Shape, shape_of
+from generator.spec.load import Input, Snippet
 
 # Dify's rule (api/services/dsl_version.py): a DSL version newer than the instance's, or of an
 # older major, asks for confirmation; an older minor imports with a warning; the same imports
@@ -381,8 +382,6 @@ def dump_yaml(document: dict, header: str) -> str:
 
 def dsl_file(snippet: Snippet, code: str, source: str, builder: str | None = None) -> str:
     """The whole <name>.yml: a comment header with the generated marker, then the DSL."""
-    from generator.templating import comment_text, do_not_edit, python_literal
-
     header = (
         f"{GENERATED_MARKER} from {comment_text(source)}, snippet {python_literal(snippet.name)}.\n"
         f"# {do_not_edit(source)}\n"

@@ -8,8 +8,9 @@ from pathlib import Path
 
 from generator.dify import GENERATED_MARKER
 from generator.errors import UserError, shown_path
-from generator.pipeline import snippet_files
-from generator.spec import Spec, load_spec
+from generator.files import stage, unified_diff
+from generator.rendering.pipeline import snippet_files
+from generator.spec.load import Spec, load_spec
 
 GENERATED_SUFFIXES = (".py", ".yml")
 
@@ -80,17 +81,14 @@ def compare(plan: dict[str, str], out_dir: Path) -> list[Change]:
     return sorted(changes, key=lambda change: change.path)
 
 
-def unified_diff(change: Change, out_dir: Path) -> str:
-    import difflib
-
+def change_diff(change: Change, out_dir: Path) -> str:
     shown = (out_dir / change.path).as_posix()
-    lines = difflib.unified_diff(
-        change.old.replace("\r\n", "\n").splitlines(keepends=True),
-        change.new.splitlines(keepends=True),
-        fromfile="/dev/null" if change.action == "create" else shown,
-        tofile="/dev/null" if change.action == "remove" else shown,
+    return unified_diff(
+        change.old.replace("\r\n", "\n"),
+        change.new,
+        "/dev/null" if change.action == "create" else shown,
+        "/dev/null" if change.action == "remove" else shown,
     )
-    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
 
 
 def apply(changes: list[Change], out_dir: Path) -> None:
@@ -103,7 +101,7 @@ def apply(changes: list[Change], out_dir: Path) -> None:
     try:
         for change in changes:
             if change.action != "remove":
-                staged.append((_stage(change.new, out_dir), out_dir / change.path))
+                staged.append((stage(out_dir, change.new.encode("utf-8"), 0o644), out_dir / change.path))
     except OSError as error:
         for temp, _ in staged:
             temp.unlink(missing_ok=True)
@@ -120,20 +118,6 @@ def apply(changes: list[Change], out_dir: Path) -> None:
     except OSError as error:
         _roll_back(done, staged, out_dir)
         raise UserError(f"{shown_path(out_dir)}: writing failed ({error.strerror}); the directory was restored") from None
-
-
-def _stage(text: str, out_dir: Path) -> Path:
-    import tempfile
-
-    descriptor, name = tempfile.mkstemp(prefix=".dify-codenode-", suffix=".tmp", dir=out_dir)
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(text.encode("utf-8"))
-    except OSError:
-        Path(name).unlink(missing_ok=True)
-        raise
-    os.chmod(name, 0o644)
-    return Path(name)
 
 
 def _roll_back(done: list[Change], staged: list[tuple[Path, Path]], out_dir: Path) -> None:

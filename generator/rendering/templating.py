@@ -5,23 +5,28 @@
 
 from __future__ import annotations
 
+import json
+import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator.dify import FORBIDDEN_HINTS, GENERATED_MARKER, HTTP_NODE_MAX_BYTES
 from generator.errors import UserError
+from generator.rendering.cache import default_directory
+from generator.rendering.variant import shape_of
 
 if TYPE_CHECKING:
-    from generator.spec import Snippet
+    from generator.spec.load import Snippet
 
 
 def templates_dir() -> Path:
     """The templates: inside the installed package (wheel), else the source checkout's."""
-    packaged = Path(__file__).with_name("templates")
+    package = Path(__file__).resolve().parent.parent
+    packaged = package / "templates"
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parent.parent / "templates"
+    return package.parent / "templates"
 
 
 def python_literal(value: object) -> str:
@@ -62,8 +67,6 @@ def _environment():
     try:
         import jinja2
     except ImportError:
-        import sys
-
         raise UserError(
             f"jinja2 is not installed in this Python ({sys.executable}); install dify-codenode "
             "into it (python -m pip install .) or run the dify-codenode that pip installed"
@@ -87,16 +90,12 @@ def _environment():
 
 def json_text(value: str) -> str:
     """A callee's input key as the user sees it in messages: "language" (JSON-quoted)."""
-    import json
-
     return json.dumps(value, ensure_ascii=False)
 
 
 def _bytecode_cache(jinja2):  # noqa: ANN001, ANN202 (jinja2 is imported lazily)
     """Jinja's cache of compiled templates in our cache directory (keyed by Jinja on each template's
     source checksum and the Python version), or None when the cache is off or can't be made."""
-    from generator.cache import default_directory
-
     directory = default_directory()
     if directory is None:
         return None
@@ -136,9 +135,7 @@ def do_not_edit(source: str) -> str:
 
 
 def context(snippet: Snippet, source: str) -> dict:
-    """Everything a template needs: the snippet's options and the facts they decide (generator.shape)."""
-    from generator.shape import shape_of
-
+    """Everything a template needs: the snippet's options and the facts they decide (generator.rendering.variant)."""
     return {
         "snippet": snippet,
         "shape": shape_of(snippet),

@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-import os
-import sys
-import tempfile
 from pathlib import Path
 
-from generator.errors import UserError, shown, shown_path
-from generator.spec import BUILTIN_SPEC, DEFAULT_SPEC_NAME, PYPROJECT, SCHEMA_VERSION, TOOL_TABLE, find_spec_path, parse_spec
-from generator.user_files import read_user_text
+import tomlkit
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
+from generator.errors import UserError, shown, shown_path
+from generator.spec.load import BUILTIN_SPEC, DEFAULT_SPEC_NAME, PYPROJECT, SCHEMA_VERSION, TOOL_TABLE, find_spec_path, parse_spec, parse_toml
+from generator.files import read_user_text, replace_file
+
 
 
 def entry_text(entry: dict) -> str:
     """The entry as the TOML `add --dry-run` prints (and `add` appends)."""
-    import tomlkit
-
     document = tomlkit.document()
     snippets = tomlkit.aot()
     snippets.append(_table(entry))
@@ -31,8 +24,6 @@ def entry_text(entry: dict) -> str:
 def add_snippet(spec_path: Path | None, entry: dict) -> Path:
     """Append `entry` to the spec (--spec, else the discovered one, else a new ./snippets.toml);
     the result must load, or nothing is written. Returns the file written."""
-    import tomlkit
-
     path = find_spec_path(spec_path)
     if path == BUILTIN_SPEC:
         path = Path(DEFAULT_SPEC_NAME)
@@ -59,7 +50,7 @@ def add_snippet(spec_path: Path | None, entry: dict) -> Path:
     except Exception:  # noqa: BLE001 (snippets isn't an array of tables)
         raise UserError(f"{shown_path(path)}: snippets is not an array of tables ([[snippets]]); fix it first") from None
     new_text = tomlkit.dumps(document)
-    data = tomllib.loads(new_text)
+    data = parse_toml(new_text, shown_path(path))
     if path.name == PYPROJECT:
         data = data["tool"][TOOL_TABLE]
     parse_spec(data, path.name, shown_path(path))  # refuses (one line) anything the loader would
@@ -68,8 +59,6 @@ def add_snippet(spec_path: Path | None, entry: dict) -> Path:
 
 
 def _table(entry: dict):  # -> tomlkit Table
-    import tomlkit
-
     table = tomlkit.table()
     for key, value in entry.items():
         if key == "inputs":
@@ -83,8 +72,6 @@ def _table(entry: dict):  # -> tomlkit Table
 
 
 def _inline(values: dict):  # -> tomlkit InlineTable
-    import tomlkit
-
     inline = tomlkit.inline_table()
     inline.update(values)
     return inline
@@ -96,16 +83,7 @@ def _read(path: Path) -> str:
 
 def _write(path: Path, text: str) -> None:
     """Replace the file in one step (a temp file beside it, then a rename), keeping its mode."""
-    directory = path.parent if str(path.parent) else Path(".")
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-    temp = None
     try:
-        descriptor, temp = tempfile.mkstemp(prefix=".dify-codenode-", suffix=".toml", dir=directory)
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.chmod(temp, mode)
-        os.replace(temp, path)
+        replace_file(path, text.encode("utf-8"))
     except OSError as error:
-        if temp is not None:
-            Path(temp).unlink(missing_ok=True)
         raise UserError(f"{shown_path(path)}: can't be written ({error.strerror}); nothing was changed") from None

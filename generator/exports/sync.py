@@ -13,10 +13,14 @@ else, hand edits included, stays byte for byte and an unchanged file is not rewr
 from __future__ import annotations
 
 import ast
+import copy
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import yaml
+
+from generator.codenode.run import declared_outputs
 from generator.dify import DEFAULT_VALUE_EMPTIES
 from generator.errors import UserError, shown
 
@@ -88,8 +92,6 @@ def sync_text(text: str, label: str, files: dict[str, dict[str, str]]) -> SyncRe
 def _bound_node(data, where: str, files: dict[str, dict[str, str]], app_data: Callable[[], dict]):  # noqa: ANN001, ANN202
     """For a Code node's data mapping: None when unbound, else (snippet name, the values it must
     have, [(key node, value node, new value) for each value that differs])."""
-    import yaml
-
     values = {key.value: value for key, value in data.value}
     keys = {key.value: key for key, _ in data.value}
     code = values.get("code")
@@ -121,8 +123,6 @@ def _bound_node(data, where: str, files: dict[str, dict[str, str]], app_data: Ca
 
 def _compose(text: str, label: str):  # -> yaml.Node
     """The YAML node tree (with positions), refusing what isn't a plain Dify export."""
-    import yaml
-
     try:
         aliases = events = depth = 0
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
@@ -145,8 +145,6 @@ def _compose(text: str, label: str):  # -> yaml.Node
 
 def _code_nodes(root, label: str) -> list[tuple[int, str, str, object]]:
     """(index, id, title, data mapping node) of every Code node in workflow.graph.nodes."""
-    import yaml
-
     graph_nodes = _path(root, ("workflow", "graph", "nodes"))
     if graph_nodes is None:
         return []  # an easy app (chat, agent, completion): no graph, no Code nodes
@@ -169,8 +167,6 @@ def _code_nodes(root, label: str) -> list[tuple[int, str, str, object]]:
 
 
 def _path(node, keys: tuple[str, ...]):  # -> yaml.Node | None
-    import yaml
-
     for key in keys:
         if not isinstance(node, yaml.MappingNode):
             return None
@@ -179,15 +175,11 @@ def _path(node, keys: tuple[str, ...]):  # -> yaml.Node | None
 
 
 def _scalar(node) -> str | None:  # noqa: ANN001
-    import yaml
-
     return node.value if isinstance(node, yaml.ScalarNode) else None
 
 
 def _plain(node, where: str, what: str = "a Code node Dify exported") -> object:  # noqa: ANN001
     """A node as Python data, its YAML types resolved as safe_load resolves them."""
-    import yaml
-
     loader = yaml.SafeLoader("")
     try:
         return loader.construct_object(node, deep=True)
@@ -256,8 +248,6 @@ def _app_context(data: dict) -> AppContext:
 def _wanted_values(code: str, variables: list, outputs: dict, context: AppContext) -> dict[str, object]:
     """The node's code, input variables (wired ones keep their selectors, new ones are wired where
     the app makes it clear) and outputs for `code`."""
-    from generator.code_node import declared_outputs
-
     tree = ast.parse(code)
     main = next(node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name == "main")
     parameters = [argument.arg for argument in main.args.args]
@@ -310,8 +300,6 @@ def _replacement(text: str, key, value_node, value: object, allow_unicode: bool)
 
 def _emit(key: str, value: object, column: int, allow_unicode: bool, block_style: str | None) -> str:
     """`value` as PyYAML dumps it under `key` at `column`: the text after `key:`."""
-    import yaml
-
     class Dumper(yaml.SafeDumper):
         pass
 
@@ -338,10 +326,6 @@ def _apply(text: str, replacements: list[tuple[int, int, str]]) -> str:
 
 def _verify(new: str, old_data: dict, expected: dict[int, dict[str, object]], label: str) -> None:
     """The spliced file must load as the old one with exactly the bound nodes' values replaced."""
-    import copy
-
-    import yaml
-
     want = copy.deepcopy(old_data)
     for index, values in expected.items():
         want["workflow"]["graph"]["nodes"][index]["data"].update(values)

@@ -12,9 +12,11 @@ whole file: tests/static_pass.py asserts it for every option combination.
 from __future__ import annotations
 
 import re
+import sys
 from functools import lru_cache
 
 from generator.errors import UserError
+from generator.rendering.cache import TextCache, default_directory
 
 TARGET = "PY310"
 LINE_LENGTH = 88
@@ -47,8 +49,6 @@ def black_mode():
 def black_version() -> str:
     """black's version without importing black (or scanning every installed distribution, as
     importlib.metadata does): black ships it as the tiny module _black_version."""
-    import sys
-
     try:
         from _black_version import version
     except ImportError:
@@ -62,11 +62,9 @@ def formatting_fingerprint() -> str:
 
 
 @lru_cache(maxsize=1)
-def _cache():  # -> generator.cache.TextCache
+def _cache() -> TextCache:
     # black's version comes from _black_version: a run where every part is cached never
     # imports black at all.
-    from generator.cache import TextCache, default_directory
-
     return TextCache(default_directory(), formatting_fingerprint())
 
 
@@ -94,8 +92,6 @@ def _black(source: str, label: str) -> str:
     try:
         import black
     except ImportError:
-        import sys
-
         raise UserError(MISSING_BLACK.format(python=sys.executable)) from None
     try:
         return black.format_str(source, mode=black_mode())

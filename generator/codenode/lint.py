@@ -6,7 +6,7 @@ import ast
 import sys
 from dataclasses import dataclass
 
-from generator import names
+from generator.spec import names
 
 # What dify-sandbox has besides the standard library: httpx, requests, jinja2 and their dependencies.
 SANDBOX_PACKAGES = frozenset(

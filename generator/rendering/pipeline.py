@@ -7,14 +7,19 @@ exactly that key, so an unchanged snippet costs a cache read: no Jinja, black or
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from generator.cache import TextCache, default_directory, generator_fingerprint
+from generator.rendering.cache import TextCache, default_directory
+from generator.exports.dsl import dsl_file
+from generator.rendering.formatting import format_source, formatting_fingerprint
+from generator.rendering.templating import render_request_builder, render_snippet, templates_dir
 
 if TYPE_CHECKING:
-    from generator.spec import Snippet
+    from generator.spec.load import Snippet
 
 # Between the names and texts of a cached entry: generated files never hold a raw NUL (spec
 # values reach them only as escaped literals or YAML scalars).
@@ -41,10 +46,6 @@ def snippet_files(snippets: Sequence[Snippet], source: str) -> dict[str, str]:
 
 
 def _make_files(snippet: Snippet, source: str) -> dict[str, str]:
-    from generator.dsl import dsl_file
-    from generator.formatting import format_source
-    from generator.templating import render_request_builder, render_snippet
-
     label = f"snippet {snippet.name!r}"
     files = {f"{snippet.name}.py": format_source(render_snippet(snippet, source), label)}
     builder = None
@@ -59,3 +60,15 @@ def _make_files(snippet: Snippet, source: str) -> dict[str, str]:
 @lru_cache(maxsize=1)
 def _cache() -> TextCache:
     return TextCache(default_directory(), generator_fingerprint())
+
+
+def generator_fingerprint() -> str:
+    """A digest of everything besides a snippet that its files depend on: this package's code and
+    version (in __init__.py), its templates, and black's version and Mode (a UserError when black is missing)."""
+    digest = hashlib.sha256(formatting_fingerprint().encode())  # the version: generator/__init__.py
+    package = Path(__file__).resolve().parent.parent
+    sources = sorted(package.rglob("*.py")) + sorted(package.rglob("*.toml"))
+    for path in sources + sorted(templates_dir().glob("*.jinja")):
+        name = path.relative_to(package) if path.is_relative_to(package) else path.name
+        digest.update(str(name).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from pathlib import Path
+
+from generator.files import replace_file
 
 CACHE_ENV = "DIFY_CODENODE_CACHE_DIR"
 
@@ -64,23 +65,6 @@ class TextCache:
             return
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            descriptor, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
-                handle.write(_digest(value) + "\n" + value)
-            os.replace(temp, path)
+            replace_file(path, (_digest(value) + "\n" + value).encode("utf-8"), 0o600)
         except OSError:
             pass
-
-
-def generator_fingerprint() -> str:
-    """A digest of everything besides a snippet that its files depend on: this package's code and
-    version, its templates, and black's version and Mode (a UserError when black is missing)."""
-    from generator import __version__
-    from generator.formatting import formatting_fingerprint
-    from generator.templating import templates_dir
-
-    digest = hashlib.sha256(f"dify-codenode {__version__}; {formatting_fingerprint()}".encode())
-    package = Path(__file__).resolve().parent
-    for path in sorted(package.glob("*.py")) + sorted(templates_dir().glob("*.jinja")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()

@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
 
-from generator import names
-from generator.advice import snippet_warnings
+from generator.spec import names
+from generator.rendering.advice import snippet_warnings
 from generator.dify import BUILT_IN_OUTPUTS, CONVERSATION_APPS, FILE_INPUT_TYPES, INPUT_TYPES, OUTPUT_TYPES
 from generator.errors import UserError, escape_controls, shown, shown_path
-from generator.options import OPTIONS, Option
-from generator.user_files import read_user_text
+from generator.spec.options import OPTIONS, Option
+from generator.files import read_user_text
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -99,7 +99,7 @@ class Spec:
     # Where a discovered spec lives: output/ goes beside it. None: the built-in default
     # or an explicit --spec, whose output goes to ./output.
     directory: Path | None = None
-    # What will likely not work in Dify as written (generator/advice.py): printed, never fatal.
+    # What will likely not work in Dify as written (generator/rendering/advice.py): printed, never fatal.
     warnings: tuple[str, ...] = ()
     # Exported Dify apps (DSL files, glob patterns relative to the spec) whose bound Code nodes
     # `sync` updates and `check` checks.
@@ -181,6 +181,11 @@ def _read_toml(path: Path, label: str) -> dict:
     text = read_user_text(
         path, "a spec file", "create one with `dify-codenode init` or fix --spec"
     ).removeprefix("\ufeff")  # Notepad's byte-order mark is harmless
+    return parse_toml(text, label)
+
+
+def parse_toml(text: str, label: str) -> dict:
+    """The TOML document's tables; a UserError naming `label` for anything tomllib can't read."""
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

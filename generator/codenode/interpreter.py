@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import glob
 import json
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -80,8 +81,6 @@ def _candidates() -> list[str]:
 
 
 def _this_python() -> Interpreter:
-    import importlib.util
-
     missing = tuple(name for name in SANDBOX_PACKAGES if importlib.util.find_spec(name) is None)
     return Interpreter(sys.executable, tuple(sys.version_info[:3]), missing)  # type: ignore[arg-type]
 

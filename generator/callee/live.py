@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 
-from generator.app_form import accepts_files, app_kind, drift, form_fields, spec_entry
+from generator.callee.form import accepts_files, app_kind, drift, form_fields, spec_entry
 from generator.dify import CONVERSATION_APPS
-from generator.dify_api import describe_app
+from generator.callee.api import describe_app
 from generator.errors import UserError, shown
-from generator.spec import Spec, checked_base_url, parse_spec
+from generator.spec.load import Spec, checked_base_url, parse_spec
 
 
 def read_key(variable: str, what: str) -> str:

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import difflib
 import glob
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.app_sync import SyncResult, sync_text
+from generator.exports.sync import SyncResult, sync_text
 from generator.errors import UserError, shown_path
-from generator.spec import Spec
-from generator.user_files import read_user_text
+from generator.rendering.pipeline import snippet_files
+from generator.spec.load import Spec
+from generator.files import read_user_text, stage, unified_diff
 
 MAX_APP_BYTES = 50 * 1024 * 1024
 
@@ -28,10 +27,7 @@ class AppPlan:
 
     def diff(self) -> str:
         shown = self.path.as_posix()
-        lines = difflib.unified_diff(
-            self.result.old.splitlines(keepends=True), self.result.new.splitlines(keepends=True), fromfile=shown, tofile=shown
-        )
-        return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+        return unified_diff(self.result.old, self.result.new, shown, shown)
 
 
 def app_paths(spec: Spec, given: tuple[Path, ...]) -> list[Path]:
@@ -62,26 +58,21 @@ def app_paths(spec: Spec, given: tuple[Path, ...]) -> list[Path]:
 
 def plan_apps(spec: Spec, paths: list[Path]) -> list[AppPlan]:
     """What `sync` would make of each file (nothing is written)."""
-    from generator.pipeline import snippet_files
-
     files = {snippet.name: snippet_files([snippet], spec.source) for snippet in spec.snippets}
     return [AppPlan(path, sync_text(_read(path), shown_path(path), files)) for path in paths]
 
 
 def write_apps(plans: list[AppPlan]) -> None:
     """Write every changed file or none: temp files beside them first, then the renames."""
-    staged: list[tuple[str, Path]] = []
+    staged: list[tuple[Path, Path]] = []
     try:
         for plan in plans:
             if plan.changed:
-                descriptor, temp = tempfile.mkstemp(prefix=".dify-codenode-", suffix=".yml", dir=plan.path.parent)
-                staged.append((temp, plan.path))
-                with os.fdopen(descriptor, "wb") as handle:
-                    handle.write(plan.result.new.encode("utf-8"))
-                os.chmod(temp, plan.path.stat().st_mode & 0o777)
+                mode = plan.path.stat().st_mode & 0o777
+                staged.append((stage(plan.path.parent, plan.result.new.encode("utf-8"), mode, ".yml"), plan.path))
     except OSError as error:
         for temp, _ in staged:
-            Path(temp).unlink(missing_ok=True)
+            temp.unlink(missing_ok=True)
         raise UserError(f"can't write beside the apps ({error.strerror}); nothing was changed") from None
     try:
         changed_since = [plan.path for plan in plans if plan.changed and _read(plan.path) != plan.result.old]
@@ -89,7 +80,7 @@ def write_apps(plans: list[AppPlan]) -> None:
         changed_since = [plan.path for plan in plans if plan.changed]
     if changed_since:  # someone saved the file while sync worked: never overwrite the newer content
         for temp, _ in staged:
-            Path(temp).unlink(missing_ok=True)
+            temp.unlink(missing_ok=True)
         raise UserError(f"{shown_path(changed_since[0])}: changed while sync was reading it; nothing was written, run sync again")
     for temp, path in staged:
         os.replace(temp, path)

@@ -1,0 +1,1 @@
+"""Rendering: a snippet's variant, the templates, black, the content cache, the pipeline and output/."""
