@@ -1,4 +1,4 @@
-"""Benchmarks for dify-codenode, side by side with what it competes with: black's own CLI, Python's start-up, the fastest clients.
+"""Benchmarks for dify-codenode, side by side with its rivals: black's CLI, Python's start-up, the fastest clients.
 
 Run by hand, never in the test suite:  python benchmarks/bench.py [--rounds N] [--quick]
 Each figure is min / median / max over interleaved rounds (every contender once per round, so
@@ -25,7 +25,11 @@ from generator.rendering.formatting import black_version  # noqa: E402
 
 HISTORY_HEADING = "## Before and after"  # this section of RESULTS.md is kept between runs
 TEMPLATES = ("single", "variables", "conversation")
-APPS = {"single": ("agent", "chat", "chatflow", "completion", "workflow"), "variables": ("agent", "chat", "completion", "workflow"), "conversation": ("agent", "chat", "chatflow")}
+APPS = {
+    "single": ("agent", "chat", "chatflow", "completion", "workflow"),
+    "variables": ("agent", "chat", "completion", "workflow"),
+    "conversation": ("agent", "chat", "chatflow"),
+}
 GROWTH = (25, 50, 100, 200, 400)
 
 
@@ -38,7 +42,8 @@ def machine() -> str:
         model = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
     except (OSError, StopIteration):
         pass
-    return f"{platform.platform()}; {model}; {os.cpu_count()} cores; Python {platform.python_version()}; black {black_version()}"
+    python = f"Python {platform.python_version()}; black {black_version()}"
+    return f"{platform.platform()}; {model}; {os.cpu_count()} cores; {python}"
 
 
 def timed(command: list[str], env: dict | None = None, cwd: Path | None = None) -> float:
@@ -87,7 +92,11 @@ def prepare(work: Path, count: int) -> tuple[Path, Path]:
     spec = work / f"spec-{count}.toml"
     spec.write_text(big_spec(count))
     out = work / f"reference-{count}"
-    timed([sys.executable, "-m", "generator", "generate", "--spec", str(spec), "--out", str(out)], env={"DIFY_CODENODE_CACHE_DIR": ""}, cwd=REPO)
+    timed(
+        [sys.executable, "-m", "generator", "generate", "--spec", str(spec), "--out", str(out)],
+        env={"DIFY_CODENODE_CACHE_DIR": ""},
+        cwd=REPO,
+    )
     return spec, out
 
 
@@ -109,11 +118,18 @@ def bench_generation(rounds: int, count: int, report: list[str]) -> None:
     spec, reference = prepare(work, count)
     lines = sum(len(p.read_text().splitlines()) for p in reference.glob("*.py"))
     cache = work / "cache"
-    timed([sys.executable, "-m", "generator", "generate", "--spec", str(spec), "--out", str(work / "warm")], env={"DIFY_CODENODE_CACHE_DIR": str(cache)}, cwd=REPO)
+    timed(
+        [sys.executable, "-m", "generator", "generate", "--spec", str(spec), "--out", str(work / "warm")],
+        env={"DIFY_CODENODE_CACHE_DIR": str(cache)},
+        cwd=REPO,
+    )
     times: dict[str, list[float]] = {}
     for _ in range(rounds):  # contenders are rebuilt each round: fresh output and black cache dirs
         round_contenders = generation_contenders(work, spec, reference)
-        round_contenders["check, warm cache"] = ([sys.executable, "-m", "generator", "check", "-q", "--spec", str(spec), "--out", str(work / "warm")], {"DIFY_CODENODE_CACHE_DIR": str(cache)})
+        round_contenders["check, warm cache"] = (
+            [sys.executable, "-m", "generator", "check", "-q", "--spec", str(spec), "--out", str(work / "warm")],
+            {"DIFY_CODENODE_CACHE_DIR": str(cache)},
+        )
         round_contenders["python -c 'import jinja2'"] = ([sys.executable, "-c", "import jinja2"], {})
         for name, value in interleaved(round_contenders, 1).items():
             times.setdefault(name, []).extend(value)
@@ -127,9 +143,13 @@ def bench_generation(rounds: int, count: int, report: list[str]) -> None:
         "| run | seconds, min / median / max | ratio | target |",
         "| --- | ---: | ---: | --- |",
         f"| black's CLI on the same {count} files (default safe mode) | {spread(times['black'])} | 1.00 | |",
-        f"| black's CLI, `--fast` (no equivalence check) | {spread(times['black --fast'])} | {median['black --fast'] / median['black']:.2f} × black | |",
-        f"| `generate`, empty output directory, cache off | {spread(times['generate'])} | {median['generate'] / median['black']:.2f} × black, {median['generate'] / median['black --fast']:.2f} × black --fast | ≤ 0.3 × black |",
-        f"| `check`, unchanged output, warm cache | {spread(times['check, warm cache'], 1000, 0)} ms | {median['check, warm cache'] / median[jinja]:.2f} × import jinja2 | ≤ 2 × import jinja2 |",
+        f"| black's CLI, `--fast` (no equivalence check) | {spread(times['black --fast'])} | "
+        f"{median['black --fast'] / median['black']:.2f} × black | |",
+        f"| `generate`, empty output directory, cache off | {spread(times['generate'])} | "
+        f"{median['generate'] / median['black']:.2f} × black, {median['generate'] / median['black --fast']:.2f} × "
+        "black --fast | ≤ 0.3 × black |",
+        f"| `check`, unchanged output, warm cache | {spread(times['check, warm cache'], 1000, 0)} ms | "
+        f"{median['check, warm cache'] / median[jinja]:.2f} × import jinja2 | ≤ 2 × import jinja2 |",
         f"| `python -c 'import jinja2'` | {spread(times[jinja], 1000, 0)} ms | 1.00 | |",
         "",
     ]
@@ -146,11 +166,20 @@ def bench_growth(rounds: int, report: list[str]) -> None:
             for name in ("generate", "black"):
                 command, env = contenders[name]
                 times[name].setdefault(count, []).append(timed(command, env=env, cwd=REPO))
-    report += [f"## Growth from {GROWTH[0]} to {GROWTH[-1]} snippets (cold, one process, median of {rounds})", "", "| snippets | " + " | ".join(map(str, GROWTH)) + " | fitted line |", "| --- |" + " ---: |" * (len(GROWTH) + 1)]
+    report += [
+        f"## Growth from {GROWTH[0]} to {GROWTH[-1]} snippets (cold, one process, median of {rounds})",
+        "",
+        "| snippets | " + " | ".join(map(str, GROWTH)) + " | fitted line |",
+        "| --- |" + " ---: |" * (len(GROWTH) + 1),
+    ]
     for name, label in (("generate", "`generate`, cache off"), ("black", "black's CLI")):
         medians = [statistics.median(times[name][count]) for count in GROWTH]
         slope, intercept = fit(GROWTH, medians)
-        report.append(f"| {label} | " + " | ".join(f"{m:.2f}" for m in medians) + f" | {intercept:.2f} s + {slope * 1000:.1f} ms × snippets |")
+        report.append(
+            f"| {label} | "
+            + " | ".join(f"{m:.2f}" for m in medians)
+            + f" | {intercept:.2f} s + {slope * 1000:.1f} ms × snippets |"
+        )
     report.append("")
 
 
@@ -158,7 +187,7 @@ def fit(xs: tuple[int, ...], ys: list[float]) -> tuple[float, float]:
     """Least-squares slope and intercept."""
     n = len(xs)
     mean_x, mean_y = sum(xs) / n, sum(ys) / n
-    slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys)) / sum((x - mean_x) ** 2 for x in xs)
+    slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / sum((x - mean_x) ** 2 for x in xs)
     return slope, mean_y - slope * mean_x
 
 
@@ -172,9 +201,22 @@ def bench_startup(rounds: int, report: list[str]) -> None:
     }
     times = interleaved(contenders, rounds)
     base = statistics.median(times["python -c pass"])
-    report += [f"## Start-up, {rounds} interleaved rounds", "", "| command | ms, min / median / max | × `python -c pass` | target |", "| --- | ---: | ---: | --- |"]
-    report += [f"| `{name}` | {spread(t, 1000, 1)} | {statistics.median(t) / base:.1f} | {'' if name.startswith('python') else '≤ 4'} |" for name, t in times.items()]
-    report += ["", "(`--version` and a cached `--help` load neither click, black nor jinja2: tests/test_cli.py asserts it.)", ""]
+    report += [
+        f"## Start-up, {rounds} interleaved rounds",
+        "",
+        "| command | ms, min / median / max | × `python -c pass` | target |",
+        "| --- | ---: | ---: | --- |",
+    ]
+    report += [
+        f"| `{name}` | {spread(t, 1000, 1)} | {statistics.median(t) / base:.1f} | "
+        f"{'' if name.startswith('python') else '≤ 4'} |"
+        for name, t in times.items()
+    ]
+    report += [
+        "",
+        "(`--version` and a cached `--help` load neither click, black nor jinja2: tests/test_cli.py asserts it.)",
+        "",
+    ]
 
 
 # --- the snippet ---------------------------------------------------------------------------
@@ -185,17 +227,30 @@ def bench_snippet(rounds: int, report: list[str]) -> None:
     sys.path.insert(0, str(REPO / "tests"))
     from code_node import sandbox_python
 
-    done = subprocess.run([sandbox_python(), str(HERE / "stream_loop.py"), "--rounds", str(rounds)], capture_output=True, text=True, cwd=REPO)
+    done = subprocess.run(
+        [sandbox_python(), str(HERE / "stream_loop.py"), "--rounds", str(rounds)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    )
     if done.returncode:
         raise SystemExit(f"stream_loop.py failed: {done.stderr[-1000:]}")
-    report += ["## The snippet's stream loop against minimal clients", "", done.stdout.strip(), "",
-               "Targets: ≤ 1.0 × requests on both framings; peak memory ≤ 2.5 × the answer.", ""]
+    report += [
+        "## The snippet's stream loop against minimal clients",
+        "",
+        done.stdout.strip(),
+        "",
+        "Targets: ≤ 1.0 × requests on both framings; peak memory ≤ 2.5 × the answer.",
+        "",
+    ]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds per measurement")
-    parser.add_argument("--quick", action="store_true", help="20 snippets, no growth (a smoke run; RESULTS.md untouched)")
+    parser.add_argument(
+        "--quick", action="store_true", help="20 snippets, no growth (a smoke run; RESULTS.md untouched)"
+    )
     parser.add_argument("--only", choices=("generation", "growth", "startup", "snippet"), help="run one section")
     args = parser.parse_args()
     command = "python benchmarks/bench.py " + " ".join(sys.argv[1:])

@@ -68,9 +68,17 @@ def generated_main(base: str):
 
 def generated_source(base: str) -> str:
     """The single-shot agent snippet for this base URL, from the generator (run in the project's Python)."""
-    script = f"import generator, sys; sys.stdout.write(generator.render({{'template': 'single', 'base_url': {base!r}}}))"
+    script = (
+        f"import generator, sys; sys.stdout.write(generator.render({{'template': 'single', 'base_url': {base!r}}}))"
+    )
     python = HERE.parent / ".venv" / "bin" / "python"
-    done = subprocess.run([str(python if python.exists() else sys.executable), "-c", script], capture_output=True, text=True, check=True, cwd=HERE.parent)
+    done = subprocess.run(
+        [str(python if python.exists() else sys.executable), "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=HERE.parent,
+    )
     return done.stdout
 
 
@@ -85,14 +93,21 @@ def main() -> None:
     server = subprocess.Popen([sys.executable, str(HERE / "sse_server.py")], stdout=subprocess.PIPE, text=True)
     try:
         port = int(server.stdout.readline())
-        print(f"Python {sys.version.split()[0]}; {EVENTS:,} events, {args.rounds} interleaved rounds; ms min / median / max\n")
+        print(
+            f"Python {sys.version.split()[0]}; {EVENTS:,} events, {args.rounds} interleaved rounds; ms min / median / "
+            "max\n"
+        )
         print("| framing | generated main() | requests | httpx | × requests | × httpx |")
         print("| --- | ---: | ---: | ---: | ---: | ---: |")
         expected = answer_text(EVENTS, CHARS)
         for framing, kind in (("one HTTP chunk per event", "n"), ("16 KiB chunks", "b")):
             base = f"http://127.0.0.1:{port}/{kind}/{EVENTS}/{CHARS}/v1"
             url = base + "/chat-messages"
-            contenders = {"generated": generated_main(base), "requests": lambda: requests_client(url), "httpx": lambda: httpx_client(url)}
+            contenders = {
+                "generated": generated_main(base),
+                "requests": lambda url=url: requests_client(url),
+                "httpx": lambda url=url: httpx_client(url),
+            }
             for name, run in contenders.items():
                 assert run() == expected, f"{name} returned a wrong answer"
             times: dict[str, list[float]] = {name: [] for name in contenders}
@@ -102,15 +117,22 @@ def main() -> None:
                     run()
                     times[name].append(time.perf_counter() - started)
             median = {name: statistics.median(t) for name, t in times.items()}
-            print(f"| {framing} | {spread(times['generated'])} | {spread(times['requests'])} | {spread(times['httpx'])} | "
-                  f"{median['generated'] / median['requests']:.2f} | {median['generated'] / median['httpx']:.2f} |")
+            print(
+                f"| {framing} | {spread(times['generated'])} | {spread(times['requests'])} | {spread(times['httpx'])} "
+                "| "
+                f"{median['generated'] / median['requests']:.2f} | {median['generated'] / median['httpx']:.2f} |"
+            )
         big_events = 40_000
         base = f"http://127.0.0.1:{port}/n/{big_events}/{CHARS}/v1"
         size = len(answer_text(big_events, CHARS).encode("utf-8"))
         print(f"\nPeak memory (tracemalloc) for a {big_events * CHARS:,}-character answer ({size:,} bytes as UTF-8):\n")
         print("| run | peak bytes | × answer bytes |")
         print("| --- | ---: | ---: |")
-        for name, run in {"generated main()": generated_main(base), "requests": lambda: requests_client(base + "/chat-messages"), "httpx": lambda: httpx_client(base + "/chat-messages")}.items():
+        for name, run in {
+            "generated main()": generated_main(base),
+            "requests": lambda: requests_client(base + "/chat-messages"),
+            "httpx": lambda: httpx_client(base + "/chat-messages"),
+        }.items():
             run()  # first-use imports are not the answer's memory
             tracemalloc.start()
             run()

@@ -1,4 +1,4 @@
-"""How much of the sandbox's 15 s window the default snippet uses: the latest answer it still returns, and its worst exit.
+"""How much of the sandbox's 15 s window the default snippet uses: the latest answer it returns, its worst exit.
 
 Run by hand (about 4 minutes):  python benchmarks/time_window.py [--runs 20]
 
@@ -46,7 +46,9 @@ def adversaries() -> dict[str, dict]:
     first = Event({"event": "agent_message", "answer": "so far"})
     return {
         "silent callee": {"scenario": lambda request: [first, Sleep(20)]},
-        "ping every 0.3 s": {"scenario": lambda request: [first] + [step for _ in range(70) for step in (Sleep(0.3), Ping())]},
+        "ping every 0.3 s": {
+            "scenario": lambda request: [first] + [step for _ in range(70) for step in (Sleep(0.3), Ping())]
+        },
         "silent, stop hangs": {"scenario": lambda request: [first, Sleep(20)], "stop_delay": 20},
     }
 
@@ -75,7 +77,10 @@ def main() -> None:
             results = run_many(dify, code, {"scenario": completes_at(seconds)}, args.runs)
             ok = sum(r.ok and r.outputs["response_text"] == ANSWER for r in results)
             times = [r.seconds for r in results]
-            print(f"{seconds:>36.2f}  {ok:>2}/{args.runs}  {min(times):.2f} / {statistics.median(times):.2f} / {max(times):.2f}")
+            print(
+                f"{seconds:>36.2f}  {ok:>2}/{args.runs}  {min(times):.2f} / {statistics.median(times):.2f} / "
+                f"{max(times):.2f}"
+            )
             if ok == args.runs:
                 latest = seconds
         print(f"\nlatest completion that every run returned: {latest} s after the request arrived\n")

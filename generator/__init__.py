@@ -30,7 +30,7 @@ def __getattr__(name: str) -> object:
     raise AttributeError(f"module 'generator' has no attribute {name!r}")
 
 
-def render(snippet: "Snippet | Mapping[str, object]") -> str:
+def render(snippet: Snippet | Mapping[str, object]) -> str:
     """The formatted source of one snippet, from a spec-style table of options.
 
     >>> source = render({"name": "ask", "template": "single", "app": "chat"})
@@ -56,6 +56,7 @@ def generate(spec_path: str | Path | None = None, out_dir: str | Path | None = N
     """
     from pathlib import Path
 
+    from generator.rendering.advice import spec_warnings
     from generator.rendering.output import apply, plan_changes
     from generator.report import Report
 
@@ -64,7 +65,9 @@ def generate(spec_path: str | Path | None = None, out_dir: str | Path | None = N
     )
     if not check:
         apply(changes, out_dir)
-    by_action = {action: tuple(c.path for c in changes if c.action == action) for action in ("create", "update", "remove")}
+    by_action = {
+        action: tuple(c.path for c in changes if c.action == action) for action in ("create", "update", "remove")
+    }
     touched = {c.path for c in changes}
     return Report(
         out_dir=out_dir,
@@ -72,5 +75,5 @@ def generate(spec_path: str | Path | None = None, out_dir: str | Path | None = N
         updated=by_action["update"],
         removed=by_action["remove"],
         unchanged=tuple(path for path in plan if path not in touched),
-        warnings=spec.warnings,
+        warnings=spec_warnings(spec),
     )

@@ -1,4 +1,4 @@
-"""The `dify-codenode` command (and `python -m generator`): `--version` and `--help` answer without loading click, which is most of start-up.
+"""The `dify-codenode` command (and `python -m generator`): `--version` and `--help` answer without loading click.
 
 The top-level help is click's own text, kept in the cache keyed on the generator's
 fingerprint (its code and templates) and the help's width, so it can't go stale.

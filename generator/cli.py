@@ -125,6 +125,7 @@ def _usage_message(error: click.UsageError) -> str:
 )
 def generate(spec_path: Path | None, out_dir: Path | None, fail_on_change: bool) -> None:
     """Write the spec's snippets to the output directory (only files that changed)."""
+    from generator.rendering.advice import spec_warnings
     from generator.rendering.output import apply, plan_changes
 
     try:
@@ -132,7 +133,7 @@ def generate(spec_path: Path | None, out_dir: Path | None, fail_on_change: bool)
         apply(changes, out_dir)
     except UserError as error:
         _fail(error)
-    _warn(spec.warnings)
+    _warn(spec_warnings(spec))
     past = {"create": "created", "update": "updated", "remove": "removed"}
     for change in changes:
         click.echo(f"{past[change.action]} {(out_dir / change.path).as_posix()}", err=True)
@@ -162,9 +163,15 @@ def generate(spec_path: Path | None, out_dir: Path | None, fail_on_change: bool)
     "one line per difference, exit 1 on drift.",
 )
 def check(
-    spec_path: Path | None, out_dir: Path | None, no_diff: bool, quiet: bool, apps_only: bool, apps: tuple[Path, ...], against_apps: bool
+    spec_path: Path | None,
+    out_dir: Path | None,
+    no_diff: bool,
+    quiet: bool,
+    apps_only: bool,
+    apps: tuple[Path, ...],
+    against_apps: bool,
 ) -> None:
-    """Exit 1 if the output directory (and the spec's apps) differ from what generate and sync would write (writes nothing)."""
+    """Exit 1 if output/ (or the spec's apps) differ from what generate and sync would write; writes nothing."""
     from generator.rendering.output import change_diff, plan_changes
 
     if apps and not apps_only:
@@ -186,7 +193,9 @@ def check(
         _fail(error)
     stale_apps = _check_apps(spec, (), no_diff, quiet) if spec.apps else 0
     if not quiet:
-        _warn(spec.warnings)
+        from generator.rendering.advice import spec_warnings
+
+        _warn(spec_warnings(spec))
     for change in changes:
         if not no_diff and change.action == "create":  # a whole new file is no diff worth reading
             lines = change.new.count("\n")
@@ -353,10 +362,15 @@ def sync(apps: tuple[Path, ...], spec_path: Path | None) -> None:
     for plan in plans:
         changed = [node for node in plan.result.nodes if node.changed]
         if changed:
-            click.echo(f"synced {shown_path(plan.path)}: {', '.join(f'{node.node_id} ({node.snippet})' for node in changed)}", err=True)
+            click.echo(
+                f"synced {shown_path(plan.path)}: {', '.join(f'{node.node_id} ({node.snippet})' for node in changed)}",
+                err=True,
+            )
         for node in plan.result.nodes:
             for name in node.unwired:
-                click.echo(f"note: {shown_path(plan.path)}: node {node.node_id}: map its new input {name} in Dify", err=True)
+                click.echo(
+                    f"note: {shown_path(plan.path)}: node {node.node_id}: map its new input {name} in Dify", err=True
+                )
     bound = sum(len(plan.result.nodes) for plan in plans)
     changed_files = sum(plan.changed for plan in plans)
     click.echo(f"{changed_files} of {len(plans)} app file(s) changed ({bound} bound Code node(s))", err=True)
@@ -378,14 +392,28 @@ def sync(apps: tuple[Path, ...], spec_path: Path | None) -> None:
     help="Environment variable holding the called app's API key (read only from there, never written); "
     "recorded as the entry's verify_key_env.",
 )
-@click.option("--app", "kind", type=click.Choice(APP_KINDS), default=None, help="The app's kind, for a Dify too old to say it in /info.")
+@click.option(
+    "--app",
+    "kind",
+    type=click.Choice(APP_KINDS),
+    default=None,
+    help="The app's kind, for a Dify too old to say it in /info.",
+)
 @spec_option
 @click.option("--dry-run", is_flag=True, help="Print the entry instead of adding it to the spec.")
-def add(name: str, template: str, base_url: str | None, key_env: str, kind: str | None, spec_path: Path | None, dry_run: bool) -> None:
+def add(
+    name: str,
+    template: str,
+    base_url: str | None,
+    key_env: str,
+    kind: str | None,
+    spec_path: Path | None,
+    dry_run: bool,
+) -> None:
     """Add a snippet for a live Dify app: its kind and every input of its form, read from the app."""
     from generator.callee.live import new_entry
-    from generator.spec.names import file_name_problem
     from generator.spec.edit import add_snippet, entry_text
+    from generator.spec.names import file_name_problem
 
     try:
         problem = file_name_problem(name)
@@ -409,8 +437,8 @@ def add(name: str, template: str, base_url: str | None, key_env: str, kind: str 
 
 def _default_base_url(spec_path: Path | None) -> str:
     """The base URL `add` asks when no --base-url is given: the spec's [defaults], else the option's default."""
-    from generator.spec.options import OPTIONS
     from generator.spec.load import spec_defaults
+    from generator.spec.options import OPTIONS
 
     value = spec_defaults(spec_path).get("base_url")
     if isinstance(value, str) and value:
@@ -464,7 +492,10 @@ def _declared_outputs(option: str | None, source: str) -> dict[str, str]:
         if not name:
             raise UserError(f"--outputs {shown(item)}: an output needs a name, as in name or name:type")
         if kind not in OUTPUT_TYPES:
-            raise UserError(f"--outputs {shown(item)}: {shown(kind)} is not a Dify output type; use one of {', '.join(OUTPUT_TYPES)}")
+            raise UserError(
+                f"--outputs {shown(item)}: {shown(kind)} is not a Dify output type; use one of "
+                f"{', '.join(OUTPUT_TYPES)}"
+            )
         if name in outputs:
             raise UserError(f"--outputs: {shown(name)} is given twice; name each output once")
         outputs[name] = kind
@@ -511,12 +542,44 @@ def lint(files: tuple[Path, ...], outputs: str | None) -> None:
 @cli.command()
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--input", "inputs", multiple=True, metavar="NAME=VALUE", help="An input variable (a string).")
-@click.option("--input-json", "json_inputs", multiple=True, metavar="NAME=JSON", help="An input variable given as JSON (number, object, ...).")
-@click.option("--outputs", default=None, help="Declared outputs, 'a,b:number' [default: from the file's generated header].")
-@click.option("--timeout", default=float(SANDBOX_KILL_SECONDS), show_default=True, help="Seconds before the run is killed (self-hosted Dify's sandbox kill), above 0 and at most 600.")
-@click.option("--python", "python", default=None, help="Interpreter to run it with [default: $DIFY_SANDBOX_PYTHON, else the newest sandbox-like one found (Python 3.14, 3.13, 3.12 or 3.10 with httpx and requests: ./.venv-sandbox*, python3.14 ... python3.10, pyenv), else this one]. Generated code is verified on Python 3.10, 3.12 and 3.13 under -W error (3.14 where installed).")
-@click.option("--traceback", "show_traceback", is_flag=True, help="On failure, print Dify's whole error text, not only its last line.")
-@click.option("--base-url", "base_url", default=None, metavar="URL", help="Call the Service API here instead of the file's base_url (a self-hosted node tried from the host: e.g. http://localhost/v1 for http://api:5001/v1).")
+@click.option(
+    "--input-json",
+    "json_inputs",
+    multiple=True,
+    metavar="NAME=JSON",
+    help="An input variable given as JSON (number, object, ...).",
+)
+@click.option(
+    "--outputs", default=None, help="Declared outputs, 'a,b:number' [default: from the file's generated header]."
+)
+@click.option(
+    "--timeout",
+    default=float(SANDBOX_KILL_SECONDS),
+    show_default=True,
+    help="Seconds before the run is killed (self-hosted Dify's sandbox kill), above 0 and at most 600.",
+)
+@click.option(
+    "--python",
+    "python",
+    default=None,
+    help="Interpreter to run it with [default: $DIFY_SANDBOX_PYTHON, else the newest sandbox-like one found (Python "
+    "3.14, 3.13, 3.12 or 3.10 with httpx and requests: ./.venv-sandbox*, python3.14 ... python3.10, pyenv), else "
+    "this one]. Generated code is verified on Python 3.10, 3.12 and 3.13 under -W error (3.14 where installed).",
+)
+@click.option(
+    "--traceback",
+    "show_traceback",
+    is_flag=True,
+    help="On failure, print Dify's whole error text, not only its last line.",
+)
+@click.option(
+    "--base-url",
+    "base_url",
+    default=None,
+    metavar="URL",
+    help="Call the Service API here instead of the file's base_url (a self-hosted node tried from the host: e.g. "
+    "http://localhost/v1 for http://api:5001/v1).",
+)
 def run(
     file: Path,
     inputs: tuple[str, ...],
@@ -528,9 +591,9 @@ def run(
     base_url: str | None,
 ) -> None:
     """Run a Code-node file the way Dify does; print its outputs as JSON, or the error Dify would show."""
-    from generator.codenode.run import failure_summary, in_user_lines, run_code_node
     from generator.codenode.interpreter import choose
     from generator.codenode.preflight import check_call, check_timeout, with_base_url
+    from generator.codenode.run import failure_summary, in_user_lines, run_code_node
 
     try:
         source = _read_code(file)
@@ -538,7 +601,9 @@ def run(
             source = with_base_url(source, base_url, shown_path(file))
         declared = _declared_outputs(outputs, source)
         if not declared:
-            raise UserError(f"{shown_path(file)}: no declared outputs (no generated header); pass --outputs name,name:type")
+            raise UserError(
+                f"{shown_path(file)}: no declared outputs (no generated header); pass --outputs name,name:type"
+            )
         check_timeout(timeout)
         values: dict[str, object] = {}
         for item in inputs:

@@ -43,8 +43,10 @@ PAUSING_APPS = ("chatflow", "workflow")
 # not allow API access", "Workflow version execution is unavailable on the current plan", ...).
 FORBIDDEN_HINTS = {
     "app_api_disabled": "the called app's API access is turned off: enable it on the app's API Access page",
-    "app_not_found": "no app has this API key any more (was it deleted?): copy a key from the called app's API Access page",
-    "app_abnormal_status": "the called app's status doesn't allow API access: open it in Dify and check that it is set up and enabled",
+    "app_not_found": "no app has this API key any more (was it deleted?): copy a key from the called app's API "
+    "Access page",
+    "app_abnormal_status": "the called app's status doesn't allow API access: open it in Dify and check that it is "
+    "set up and enabled",
     "workspace_not_found": "the called app's workspace no longer exists: call an app in an existing workspace",
     "workspace_archived": "the called app's workspace is archived: restore it, or call an app in an active workspace",
     "forbidden": "this API key may not do this: use the called app's own key from its API Access page",

@@ -1,4 +1,4 @@
-"""The user's files: reading one they named (one-line refusals), replacing files in one step, showing a change as a diff."""
+"""The user's files: reading one they named (one-line refusals), replacing files in one step, diffs of a change."""
 
 from __future__ import annotations
 
@@ -32,7 +32,8 @@ def read_user_text(path: Path, kind: str, missing_hint: str = "check the path", 
         return raw.decode("utf-8")
     except UnicodeDecodeError as error:
         raise UserError(
-            f"{shown}: can't be read as UTF-8 text: it is not UTF-8 (bad byte at offset {error.start}); save it as UTF-8"
+            f"{shown}: can't be read as UTF-8 text: it is not UTF-8 (bad byte at offset {error.start}); save it as "
+            "UTF-8"
         ) from None
 
 

@@ -84,8 +84,22 @@ def parameters(mode: str, form: list[Variable], file_upload: dict | None = None)
         "more_like_this": {"enabled": False},
         "user_input_form": user_input_form(mode, form),
         "sensitive_word_avoidance": {"enabled": False, "type": "", "configs": []},
-        "file_upload": file_upload or {"image": {"enabled": False, "number_limits": 3, "detail": "high", "transfer_methods": ["remote_url", "local_file"]}},
-        "system_parameters": {"image_file_size_limit": "10", "video_file_size_limit": "100", "audio_file_size_limit": "50", "file_size_limit": "15", "workflow_file_upload_limit": "10"},
+        "file_upload": file_upload
+        or {
+            "image": {
+                "enabled": False,
+                "number_limits": 3,
+                "detail": "high",
+                "transfer_methods": ["remote_url", "local_file"],
+            }
+        },
+        "system_parameters": {
+            "image_file_size_limit": "10",
+            "video_file_size_limit": "100",
+            "audio_file_size_limit": "50",
+            "file_size_limit": "15",
+            "workflow_file_upload_limit": "10",
+        },
     }
 
 
@@ -143,7 +157,13 @@ def validate(value: object, variable: Variable) -> object:
     if variable.type == "checkbox":
         if isinstance(value, str):
             normalized = value.strip().lower()
-            value = True if normalized in {"true", "1", "yes", "on"} else False if normalized in {"false", "0", "no", "off"} else value
+            value = (
+                True
+                if normalized in {"true", "1", "yes", "on"}
+                else False
+                if normalized in {"false", "0", "no", "off"}
+                else value
+            )
         elif isinstance(value, (int, float)) and not isinstance(value, bool) and value in (0, 1):
             value = bool(value)
     if variable.type == "json_object" and value and not isinstance(value, dict):

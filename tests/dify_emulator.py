@@ -10,8 +10,8 @@ import struct
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Callable
 
 import app_forms
 from loopback import LoopbackServer, QuietHandler
@@ -91,7 +91,7 @@ class Request:
     """A validated request, as the scenario sees it."""
 
     path: str
-    app: "App"
+    app: App
     body: dict
     conversation_id: str
     user: str
@@ -141,7 +141,13 @@ def as_mode(mode: str) -> Scenario:
 
 
 # What a Human Input node's pause streams (Dify 1.14+, dify-facts §5).
-PAUSE_FORM = {"form_id": "form-1", "form_token": "tok-7Hq2", "node_id": "approve", "node_title": "Approve the draft", "workflow_run_id": "run-1"}
+PAUSE_FORM = {
+    "form_id": "form-1",
+    "form_token": "tok-7Hq2",
+    "node_id": "approve",
+    "node_title": "Approve the draft",
+    "workflow_run_id": "run-1",
+}
 
 
 def paused_stream(request: Request, text: str = "so far", bare: bool = False) -> list:
@@ -158,7 +164,10 @@ def paused_stream(request: Request, text: str = "so far", bare: bool = False) ->
     else:
         form = dict(PAUSE_FORM, form_content="Approve?", inputs=[], actions=[{"id": "ok", "title": "Approve"}])
         reasons = [{"type": "human_input_required", "form_token": PAUSE_FORM["form_token"], "node_id": "approve"}]
-        pause = [Event({"event": "human_input_required", "data": form}), Event({"event": "workflow_paused", "data": {"reasons": reasons, "workflow_run_id": "run-1"}})]
+        pause = [
+            Event({"event": "human_input_required", "data": form}),
+            Event({"event": "workflow_paused", "data": {"reasons": reasons, "workflow_run_id": "run-1"}}),
+        ]
     return [Event({"event": "workflow_started", "data": run})] + answer + pause
 
 
@@ -180,20 +189,56 @@ def standard_stream(request: Request, chunk_size: int = 7) -> list:
     }
     end = Event({"event": "message_end", "metadata": {"usage": usage, "retriever_resources": []}, "files": None})
     if app.mode == "agent":
-        thought = {"event": "agent_thought", "position": 1, "thought": "", "observation": "", "tool": "", "tool_input": "", "message_files": []}
-        return [Event(thought)] + [Event({"event": "agent_message", "answer": p}) for p in pieces] + [Event(dict(thought, thought=app.answer)), end]
+        thought = {
+            "event": "agent_thought",
+            "position": 1,
+            "thought": "",
+            "observation": "",
+            "tool": "",
+            "tool_input": "",
+            "message_files": [],
+        }
+        return (
+            [Event(thought)]
+            + [Event({"event": "agent_message", "answer": p}) for p in pieces]
+            + [Event(dict(thought, thought=app.answer)), end]
+        )
     if app.mode == "agent-1.16":
-        return [Event({"event": "agent_message", "answer": p}) for p in pieces] + [Event({"event": "message", "answer": app.answer}), end]
+        return [Event({"event": "agent_message", "answer": p}) for p in pieces] + [
+            Event({"event": "message", "answer": app.answer}),
+            end,
+        ]
     if app.mode in ("chat", "completion"):
         return [Event({"event": "message", "answer": p}) for p in pieces] + [end]
     if app.mode == "chatflow":
         run = {"id": "run-1", "workflow_id": "wf-1"}
         return (
-            [Event({"event": "workflow_started", "data": run}), Event({"event": "node_started", "data": {"node_id": "llm", "node_type": "llm", "title": "LLM"}})]
+            [
+                Event({"event": "workflow_started", "data": run}),
+                Event({"event": "node_started", "data": {"node_id": "llm", "node_type": "llm", "title": "LLM"}}),
+            ]
             + [Event({"event": "message", "answer": p}) for p in pieces]
             + [
-                Event({"event": "node_finished", "data": {"node_id": "llm", "status": "succeeded", "outputs": {"text": app.answer}}}),
-                Event({"event": "workflow_finished", "data": dict(run, status="succeeded", outputs={"answer": app.answer}, error=None, elapsed_time=1.5, total_tokens=46, total_steps=3)}),
+                Event(
+                    {
+                        "event": "node_finished",
+                        "data": {"node_id": "llm", "status": "succeeded", "outputs": {"text": app.answer}},
+                    }
+                ),
+                Event(
+                    {
+                        "event": "workflow_finished",
+                        "data": dict(
+                            run,
+                            status="succeeded",
+                            outputs={"answer": app.answer},
+                            error=None,
+                            elapsed_time=1.5,
+                            total_tokens=46,
+                            total_steps=3,
+                        ),
+                    }
+                ),
                 end,
             ]
         )
@@ -201,11 +246,30 @@ def standard_stream(request: Request, chunk_size: int = 7) -> list:
         outputs = app.outputs if app.outputs is not None else {"text": app.answer}
         run = {"id": "run-1", "workflow_id": "wf-1"}
         return (
-            [Event({"event": "workflow_started", "data": run}), Event({"event": "node_started", "data": {"node_id": "llm", "node_type": "llm"}})]
-            + [Event({"event": "text_chunk", "data": {"text": p, "from_variable_selector": ["llm", "text"]}}) for p in pieces]
+            [
+                Event({"event": "workflow_started", "data": run}),
+                Event({"event": "node_started", "data": {"node_id": "llm", "node_type": "llm"}}),
+            ]
+            + [
+                Event({"event": "text_chunk", "data": {"text": p, "from_variable_selector": ["llm", "text"]}})
+                for p in pieces
+            ]
             + [
                 Event({"event": "node_finished", "data": {"node_id": "llm", "status": "succeeded"}}),
-                Event({"event": "workflow_finished", "data": dict(run, status="succeeded", outputs=outputs, error=None, elapsed_time=2.5, total_tokens=46, total_steps=3)}),
+                Event(
+                    {
+                        "event": "workflow_finished",
+                        "data": dict(
+                            run,
+                            status="succeeded",
+                            outputs=outputs,
+                            error=None,
+                            elapsed_time=2.5,
+                            total_tokens=46,
+                            total_steps=3,
+                        ),
+                    }
+                ),
             ]
         )
     raise ValueError(f"unknown mode {app.mode}")
@@ -319,7 +383,9 @@ class _Handler(QuietHandler):
             return _envelope(401, "unauthorized", "Access token is invalid")
         if path.endswith("/stop"):
             with emulator.lock:
-                emulator.requests.append({"path": path, "key": app.key, "body": json.loads(raw or b"{}"), "headers": dict(self.headers)})
+                emulator.requests.append(
+                    {"path": path, "key": app.key, "body": json.loads(raw or b"{}"), "headers": dict(self.headers)}
+                )
             time.sleep(app.stop_delay)
             return 200, b'{"result": "success"}'
         if path not in ROUTES:
@@ -327,7 +393,9 @@ class _Handler(QuietHandler):
         try:
             body = json.loads(raw)
         except ValueError:
-            return _envelope(400, "bad_request", "The browser (or proxy) sent a request that this server could not understand.")
+            return _envelope(
+                400, "bad_request", "The browser (or proxy) sent a request that this server could not understand."
+            )
         with emulator.lock:
             emulator.requests.append({"path": path, "key": app.key, "body": body, "headers": dict(self.headers)})
         if app.mode not in ROUTES[path]:
@@ -450,7 +518,9 @@ class _Handler(QuietHandler):
                     payload = dict(action.payload)
                     payload = {**request.ids, **payload}
                     payload.setdefault("created_at", created)
-                    text = json.dumps(payload, ensure_ascii=not style.compact, separators=(",", ":") if style.compact else None)
+                    text = json.dumps(
+                        payload, ensure_ascii=not style.compact, separators=(",", ":") if style.compact else None
+                    )
                     self._write(f"{style.data_prefix}{text}{style.newline}{style.newline}".encode(), style)
                     if style.delay:
                         time.sleep(style.delay)

@@ -1,4 +1,4 @@
-"""Exported Dify apps as Dify writes them, in the DSL versions it has written (0.1.x to 0.6.x), with stale bound Code nodes.
+"""Exported Dify apps as Dify writes them, in the DSL versions it has written (0.1.x to 0.7.x), with stale bound nodes.
 
 Dify exports `yaml.dump(export_data, allow_unicode=True)` (api/services/app_dsl_service.py;
 early versions without allow_unicode, so non-ASCII text comes out as \\uXXXX escapes). These
@@ -17,6 +17,7 @@ import yaml
 
 from generator.exports.dsl import build_app
 from generator.rendering.pipeline import snippet_files
+from generator.rendering.variant import variant_of
 from generator.spec.load import Snippet
 
 VERSIONS = ("0.1.0", "0.1.2", "0.1.3", "0.1.5", "0.2.0", "0.3.0", "0.4.0", "0.5.0", "0.6.0", "0.7.0")
@@ -34,7 +35,7 @@ def current_document(snippet: Snippet, source: str = "snippets.toml") -> dict:
     """The app dify-codenode generates around the snippet, as data."""
     files = snippet_files([snippet], source)
     builder = files.get(f"{snippet.name}_request.py")
-    return build_app(snippet, files[f"{snippet.name}.py"], source, builder)
+    return build_app(variant_of(snippet), files[f"{snippet.name}.py"], source, builder)
 
 
 def aged(document: dict, version: str, *, filler_nodes: int = 0, javascript: bool = True) -> dict:
@@ -52,7 +53,9 @@ def aged(document: dict, version: str, *, filler_nodes: int = 0, javascript: boo
     data["title"] = "Ask the agent ✓ 问"
     lines = data["code"].split("\n")
     data["code"] = "\n".join(line.replace("_TIME_BUDGET_SECONDS = ", "_TIME_BUDGET_SECONDS = 1 + ") for line in lines)
-    data["variables"] = [dict(v, value_selector=list(v["value_selector"])) for v in data["variables"][:-1]]  # one input fewer
+    data["variables"] = [
+        dict(v, value_selector=list(v["value_selector"])) for v in data["variables"][:-1]
+    ]  # one input fewer
     data["outputs"] = {**data["outputs"], "stale_output": {"children": None, "type": "string"}}
     if version >= "0.2.0":  # newer exports carry error handling on each node
         data["error_strategy"] = "fail-branch"
@@ -62,38 +65,94 @@ def aged(document: dict, version: str, *, filler_nodes: int = 0, javascript: boo
         data["default_value"] = copy.deepcopy(STALE_DEFAULTS)
         document["agent"] = {"instructions": "Help ✓", "model": {"name": "gpt-5", "provider": "openai"}, "tools": []}
         document["agent_packages"] = [{"name": "web-search", "version": "1.0.0"}]
-        nodes.append(_filler("agent_v2", {"type": "agent", "version": "2", "title": "Agent v2 ✓", "agent_strategy_name": "function_calling", "agent_parameters": {}}))
-        nodes.append(_filler("review", {"type": "human-input", "title": "Review ✓", "actions": [{"id": "approve", "title": "Approve"}, {"id": "reject", "title": "Reject"}]}))
+        nodes.append(
+            _filler(
+                "agent_v2",
+                {
+                    "type": "agent",
+                    "version": "2",
+                    "title": "Agent v2 ✓",
+                    "agent_strategy_name": "function_calling",
+                    "agent_parameters": {},
+                },
+            )
+        )
+        nodes.append(
+            _filler(
+                "review",
+                {
+                    "type": "human-input",
+                    "title": "Review ✓",
+                    "actions": [{"id": "approve", "title": "Approve"}, {"id": "reject", "title": "Reject"}],
+                },
+            )
+        )
         document["workflow"]["graph"]["edges"] += [
-            {"id": f"review-{action}-end", "source": "review", "sourceHandle": action, "target": "end", "targetHandle": "target", "type": "custom",
-             "data": {"sourceType": "human-input", "targetType": "end", "isInIteration": False, "isInLoop": False}}
+            {
+                "id": f"review-{action}-end",
+                "source": "review",
+                "sourceHandle": action,
+                "target": "end",
+                "targetHandle": "target",
+                "type": "custom",
+                "data": {"sourceType": "human-input", "targetType": "end", "isInIteration": False, "isInLoop": False},
+            }
             for action in ("approve", "reject")
         ]
     if javascript:
         nodes.append(
             {
                 "data": {
-                    "code": JS_CODE, "code_language": "javascript", "desc": "", "outputs": {"result": {"children": None, "type": "string"}},
-                    "selected": False, "title": "Shout ✓", "type": "code",
+                    "code": JS_CODE,
+                    "code_language": "javascript",
+                    "desc": "",
+                    "outputs": {"result": {"children": None, "type": "string"}},
+                    "selected": False,
+                    "title": "Shout ✓",
+                    "type": "code",
                     "variables": [{"value_selector": ["start", "query"], "variable": "arg1"}],
                 },
-                "height": 54, "id": "javascript", "position": {"x": 400, "y": 400}, "positionAbsolute": {"x": 400, "y": 400},
-                "selected": False, "sourcePosition": "right", "targetPosition": "left", "type": "custom", "width": 244,
+                "height": 54,
+                "id": "javascript",
+                "position": {"x": 400, "y": 400},
+                "positionAbsolute": {"x": 400, "y": 400},
+                "selected": False,
+                "sourcePosition": "right",
+                "targetPosition": "left",
+                "type": "custom",
+                "width": 244,
             }
         )
     for number in range(filler_nodes):
         nodes.append(
             {
-                "data": {"desc": "", "selected": False, "template": f"step {number} {{{{ x }}}}", "title": f"Step {number} ✓",
-                         "type": "template-transform", "variables": [{"value_selector": ["start", "query"], "variable": "x"}]},
-                "height": 54, "id": f"filler{number}", "position": {"x": 100.5 * number, "y": 900}, "type": "custom", "width": 244,
+                "data": {
+                    "desc": "",
+                    "selected": False,
+                    "template": f"step {number} {{{{ x }}}}",
+                    "title": f"Step {number} ✓",
+                    "type": "template-transform",
+                    "variables": [{"value_selector": ["start", "query"], "variable": "x"}],
+                },
+                "height": 54,
+                "id": f"filler{number}",
+                "position": {"x": 100.5 * number, "y": 900},
+                "type": "custom",
+                "width": 244,
             }
         )
     return document
 
 
 def _filler(node_id: str, data: dict) -> dict:
-    return {"data": {"desc": "", "selected": False, **data}, "height": 54, "id": node_id, "position": {"x": 700, "y": 700}, "type": "custom", "width": 244}
+    return {
+        "data": {"desc": "", "selected": False, **data},
+        "height": 54,
+        "id": node_id,
+        "position": {"x": 700, "y": 700},
+        "type": "custom",
+        "width": 244,
+    }
 
 
 def synced_defaults(outputs: dict) -> list[dict]:
@@ -101,7 +160,9 @@ def synced_defaults(outputs: dict) -> list[dict]:
     kept = {entry["key"]: entry for entry in STALE_DEFAULTS}
     empties = {"string": "", "number": 0, "object": {}, "array[string]": [], "array[number]": [], "array[object]": []}
     return [
-        kept[name] if name in kept and kept[name]["type"] == output["type"] else {"key": name, "type": output["type"], "value": empties[output["type"]]}
+        kept[name]
+        if name in kept and kept[name]["type"] == output["type"]
+        else {"key": name, "type": output["type"], "value": empties[output["type"]]}
         for name, output in outputs.items()
         if output["type"] in empties
     ]

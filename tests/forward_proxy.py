@@ -9,7 +9,10 @@ import urllib.parse
 
 from loopback import LoopbackServer, QuietHandler
 
-SQUID_DENIED = b"<html><head><title>ERROR: The requested URL could not be retrieved</title></head><body>Access Denied.</body></html>"
+SQUID_DENIED = (
+    b"<html><head><title>ERROR: The requested URL could not be retrieved</title></head>"
+    b"<body>Access Denied.</body></html>"
+)
 
 
 class ForwardProxy(LoopbackServer):

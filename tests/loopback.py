@@ -1,4 +1,4 @@
-"""What every test server here shares: a threaded HTTP server on 127.0.0.1 (optionally also over TLS), used as a context manager."""
+"""What every test server here shares: a threaded HTTP server on 127.0.0.1 (optionally over TLS), a context manager."""
 
 from __future__ import annotations
 

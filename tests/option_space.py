@@ -1,4 +1,4 @@
-"""The option space: every combination of the options that change the emitted code, and an all-pairs covering array of it.
+"""The option space: every combination of the options that change the emitted code, and an all-pairs covering array.
 
 Used by tests/test_option_space.py (the covering array, run as Code nodes against the emulator)
 and by tests/static_pass.py (every combination rendered, formatted, linted, compiled, DSL loaded).
@@ -10,30 +10,34 @@ import itertools
 import random
 from collections.abc import Iterator
 
-from generator.dify import APP_KINDS, OUTPUT_TYPES
+from generator.dify import OUTPUT_TYPES
 from generator.errors import UserError
-from generator.spec.options import REASONING_MODES
 from generator.spec.load import Snippet, build_snippet
+from generator.spec.options import EXTRA_OUTPUTS, OPTIONS
 
 # Every option whose value changes what is emitted, with each value it can take (lists: each
 # subset of extra_outputs; workflow_outputs: none, numbers only (no string output to cut), or one
 # of every Dify type). Options that only carry data (names, input keys, limits, prefixes) are
 # held at one value: they are covered by the property tests instead.
 EVERY_TYPE = {f"out_{kind.replace('[', '_').rstrip(']')}": kind for kind in OUTPUT_TYPES}
+BY_KEY = {option.key: option for option in OPTIONS}
+
+
+def every_value(key: str) -> tuple:
+    """Every value of a choice or bool option, from its definition in OPTIONS (a bool's default first)."""
+    option = BY_KEY[key]
+    return (option.default, not option.default) if option.kind == "bool" else option.choices
+
+
 FACTORS: dict[str, tuple] = {
-    "template": ("single", "variables", "conversation"),
-    "app": APP_KINDS,
-    "errors": ("raise", "output"),
-    "on_timeout": ("fail", "partial"),
-    "on_oversize": ("truncate", "fail"),
-    "route": ("code", "http-node"),
+    **{key: every_value(key) for key in ("template", "app", "errors", "on_timeout", "on_oversize", "route")},
     "extra_outputs": tuple(
-        tuple(subset) for size in range(4) for subset in itertools.combinations(("message_id", "usage", "status"), size)
+        tuple(subset)
+        for size in range(len(EXTRA_OUTPUTS) + 1)
+        for subset in itertools.combinations(EXTRA_OUTPUTS, size)
     ),
     "workflow_outputs": ((), (("score", "number"),), tuple(EVERY_TYPE.items())),
-    "restart_stale_conversation": (True, False),
-    "auto_generate_name": (False, True),
-    "dsl_app": ("workflow", "chatflow"),
+    **{key: every_value(key) for key in ("restart_stale_conversation", "auto_generate_name", "dsl_app")},
 }
 # The runtime pass also varies what decides the transport: the scheme of base_url and whether
 # it names this machine (http://localhost gets the "localhost is the sandbox itself" hint).
@@ -105,7 +109,7 @@ def every_combination() -> Iterator[tuple[dict, Snippet | UserError]]:
 FREE_FACTORS = {
     "base_url": BASE_URLS,
     "query_input": QUERY_INPUTS,
-    "reasoning": REASONING_MODES,
+    "reasoning": every_value("reasoning"),
     "retries": (0, 3),
 }
 SHAPE_DEPENDS_ON = ("template", "app", "route")

@@ -7,8 +7,9 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from generator.codenode.run import BOOT, SANDBOX_TIMEOUT
 from loopback import LoopbackServer, QuietHandler
+
+from generator.codenode.run import BOOT, SANDBOX_TIMEOUT
 
 API_KEY = "dify-sandbox"
 
@@ -31,7 +32,10 @@ class SandboxServer(LoopbackServer):
             script.write_text(code, encoding="utf-8")
             try:
                 done = subprocess.run(
-                    [self.python, "-B", str(BOOT), str(script)], capture_output=True, timeout=self.timeout, cwd=work,
+                    [self.python, "-B", str(BOOT), str(script)],
+                    capture_output=True,
+                    timeout=self.timeout,
+                    cwd=work,
                     env=self.env,
                 )
             except subprocess.TimeoutExpired:

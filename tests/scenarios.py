@@ -1,6 +1,6 @@
 """What a called Dify app (or the network between) can do to a generated snippet, each with what must happen.
 
-Each scenario applies to the variants whose options can meet it (a shape predicate) and
+Each scenario applies to the variants whose options can meet it (a variant predicate) and
 asserts the outcome through the VariantBed: success with the right outputs, or a one-line
 failure by the variant's error strategy. tests/test_option_space.py runs every applicable
 scenario on every variant of the covering array and checks the lines they ran.
@@ -14,26 +14,42 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from dify_emulator import CONVERSATION_PREFIX, PAUSE_FORM, SOMEONE_ELSES, Drop, Event, Ping, Raw, Reset, Sleep, Style, Wire, as_mode, paused_stream, standard_stream
-from generator.dify import FORBIDDEN_HINTS
+from dify_emulator import (
+    CONVERSATION_PREFIX,
+    PAUSE_FORM,
+    SOMEONE_ELSES,
+    Drop,
+    Event,
+    Ping,
+    Raw,
+    Reset,
+    Sleep,
+    Style,
+    Wire,
+    as_mode,
+    paused_stream,
+    standard_stream,
+)
 from forward_proxy import ForwardProxy
-from generator.rendering.variant import Shape
-from tls import without_certifi_env
 from input_samples import LOCAL_FILE, REMOTE_FILE, TOOL_FILE, forwarded
+from tls import without_certifi_env
 from variant_bed import EMPTIES, SAMPLES, VariantBed
+
+from generator.dify import FORBIDDEN_HINTS
+from generator.rendering.variant import Variant
 
 
 @dataclass(frozen=True)
 class Scenario:
     name: str
-    applies: Callable[[Shape], bool]
+    applies: Callable[[Variant], bool]
     play: Callable[[VariantBed], None]
 
 
 SCENARIOS: list[Scenario] = []
 
 
-def scenario(applies: Callable[[Shape], bool] = lambda shape: True):
+def scenario(applies: Callable[[Variant], bool] = lambda variant: True):
     def register(play: Callable[[VariantBed], None]) -> Callable[[VariantBed], None]:
         SCENARIOS.append(Scenario(play.__name__, applies, play))
         return play
@@ -41,23 +57,23 @@ def scenario(applies: Callable[[Shape], bool] = lambda shape: True):
     return register
 
 
-def code_route(shape: Shape) -> bool:
-    return shape.code_route
+def code_route(variant: Variant) -> bool:
+    return variant.code_route
 
 
-def streams_text(shape: Shape) -> bool:
-    return shape.streams_text
+def streams_text(variant: Variant) -> bool:
+    return variant.streams_text
 
 
-def typed(shape: Shape) -> bool:
-    return bool(shape.workflow_outputs)
+def typed(variant: Variant) -> bool:
+    return bool(variant.workflow_outputs)
 
 
 def expected_answer(bed: VariantBed, app) -> str | None:
     """What response_text must hold after `app` answered normally (None: no response_text)."""
-    if bed.shape.streams_text:
+    if bed.variant.streams_text:
         return app.answer
-    if bed.shape.workflow_json:
+    if bed.variant.workflow_json:
         return json.dumps(app.outputs if app.outputs is not None else {"text": app.answer}, ensure_ascii=False)
     return None
 
@@ -94,29 +110,44 @@ def answers(bed: VariantBed) -> None:
         assert body["inputs"]["value of var_name_1"] == "value of var_input_1"
 
 
-@scenario(lambda shape: shape.snippet.app == "agent")
+@scenario(lambda variant: variant.app == "agent")
 def agent_116_final_message_not_doubled(bed: VariantBed) -> None:
     app = bed.app("agent-1.16")
     answered(bed, app, bed.run(app))
 
 
-@scenario(lambda shape: shape.snippet.app == "agent")
+@scenario(lambda variant: variant.app == "agent")
 def agent_answering_in_message_events(bed: VariantBed) -> None:
-    app = bed.app(scenario=failure_stream({"event": "message", "answer": "A"}, {"event": "message", "answer": "B"}, {"event": "message_end", "metadata": {"usage": {"total_tokens": 3}}}))
+    app = bed.app(
+        scenario=failure_stream(
+            {"event": "message", "answer": "A"},
+            {"event": "message", "answer": "B"},
+            {"event": "message_end", "metadata": {"usage": {"total_tokens": 3}}},
+        )
+    )
     bed.succeeds(bed.run(app), "AB")
 
 
 @scenario(streams_text)
 def moderation_replaces_the_answer(bed: VariantBed) -> None:
     event = "agent_message" if bed.snippet.app == "agent" else "message"
-    app = bed.app(scenario=failure_stream({"event": event, "answer": "bad "}, {"event": "message_replace", "answer": "[moderated]"}, {"event": "message_end", "metadata": {"usage": {"total_tokens": 3}}}))
+    app = bed.app(
+        scenario=failure_stream(
+            {"event": event, "answer": "bad "},
+            {"event": "message_replace", "answer": "[moderated]"},
+            {"event": "message_end", "metadata": {"usage": {"total_tokens": 3}}},
+        )
+    )
     bed.succeeds(bed.run(app), "[moderated]")
 
 
 @scenario(streams_text)
 def thousands_of_tiny_chunks(bed: VariantBed) -> None:
     event = "agent_message" if bed.snippet.app == "agent" else "message"
-    events = [{"event": event, "answer": ""}] * 1200 + [{"event": event, "answer": "end"}, {"event": "message_end", "metadata": {"usage": {"total_tokens": 3}}}]
+    events = [{"event": event, "answer": ""}] * 1200 + [
+        {"event": event, "answer": "end"},
+        {"event": "message_end", "metadata": {"usage": {"total_tokens": 3}}},
+    ]
     bed.succeeds(bed.run(bed.app(scenario=failure_stream(*events))), "end")
 
 
@@ -129,7 +160,12 @@ def every_framing_dify_uses(bed: VariantBed) -> None:
 @scenario()
 def pings_and_unknown_events_are_skipped(bed: VariantBed) -> None:
     def stream(request):
-        extra = [Ping(), Event({"event": "tts_message", "audio": "AAAA"}), Event({"event": "brand_new_event", "answer": "NO"}), Ping()]
+        extra = [
+            Ping(),
+            Event({"event": "tts_message", "audio": "AAAA"}),
+            Event({"event": "brand_new_event", "answer": "NO"}),
+            Ping(),
+        ]
         return extra + standard_stream(request)
 
     app = bed.app(scenario=stream)
@@ -139,7 +175,14 @@ def pings_and_unknown_events_are_skipped(bed: VariantBed) -> None:
 @scenario(streams_text)
 def null_fields_are_tolerated(bed: VariantBed) -> None:
     event = "agent_message" if bed.snippet.app == "agent" else "message"
-    app = bed.app(scenario=failure_stream({"event": None, "task_id": None}, {"event": event, "answer": None}, {"event": event, "answer": "ok"}, {"event": "message_end", "metadata": None}))
+    app = bed.app(
+        scenario=failure_stream(
+            {"event": None, "task_id": None},
+            {"event": event, "answer": None},
+            {"event": event, "answer": "ok"},
+            {"event": "message_end", "metadata": None},
+        )
+    )
     run = bed.run(app)
     assert run.ok, run.error
     assert run.outputs.get("response_text", "ok") == "ok"
@@ -162,7 +205,9 @@ def an_event_that_is_not_an_object(bed: VariantBed) -> None:
 
 @scenario(streams_text)
 def an_answer_that_is_not_text(bed: VariantBed) -> None:
-    app = bed.app(scenario=failure_stream({"event": "agent_message" if bed.snippet.app == "agent" else "message", "answer": 42}))
+    app = bed.app(
+        scenario=failure_stream({"event": "agent_message" if bed.snippet.app == "agent" else "message", "answer": 42})
+    )
     bed.fails(bed.run(app), "whose answer is not text")
 
 
@@ -178,7 +223,12 @@ def a_line_longer_than_any_event(bed: VariantBed) -> None:
 
 @scenario()
 def an_error_event_mid_stream(bed: VariantBed) -> None:
-    error = {"event": "error", "status": 400, "code": "completion_request_error", "message": "[openai] Rate limit\nreached"}
+    error = {
+        "event": "error",
+        "status": 400,
+        "code": "completion_request_error",
+        "message": "[openai] Rate limit\nreached",
+    }
     app = bed.app(scenario=lambda request: standard_stream(request)[:2] + [Event(error)])
     bed.fails(bed.run(app), "failed mid-stream: HTTP 400 completion_request_error: [openai] Rate limit reached")
 
@@ -192,19 +242,25 @@ def a_bare_error_event(bed: VariantBed) -> None:
 @scenario()
 def a_failed_or_stopped_run(bed: VariantBed) -> None:
     """Whatever kind the node expects, a run that ended failed or stopped fails it, naming the status."""
-    for status, error, fragment in (("failed", "Node LLM\nfailed: quota", "status 'failed': Node LLM failed: quota"), ("stopped", None, "status 'stopped': no error message")):
+    for status, error, fragment in (
+        ("failed", "Node LLM\nfailed: quota", "status 'failed': Node LLM failed: quota"),
+        ("stopped", None, "status 'stopped': no error message"),
+    ):
         finished = {"event": "workflow_finished", "data": {"status": status, "error": error, "outputs": None}}
-        bed.fails(bed.run(bed.app(scenario=failure_stream({"event": "workflow_started", "data": {}}, finished))), fragment)
+        bed.fails(
+            bed.run(bed.app(scenario=failure_stream({"event": "workflow_started", "data": {}}, finished))), fragment
+        )
 
 
-@scenario(lambda shape: shape.snippet.app in ("chatflow", "workflow"))
+@scenario(lambda variant: variant.app in ("chatflow", "workflow"))
 def a_partly_succeeded_run(bed: VariantBed) -> None:
     """A failure the called app's own error handling caught: its outputs are a success."""
 
     def stream(request):
         return [
             Event(dict(event.payload, data=dict(event.payload["data"], status="partial-succeeded")))
-            if event.payload.get("event") == "workflow_finished" else event
+            if event.payload.get("event") == "workflow_finished"
+            else event
             for event in standard_stream(request)
         ]
 
@@ -224,9 +280,13 @@ def _outcome_of_another_kind(bed: VariantBed, stream: str) -> str | None:
     if app == "workflow":
         if stream == "chatflow":  # its workflow_finished carries outputs: they are the answer
             return "has no output" if bed.typed else None
-        return None if stream == "workflow" else ('set app = "agent"' if stream.startswith("agent") else 'set app = "chat"')
+        return (
+            None
+            if stream == "workflow"
+            else ('set app = "agent"' if stream.startswith("agent") else 'set app = "chat"')
+        )
     if stream == "workflow":
-        return 'streamed as a workflow app, not as the ' + app
+        return "streamed as a workflow app, not as the " + app
     if stream == "agent" and app == "completion":  # no `message` at all, only agent_message
         return 'set app = "agent"'
     return None
@@ -242,7 +302,7 @@ def another_kind_of_app_streams(bed: VariantBed) -> None:
         failure = _outcome_of_another_kind(bed, stream)
         if failure:
             bed.fails(run, failure)
-        elif bed.shape.workflow_json and stream == "chatflow":
+        elif bed.variant.workflow_json and stream == "chatflow":
             bed.succeeds(run, json.dumps({"answer": app.answer}, ensure_ascii=False))
         else:
             answered(bed, app, run)
@@ -256,7 +316,7 @@ def _pause_outputs(bed: VariantBed, run, answer_so_far: str, form: dict) -> None
     assert outputs.get("status", "paused") == "paused"
     assert "paused for human input" in outputs.get("error", "paused for human input")
     if "response_text" in outputs:
-        assert outputs["response_text"] == (answer_so_far if bed.shape.streams_text else "")
+        assert outputs["response_text"] == (answer_so_far if bed.variant.streams_text else "")
     for name, kind in bed.typed.items():
         assert outputs[name] == EMPTIES.get(kind, [])
 
@@ -268,16 +328,18 @@ def a_pause_for_human_input(bed: VariantBed) -> None:
     fields = {key: PAUSE_FORM[key] for key in ("node_title", "node_id", "form_token", "workflow_run_id")}
     run = bed.run(bed.app(scenario=paused_stream))
     line = "paused for human input at node 'Approve the draft' (form_token tok-7Hq2, workflow_run_id run-1)"
-    if bed.shape.reports_pause:
+    if bed.variant.reports_pause:
         _pause_outputs(bed, run, "so far", fields)
         assert line in run.outputs.get("error", line)
     else:
         bed.fails(run, line)
     bare = bed.run(bed.app(scenario=lambda request: paused_stream(request, bare=True)))
-    if bed.shape.reports_pause:
+    if bed.variant.reports_pause:
         # Only the ids every event carries are left: a workflow's run id.
         run_id = "run-1" if bed.snippet.app == "workflow" else ""
-        _pause_outputs(bed, bare, "so far", {"node_title": "", "node_id": "", "form_token": "", "workflow_run_id": run_id})
+        _pause_outputs(
+            bed, bare, "so far", {"node_title": "", "node_id": "", "form_token": "", "workflow_run_id": run_id}
+        )
     else:
         bed.fails(bare, "paused for human input at node '(unnamed)' (form_token none: the form went out by email")
 
@@ -315,13 +377,20 @@ def a_stream_that_ends_early(bed: VariantBed) -> None:
 def a_connection_closed_mid_stream(bed: VariantBed) -> None:
     app = bed.app(scenario=lambda request: standard_stream(request)[:-1] + [Drop()])
     bed.fails(bed.run(app), "the stream ended before the called app said it was done")
-    bed.fails(bed.run(bed.app(scenario=failure_stream(Drop()))), "the stream ended before the called app said it was done")
+    bed.fails(
+        bed.run(bed.app(scenario=failure_stream(Drop()))), "the stream ended before the called app said it was done"
+    )
 
 
 @scenario(code_route)
 def a_connection_reset_mid_stream(bed: VariantBed) -> None:
     app = bed.app(scenario=lambda request: standard_stream(request)[:2] + [Sleep(0.05), Reset()])
-    bed.fails(bed.run(app), "the connection broke mid-stream (SSLError" if bed.https else "the connection broke mid-stream (ConnectionResetError")
+    bed.fails(
+        bed.run(app),
+        "the connection broke mid-stream (SSLError"
+        if bed.https
+        else "the connection broke mid-stream (ConnectionResetError",
+    )
 
 
 @scenario(code_route)
@@ -350,12 +419,14 @@ def broken_chunk_framing(bed: VariantBed) -> None:
         bed.fails(bed.run(app), f"the response's chunked framing is broken {fragment}")
 
 
-@scenario(lambda shape: shape.limits_text)
+@scenario(lambda variant: variant.limits_text)
 def an_answer_over_the_limit(bed: VariantBed) -> None:
     long_text = "y" * 1500
     strings = [name for name, kind in bed.typed.items() if kind == "string"]
     if strings:
-        app = bed.app(outputs={name: long_text if kind == "string" else SAMPLES[kind] for name, kind in bed.typed.items()})
+        app = bed.app(
+            outputs={name: long_text if kind == "string" else SAMPLES[kind] for name, kind in bed.typed.items()}
+        )
     else:
         app = bed.app(answer=long_text)
     run = bed.run(app)
@@ -380,11 +451,23 @@ def typed_outputs_that_are_null(bed: VariantBed) -> None:
 
 @scenario(typed)
 def typed_outputs_of_the_wrong_type(bed: VariantBed) -> None:
-    wrong = {"string": 5, "number": True, "boolean": "yes", "object": [], "array[string]": [1], "array[number]": [False], "array[object]": ["x"], "array[boolean]": [1]}
+    wrong = {
+        "string": 5,
+        "number": True,
+        "boolean": "yes",
+        "object": [],
+        "array[string]": [1],
+        "array[number]": [False],
+        "array[object]": ["x"],
+        "array[boolean]": [1],
+    }
     for name, kind in bed.typed.items():
         outputs = {other: SAMPLES[k] for other, k in bed.typed.items()}
         outputs[name] = wrong[kind]
-        bed.fails(bed.run(bed.app(outputs=outputs)), f"output {name!r} is {type(wrong[kind]).__name__}, not the declared {kind}")
+        bed.fails(
+            bed.run(bed.app(outputs=outputs)),
+            f"output {name!r} is {type(wrong[kind]).__name__}, not the declared {kind}",
+        )
 
 
 @scenario(typed)
@@ -392,12 +475,12 @@ def a_typed_output_the_workflow_lacks(bed: VariantBed) -> None:
     bed.fails(bed.run(bed.app(outputs={"other": 1})), "has no output")
 
 
-@scenario(lambda shape: shape.snippet.app == "workflow")
+@scenario(lambda variant: variant.app == "workflow")
 def workflow_outputs_that_are_not_an_object(bed: VariantBed) -> None:
     bed.fails(bed.run(bed.app(outputs=[1, 2])), "outputs are not an object")
 
 
-@scenario(lambda shape: shape.workflow_json)
+@scenario(lambda variant: variant.workflow_json)
 def workflow_outputs_that_are_null(bed: VariantBed) -> None:
     def stream(request):
         *start, finished = standard_stream(request)
@@ -409,19 +492,30 @@ def workflow_outputs_that_are_null(bed: VariantBed) -> None:
 # --- HTTP errors ---------------------------------------------------------------------------------
 
 
-def _http_error(bed: VariantBed, status: int, body: bytes, content_type: str = "application/json", fragment: str = "") -> str:
+def _http_error(
+    bed: VariantBed, status: int, body: bytes, content_type: str = "application/json", fragment: str = ""
+) -> str:
     app = bed.app(status=status, error_body=body, error_content_type=content_type)
     return bed.fails(bed.run(app), fragment or f"HTTP {status}")
 
 
 @scenario()
 def a_wrong_api_key(bed: VariantBed) -> None:
-    bed.fails(bed.run(bed.app(), key="app-not-a-real-key"), "HTTP 401 unauthorized: Access token is invalid. Hint: use the API key of the app you are calling")
+    bed.fails(
+        bed.run(bed.app(), key="app-not-a-real-key"),
+        "HTTP 401 unauthorized: Access token is invalid. Hint: use the API key of the app you are calling",
+    )
 
 
 @scenario()
 def the_ssrf_proxy_page(bed: VariantBed) -> None:
-    _http_error(bed, 403, b"<html><body>ERROR: The requested URL could not be retrieved</body></html>", "text/html", "HTTP 403. Hint: the sandbox's SSRF proxy refused")
+    _http_error(
+        bed,
+        403,
+        b"<html><body>ERROR: The requested URL could not be retrieved</body></html>",
+        "text/html",
+        "HTTP 403. Hint: the sandbox's SSRF proxy refused",
+    )
 
 
 @scenario()
@@ -431,7 +525,11 @@ def a_wrong_base_url(bed: VariantBed) -> None:
         run = bed.run(bed.app(), base=base, conversation_id=SOMEONE_ELSES)
     else:
         run = bed.run(bed.app(), path="/nope")
-    bed.fails(run, "HTTP 404 not_found: The requested URL was not found on the server.. Hint: check base_url", SOMEONE_ELSES if bed.route == "code" and bed.shape.conversation else "")
+    bed.fails(
+        run,
+        "HTTP 404 not_found: The requested URL was not found on the server.. Hint: check base_url",
+        SOMEONE_ELSES if bed.route == "code" and bed.variant.conversation else "",
+    )
 
 
 @scenario()
@@ -442,15 +540,25 @@ def every_hinted_error(bed: VariantBed) -> None:
         (400, "app_unavailable", "App unavailable", "publish"),
         (400, "provider_not_initialize", "No valid model provider", "model provider's credentials"),
         (500, "internal_server_error", "boom", "HTTP 500 internal_server_error: boom. Hint: the Dify API failed"),
-    ] + [(403, code, "Forbidden.", f"HTTP 403 {code}: Forbidden.. Hint: {hint}") for code, hint in FORBIDDEN_HINTS.items()]:
-        _http_error(bed, status, json.dumps({"code": code, "message": message, "status": status}).encode(), fragment=fragment)
+    ] + [
+        (403, code, "Forbidden.", f"HTTP 403 {code}: Forbidden.. Hint: {hint}")
+        for code, hint in FORBIDDEN_HINTS.items()
+    ]:
+        _http_error(
+            bed, status, json.dumps({"code": code, "message": message, "status": status}).encode(), fragment=fragment
+        )
     _http_error(bed, 502, b"Bad Gateway", "text/plain", "HTTP 502: Bad Gateway. Hint: the Dify API failed")
 
 
 @scenario()
 def errors_without_a_hint(bed: VariantBed) -> None:
     for status, body, content_type, fragment in [
-        (400, b'{"code": "invalid_param", "message": "Something else", "status": 400}', "application/json", "HTTP 400 invalid_param: Something else"),
+        (
+            400,
+            b'{"code": "invalid_param", "message": "Something else", "status": 400}',
+            "application/json",
+            "HTTP 400 invalid_param: Something else",
+        ),
         (400, b"{oops", "application/json", "HTTP 400"),
         (400, b"[1]", "application/json", "HTTP 400"),
     ]:
@@ -460,7 +568,9 @@ def errors_without_a_hint(bed: VariantBed) -> None:
 @scenario()
 def a_key_of_another_app_kind(bed: VariantBed) -> None:
     other = {"workflow": "chat", "completion": "chat"}.get(bed.snippet.app, "workflow")
-    fragment = "is a completion app's" if bed.snippet.app == "completion" else "the key belongs to an app of another kind"
+    fragment = (
+        "is a completion app's" if bed.snippet.app == "completion" else "the key belongs to an app of another kind"
+    )
     bed.fails(bed.run(bed.app(other)), fragment)
 
 
@@ -489,16 +599,22 @@ def _typed_cases(entry) -> list[tuple[object, str | None]]:
     elif entry.type == "json_object":
         cases += [({"a": [1]}, None), ("{bad", "its text isn't JSON"), ("[1]", "must be an object, not list")]
     elif entry.type == "file":
-        cases += [(TOOL_FILE, None), (REMOTE_FILE, None), ("report.pdf", "must be a file"),
-                  ({**LOCAL_FILE, "related_id": None, "url": "/files/x"}, "can't be passed on")]
+        cases += [
+            (TOOL_FILE, None),
+            (REMOTE_FILE, None),
+            ("report.pdf", "must be a file"),
+            ({**LOCAL_FILE, "related_id": None, "url": "/files/x"}, "can't be passed on"),
+        ]
     elif entry.type == "file-list":
         cases += [([LOCAL_FILE, TOOL_FILE][: entry.max_length or 2], None), ("x", "must be a list of files")]
         if entry.max_length:
-            cases.append(([REMOTE_FILE] * (entry.max_length + 1), f"files; the called app takes {entry.max_length} at most"))
+            cases.append(
+                ([REMOTE_FILE] * (entry.max_length + 1), f"files; the called app takes {entry.max_length} at most")
+            )
     return cases
 
 
-@scenario(lambda shape: bool(shape.input_checks))
+@scenario(lambda variant: bool(variant.input_checks))
 def typed_input_values(bed: VariantBed) -> None:
     """Each typed input, given right and wrong values: right ones reach the app as its form takes
     them (several inputs' right values share a run), wrong ones fail in the calling node (its
@@ -541,7 +657,7 @@ def typed_input_values(bed: VariantBed) -> None:
 # --- conversations -------------------------------------------------------------------------------
 
 
-@scenario(lambda shape: shape.conversation)
+@scenario(lambda variant: variant.conversation)
 def a_conversation_continues(bed: VariantBed) -> None:
     app = bed.app()
     first = bed.succeeds(bed.run(app), expected_answer(bed, app))
@@ -549,14 +665,14 @@ def a_conversation_continues(bed: VariantBed) -> None:
     assert second["conversation_id"] == first["conversation_id"]
 
 
-@scenario(lambda shape: shape.conversation)
+@scenario(lambda variant: variant.conversation)
 def a_conversation_id_that_is_no_uuid(bed: VariantBed) -> None:
     """Newer Dify refuses it (400), older Dify answered an unknown id with pings only: the node
     knows before any call, and restarts the conversation or fails naming the id."""
     app = bed.app(conversation_ids="pings")
     run = bed.run(app, conversation_id="turn-1 of chat 42")
     sent = [r["body"].get("conversation_id") for r in bed.dify.requests if r["key"] == app.key]
-    if bed.shape.restarts_bad_conversation_id:
+    if bed.variant.restarts_conversation:
         outputs = bed.succeeds(run, expected_answer(bed, app))
         assert outputs["conversation_id"].startswith(CONVERSATION_PREFIX) and sent == [""], sent
         return
@@ -568,12 +684,12 @@ def a_conversation_id_that_is_no_uuid(bed: VariantBed) -> None:
         bed.fails(run, fragment, "turn-1 of chat 42")
 
 
-@scenario(lambda shape: shape.conversation)
+@scenario(lambda variant: variant.conversation)
 def a_conversation_of_another_user(bed: VariantBed) -> None:
     app = bed.app()
     first = bed.succeeds(bed.run(app, user="alice"), expected_answer(bed, app))
     run = bed.run(app, user="bob", conversation_id=first["conversation_id"])
-    if bed.shape.heals_stale_conversation:
+    if bed.variant.heals_stale_conversation:
         healed = bed.succeeds(run, expected_answer(bed, app))
         assert healed["conversation_id"] != first["conversation_id"]
     else:
@@ -593,15 +709,15 @@ def _timed_out(bed: VariantBed, run, answer_so_far: str) -> None:
     # Ends by itself: not after the callee's 8 s of silence or hanging stop, nor at the sandbox's
     # kill. (How close to the budget it ends is measured by benchmarks/time_window.py.)
     assert run.seconds < bed.snippet.time_budget + 2, run.seconds
-    if bed.shape.partial_on_timeout:
-        outputs = bed.succeeds(run, answer_so_far if bed.shape.streams_text else "", "timeout")
+    if bed.variant.partial_on_timeout:
+        outputs = bed.succeeds(run, answer_so_far if bed.variant.streams_text else "", "timeout")
         assert all(outputs[name] == EMPTIES.get(kind, []) for name, kind in bed.typed.items())
     else:
         bed.fails(run, "no complete answer within the 3 s time budget")
 
 
 def _first_event(bed: VariantBed) -> list:
-    if bed.shape.streams_text:
+    if bed.variant.streams_text:
         return [Event({"event": "agent_message" if bed.snippet.app == "agent" else "message", "answer": "so far"})]
     return [Event({"event": "workflow_started", "data": {}})]
 
@@ -611,7 +727,7 @@ def a_callee_that_goes_silent(bed: VariantBed) -> None:
     app = bed.app(scenario=lambda request: _first_event(bed) + [Sleep(8)])
     _timed_out(bed, bed.run(app), "so far")
     stops = [r for r in bed.dify.requests if r["key"] == app.key and r["path"].endswith("/stop")]
-    route = "/v1/workflows/tasks/task-" if bed.snippet.app == "workflow" else f"/v1{bed.shape.endpoint}/task-"
+    route = "/v1/workflows/tasks/task-" if bed.snippet.app == "workflow" else f"/v1{bed.variant.endpoint}/task-"
     assert len(stops) == 1 and stops[0]["path"].startswith(route) and stops[0]["body"] == {"user": "workflow-user-1"}
 
 
@@ -646,8 +762,10 @@ def an_api_nobody_answers(bed: VariantBed) -> None:
         closed.bind(("127.0.0.1", 0))
         port = closed.getsockname()[1]
     scheme = "https" if bed.https else "http"
-    message = bed.fails(bed.run(bed.app(), base=f"{scheme}://127.0.0.1:{port}/v1"), f"could not reach {scheme}://127.0.0.1:{port}/v1")
-    assert ("localhost is the sandbox itself" in message) == bed.shape.local_host
+    message = bed.fails(
+        bed.run(bed.app(), base=f"{scheme}://127.0.0.1:{port}/v1"), f"could not reach {scheme}://127.0.0.1:{port}/v1"
+    )
+    assert ("localhost is the sandbox itself" in message) == bed.variant.local_host
 
 
 @scenario(code_route)
@@ -665,7 +783,11 @@ def through_the_sandbox_proxy(bed: VariantBed) -> None:
 def past_the_proxy_by_no_proxy(bed: VariantBed) -> None:
     app = bed.app()
     with ForwardProxy(refuse=True) as proxy:
-        answered(bed, app, bed.run(app, env={"HTTPS_PROXY" if bed.https else "HTTP_PROXY": proxy.url, "NO_PROXY": "127.0.0.1"}))
+        answered(
+            bed,
+            app,
+            bed.run(app, env={"HTTPS_PROXY" if bed.https else "HTTP_PROXY": proxy.url, "NO_PROXY": "127.0.0.1"}),
+        )
     assert proxy.seen == []
 
 
@@ -677,7 +799,7 @@ def refused_by_the_proxy(bed: VariantBed) -> None:
     assert "SSRF_PROXY_ALLOW_PRIVATE_IPS" in bed.fails(run, fragment)
 
 
-@scenario(lambda shape: shape.code_route and shape.https)
+@scenario(lambda variant: variant.code_route and variant.https)
 def a_certificate_nobody_trusts(bed: VariantBed) -> None:
     bed.fails(bed.run(bed.app(), trust=False), "could not be verified")  # certifi's bundle
     bed.fails(bed.run(bed.app(), trust=False, env=without_certifi_env()), "could not be verified")  # the system's
@@ -686,7 +808,7 @@ def a_certificate_nobody_trusts(bed: VariantBed) -> None:
 # --- the HTTP-node route's own ground ----------------------------------------------------------------
 
 
-@scenario(lambda shape: not shape.code_route)
+@scenario(lambda variant: not variant.code_route)
 def a_body_cut_by_the_http_node_limit(bed: VariantBed) -> None:
     # A tool's or node's big output streamed before the answer: the HTTP node keeps 1 MiB of it.
     big = {"event": "node_finished", "data": {"node_id": "tool", "outputs": {"text": "z" * 1_200_000}}}

@@ -6,15 +6,16 @@ import ast
 import itertools
 import re
 import urllib.parse
-from functools import lru_cache
+from functools import cache
 
 from code_node import NodeRun, declared_outputs, run_code_node
 from dify_emulator import App, DifyEmulator
+from tls import trusting_env
+
 from generator.dify import ENDPOINTS
 from generator.errors import UserError
 from generator.rendering.pipeline import snippet_files
 from generator.spec.load import Snippet, build_snippet
-from tls import trusting_env
 
 _keys = itertools.count(1)
 
@@ -29,7 +30,7 @@ def snippet_of(**options: object) -> Snippet:
     return build_snippet(dict(options), _fail, lambda key: key)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _files(snippet: Snippet) -> dict[str, str]:
     return snippet_files([snippet], "test")
 

@@ -63,16 +63,23 @@ def _black_whole(text: str) -> str:
 
 def _generate(batch: list[tuple[int, dict]]) -> list[tuple[int, dict[str, str]]]:
     """Worker: every file of each accepted combination, through the product's own pipeline."""
-    from generator.rendering.pipeline import snippet_files
     from option_space import snippet
+
+    from generator.rendering.pipeline import snippet_files
 
     return [(index, snippet_files([snippet(**options)], "the option space")) for index, options in batch]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--python310", default=os.environ.get("DIFY_SANDBOX_PYTHON") or str(HERE.parent / ".venv-sandbox" / "bin" / "python"))
-    parser.add_argument("--graphon-python", default=os.environ.get("DIFY_GRAPHON_PYTHON") or str(HERE.parent / ".venv-graphon" / "bin" / "python"))
+    parser.add_argument(
+        "--python310",
+        default=os.environ.get("DIFY_SANDBOX_PYTHON") or str(HERE.parent / ".venv-sandbox" / "bin" / "python"),
+    )
+    parser.add_argument(
+        "--graphon-python",
+        default=os.environ.get("DIFY_GRAPHON_PYTHON") or str(HERE.parent / ".venv-graphon" / "bin" / "python"),
+    )
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args()
     os.environ.setdefault("DIFY_CODENODE_CACHE_DIR", tempfile.mkdtemp(prefix="dify-codenode-static-"))
@@ -90,20 +97,24 @@ def main() -> int:
         else:
             accepted.append((index, options))
     total = len(accepted) + refused
-    print(f"option space: {total} combinations of the options that change the emitted code; "
-          f"{len(accepted)} accepted, {refused} refused by the loader with a one-line reason")
+    print(
+        f"option space: {total} combinations of the options that change the emitted code; "
+        f"{len(accepted)} accepted, {refused} refused by the loader with a one-line reason"
+    )
 
     # 2. Generate everything, through the product's pipeline, in parallel. Black formats each
     #    distinct top-level part once; it must give what black gives for the whole file.
+    from option_space import snippet
+
     from generator.rendering.formatting import format_source
     from generator.rendering.templating import render_request_builder, render_snippet
-    from option_space import snippet
+    from generator.rendering.variant import variant_of
 
     rendered: set[str] = set()
     for _, options in accepted:
-        variant = snippet(**options)
+        variant = variant_of(snippet(**options))
         rendered.add(render_snippet(variant, "the option space"))
-        if variant.route == "http-node":
+        if not variant.code_route:
             rendered.add(render_request_builder(variant, "the option space"))
     rendered_texts = sorted(rendered)
     batches = [accepted[i : i + 200] for i in range(0, len(accepted), 200)]
@@ -111,7 +122,9 @@ def main() -> int:
         whole = list(pool.map(_black_whole, rendered_texts, chunksize=50))
         generated = [item for batch in pool.map(_generate, batches) for item in batch]
     not_clean = sum(text != black for text, black in zip(rendered_texts, whole, strict=True))
-    not_black = sum(format_source(text, "a variant") != black for text, black in zip(rendered_texts, whole, strict=True))
+    not_black = sum(
+        format_source(text, "a variant") != black for text, black in zip(rendered_texts, whole, strict=True)
+    )
     if not_black:
         problems.append(f"{not_black} files formatted part by part differ from black's formatting of the whole file")
     python_files: dict[str, str] = {}
@@ -120,14 +133,15 @@ def main() -> int:
         for name, text in files.items():
             target = dsl_files if name.endswith(".yml") else python_files
             target.setdefault(text, f"#{index}/{name}")
-    print(f"generated: {len(python_files)} distinct Python files, {len(dsl_files)} distinct DSL apps; "
-          f"of {len(rendered_texts)} distinct rendered files, {len(rendered_texts) - not_black} formatted part by part "
-          f"equal black's formatting of the whole file ({len(rendered_texts) - not_clean} needed no change at all)")
+    print(
+        f"generated: {len(python_files)} distinct Python files, {len(dsl_files)} distinct DSL apps; "
+        f"of {len(rendered_texts)} distinct rendered files, {len(rendered_texts) - not_black} formatted part by part "
+        f"equal black's formatting of the whole file ({len(rendered_texts) - not_clean} needed no change at all)"
+    )
 
     # 3. Lint and the 3.10 grammar.
-    from generator.codenode.run import declared_outputs
     from generator.codenode.lint import lint_source
-
+    from generator.codenode.run import declared_outputs
     from generator.spec.names import GENERATED_NAMES
 
     findings = 0
@@ -148,7 +162,9 @@ def main() -> int:
     python310 = args.python310 if Path(args.python310).exists() else sys.executable
     failures = _run_batch(python310, COMPILE_ALL, {where: text for text, where in python_files.items()})
     problems += [f"compile: {failure}" for failure in failures[:5]]
-    version = subprocess.run([python310, "-c", "import sys; print(sys.version.split()[0])"], capture_output=True, text=True).stdout.strip()
+    version = subprocess.run(
+        [python310, "-c", "import sys; print(sys.version.split()[0])"], capture_output=True, text=True
+    ).stdout.strip()
     print(f"compile: {len(python_files) - len(failures)}/{len(python_files)} compile under CPython {version}")
 
     # 4. Every DSL app loads on graphon, Dify's workflow engine.

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from conftest import REPO, run_cli
+
 from generator.rendering.cache import TextCache
 
 SPEC = REPO / "snippets.toml"
@@ -91,7 +92,8 @@ def test_a_warm_run_renders_nothing(tmp_path: Path) -> None:
     _generate(out, cache)
     probe = (
         "import sys\nfrom generator.cli import cli\n"
-        f"try:\n    cli(['check', '-q', '--spec', {str(SPEC)!r}, '--out', {str(out)!r}])\nexcept SystemExit as e:\n    code = e.code\n"
+        f"try:\n    cli(['check', '-q', '--spec', {str(SPEC)!r}, '--out', {str(out)!r}])\nexcept SystemExit as e:\n   "
+        " code = e.code\n"
         "print(code, *sorted(m for m in ('jinja2', 'black', 'yaml') if m in sys.modules))"
     )
     env = {**os.environ, "DIFY_CODENODE_CACHE_DIR": str(cache)}
@@ -104,7 +106,8 @@ def test_generate_starts_no_process(tmp_path: Path) -> None:
     tracker) can outlive `generate`."""
     probe = (
         "import sys\nfrom generator.cli import cli\n"
-        f"try:\n    cli(['generate', '--spec', {str(SPEC)!r}, '--out', {str(tmp_path / 'out')!r}])\nexcept SystemExit as e:\n    code = e.code\n"
+        f"try:\n    cli(['generate', '--spec', {str(SPEC)!r}, '--out', {str(tmp_path / 'out')!r}])\nexcept SystemExit "
+        "as e:\n    code = e.code\n"
         "print(code, *sorted(m for m in ('multiprocessing', 'concurrent.futures', 'subprocess') if m in sys.modules))"
     )
     env = {**os.environ, "DIFY_CODENODE_CACHE_DIR": ""}
@@ -115,14 +118,15 @@ def test_generate_starts_no_process(tmp_path: Path) -> None:
 def test_a_bytecode_cache_that_cannot_be_written_only_costs_time(tmp_path: Path, monkeypatch) -> None:
     """Jinja's cache writes and reads that fail (a full disk, a file size limit) don't fail rendering."""
     import jinja2
+    from snippets import snippet_of
 
     from generator.rendering import templating
-    from snippets import snippet_of
+    from generator.rendering.variant import variant_of
 
     made = snippet_of(template="conversation", app="chatflow")
     monkeypatch.setenv("DIFY_CODENODE_CACHE_DIR", "")
     templating._environment.cache_clear()
-    expected = templating.render_snippet(made, "x")
+    expected = templating.render_snippet(variant_of(made), "x")
 
     def fails(self, *args: object) -> None:
         raise OSError(27, "File too large")
@@ -132,6 +136,6 @@ def test_a_bytecode_cache_that_cannot_be_written_only_costs_time(tmp_path: Path,
     monkeypatch.setattr(jinja2.FileSystemBytecodeCache, "load_bytecode", fails)
     templating._environment.cache_clear()
     try:
-        assert templating.render_snippet(made, "x") == expected
+        assert templating.render_snippet(variant_of(made), "x") == expected
     finally:
         templating._environment.cache_clear()

@@ -18,8 +18,13 @@ def test_generate_twice_and_under_two_hash_seeds(tmp_path: Path) -> None:
             env = {**os.environ, "PYTHONHASHSEED": seed}
             done = run_cli("generate", "--spec", spec, "--out", out, env=env)
             assert done.returncode == 0, done.stderr
-        trees.append({p.relative_to(tmp_path / f"{run}-{spec.parent.name}").as_posix(): p.read_bytes()
-                      for spec in SPECS for p in sorted((tmp_path / f"{run}-{spec.parent.name}").iterdir())})
+        trees.append(
+            {
+                p.relative_to(tmp_path / f"{run}-{spec.parent.name}").as_posix(): p.read_bytes()
+                for spec in SPECS
+                for p in sorted((tmp_path / f"{run}-{spec.parent.name}").iterdir())
+            }
+        )
     assert trees[0] == trees[1] == trees[2]
     assert len(trees[0]) > 5
 

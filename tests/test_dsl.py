@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from code_node import sandbox_python
-from generator.codenode.run import declared_outputs
-from generator.dify import BUILT_IN_OUTPUTS
+from dify_emulator import CONVERSATION_PREFIX, SOMEONE_ELSES
 from sandbox_server import API_KEY, SandboxServer
 from snippets import add_app, called_app, parameters, point_at_emulator
 from tls import trusting_env
-from dify_emulator import CONVERSATION_PREFIX, SOMEONE_ELSES
+
+from generator.codenode.run import declared_outputs
+from generator.dify import BUILT_IN_OUTPUTS
 
 REPO = Path(__file__).resolve().parent.parent
 DSL_FILES = sorted(REPO.glob("output/*.yml")) + sorted(REPO.glob("tests/golden/*/expected/*.yml"))
@@ -29,7 +29,8 @@ ONE_SHOT = [p for p in DSL_FILES if p not in CONVERSATIONS]
 GRAPHON_PYTHON = os.environ.get("DIFY_GRAPHON_PYTHON") or str(REPO / ".venv-graphon" / "bin" / "python")
 needs_graphon = pytest.mark.skipif(
     not Path(GRAPHON_PYTHON).exists(),
-    reason=f"graphon needs its Python 3.12 venv at {GRAPHON_PYTHON}: build it with `bash .ci/venvs` (or set DIFY_GRAPHON_PYTHON)",
+    reason=f"graphon needs its Python 3.12 venv at {GRAPHON_PYTHON}: build it with `bash .ci/venvs` (or set "
+    "DIFY_GRAPHON_PYTHON)",
 )
 
 
@@ -61,7 +62,10 @@ def test_dsl_matches_its_snippet(path: Path) -> None:
     graph = nodes(document)
     if "http" in graph:  # the HTTP-node route: the key goes in the HTTP node's header
         assert f"Bearer {{{{#env.{secrets[0]['name']}#}}}}" in graph["http"]["headers"]
-        assert graph["http"]["body"] == {"data": [{"key": "", "type": "text", "value": "{{#request.body#}}"}], "type": "raw-text"}
+        assert graph["http"]["body"] == {
+            "data": [{"key": "", "type": "text", "value": "{{#request.body#}}"}],
+            "type": "raw-text",
+        }
         assert graph["request"]["code"] == path.with_name(path.stem + "_request.py").read_text(encoding="utf-8")
         assert [v["value_selector"] for v in code_node["variables"][:2]] == [["http", "body"], ["http", "status_code"]]
     else:
@@ -82,7 +86,10 @@ def run_on_graphon(dsl: str, sandbox: SandboxServer, start_inputs: dict, user: s
     }
     done = subprocess.run(
         [GRAPHON_PYTHON, str(Path(__file__).with_name("graphon_run.py"))],
-        input=json.dumps(request), capture_output=True, text=True, timeout=120,
+        input=json.dumps(request),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -121,13 +128,23 @@ def test_dsl_runs_end_to_end_on_graphon(dify, sandbox, path: Path) -> None:
     outputs = None
     declared = nodes(document)["code"]["outputs"]
     if app_kind == "workflow" and "response_text" not in declared:
-        samples = {"string": "text", "number": 2, "boolean": True, "object": {"k": "v"}, "array[string]": ["a"], "array[object]": [{"a": 1}]}
+        samples = {
+            "string": "text",
+            "number": 2,
+            "boolean": True,
+            "object": {"k": "v"},
+            "array[string]": ["a"],
+            "array[object]": [{"a": 1}],
+        }
         outputs = {name: samples[spec["type"]] for name, spec in declared.items() if name not in BUILT_IN_OUTPUTS}
     callee = add_app(dify, mode, answer="Engine ✓ 引擎", outputs=outputs)
     start = {"query": HOSTILE}
     samples = {"number": 3, "checkbox": True, "json_object": {"a": 1}}
     for variable in nodes(document)["start"]["variables"]:
-        if variable["variable"] != "query" and variable["type"] not in ("file", "file-list"):  # files stay unset (optional)
+        if variable["variable"] != "query" and variable["type"] not in (
+            "file",
+            "file-list",
+        ):  # files stay unset (optional)
             kind = variable["type"]
             start[variable["variable"]] = variable["options"][0] if kind == "select" else samples.get(kind, "x")
     result = run_on_graphon(prepared(path, dify, callee.key), sandbox, start)
@@ -158,7 +175,9 @@ def test_conversation_dsl_keeps_the_conversation_across_turns(dify, sandbox, pat
     assert first["status"] == "succeeded", first
     conversation = first["conversation_id"]
     assert conversation and conversation.startswith(CONVERSATION_PREFIX), "the assigner stored the new id"
-    second = run_on_graphon(prepared(path, dify, callee.key, conversation_id=conversation), sandbox, dict(start, query="Turn two"))
+    second = run_on_graphon(
+        prepared(path, dify, callee.key, conversation_id=conversation), sandbox, dict(start, query="Turn two")
+    )
     assert second["status"] == "succeeded" and second["conversation_id"] == conversation
     bodies = [r["body"] for r in dify.requests if r["key"] == callee.key]
     assert bodies[-2]["conversation_id"] == "" and bodies[-1]["conversation_id"] == conversation
@@ -180,12 +199,16 @@ def test_the_http_node_route_heals_a_stale_conversation_over_three_turns(dify, s
     start = {"query": "Turn one"}
     first = run_on_graphon(prepared(path, dify, callee.key, conversation_id=""), sandbox, start)
     assert first["status"] == "succeeded" and first["conversation_id"].startswith(CONVERSATION_PREFIX), first
-    second = run_on_graphon(prepared(path, dify, callee.key, conversation_id=SOMEONE_ELSES), sandbox, dict(start, query="Turn two"))
+    second = run_on_graphon(
+        prepared(path, dify, callee.key, conversation_id=SOMEONE_ELSES), sandbox, dict(start, query="Turn two")
+    )
     assert second["status"] == "succeeded", second
     healed = second["conversation_id"]
     assert healed.startswith(CONVERSATION_PREFIX) and healed not in (SOMEONE_ELSES, first["conversation_id"])
     assert second["outputs"]["answer"].startswith("Healed ✓")
-    third = run_on_graphon(prepared(path, dify, callee.key, conversation_id=healed), sandbox, dict(start, query="Turn three"))
+    third = run_on_graphon(
+        prepared(path, dify, callee.key, conversation_id=healed), sandbox, dict(start, query="Turn three")
+    )
     assert third["status"] == "succeeded" and third["conversation_id"] == healed, third
     bodies = [r["body"] for r in dify.requests if r["key"] == callee.key]
     assert [b["conversation_id"] for b in bodies[-4:]] == ["", SOMEONE_ELSES, "", healed]
@@ -194,15 +217,18 @@ def test_the_http_node_route_heals_a_stale_conversation_over_three_turns(dify, s
 
 @pytest.mark.parametrize("route", ["code", "http-node"])
 def test_retries_become_the_calling_nodes_retry_config_and_no_default_is_boolean(route: str) -> None:
+    from option_space import snippet
+
     from generator.exports.dsl import build_app
     from generator.rendering.pipeline import snippet_files
-
-    from option_space import snippet
+    from generator.rendering.variant import variant_of
 
     for retries in (0, 4):
         made = snippet(template="conversation", app="chatflow", route=route, retries=retries, errors="output")
         files = snippet_files([made], "snippets.toml")
-        document = build_app(made, files[f"{made.name}.py"], "snippets.toml", files.get(f"{made.name}_request.py"))
+        document = build_app(
+            variant_of(made), files[f"{made.name}.py"], "snippets.toml", files.get(f"{made.name}_request.py")
+        )
         nodes = {node["id"]: node["data"] for node in document["workflow"]["graph"]["nodes"]}
         caller = nodes["code" if route == "code" else "http"]
         if retries:

@@ -11,14 +11,14 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from conftest import REPO, run_cli
 from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_properties import KEYS, SCALARS, VALUES, toml_value, tomllib
 
 import generator
-from conftest import REPO, run_cli
-from generator.spec.schema import spec_schema
 from generator.spec.load import parse_spec
-from test_properties import SCALARS, VALUES, KEYS, toml_value, tomllib
-from hypothesis import strategies as st
+from generator.spec.schema import spec_schema
 
 GOLDEN_SPECS = sorted((REPO / "tests" / "golden").glob("*/spec.toml"))
 EXAMPLE_SPECS = [REPO / "snippets.toml", REPO / "generator" / "spec" / "default_snippets.toml", *GOLDEN_SPECS]
@@ -31,7 +31,7 @@ VALIDATOR = jsonschema.Draft202012Validator(spec_schema())
 
 def test_spec_in_pyproject_is_found_upward_and_output_goes_beside_it(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(
-        '[tool.black]\nline-length = 40\nskip-string-normalization = true\n\n'
+        "[tool.black]\nline-length = 40\nskip-string-normalization = true\n\n"
         '[tool.dify-codenode]\nversion = 1\n[[tool.dify-codenode.snippets]]\nname = "a"\ntemplate = "single"\n'
     )
     nested = tmp_path / "src" / "deep"
@@ -47,14 +47,18 @@ def test_spec_in_pyproject_is_found_upward_and_output_goes_beside_it(tmp_path: P
 
 
 def test_pyproject_errors_name_the_table(tmp_path: Path) -> None:
-    (tmp_path / "pyproject.toml").write_text('[tool.dify-codenode]\nversion = 1\n[[tool.dify-codenode.snippets]]\nname = "a"\n')
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.dify-codenode]\nversion = 1\n[[tool.dify-codenode.snippets]]\nname = "a"\n'
+    )
     done = run_cli("check", cwd=tmp_path)
     assert done.returncode == 2
-    assert done.stderr.strip().endswith("pyproject.toml: tool.dify-codenode.snippets[0].template: missing; set it to single, variables or conversation")
+    assert done.stderr.strip().endswith(
+        "pyproject.toml: tool.dify-codenode.snippets[0].template: missing; set it to single, variables or conversation"
+    )
 
 
 def test_two_specs_at_once_is_an_error_naming_both(tmp_path: Path) -> None:
-    (tmp_path / "pyproject.toml").write_text('[tool.dify-codenode]\nversion = 1\n')
+    (tmp_path / "pyproject.toml").write_text("[tool.dify-codenode]\nversion = 1\n")
     (tmp_path / "snippets.toml").write_text(MINIMAL)
     done = run_cli("generate", cwd=tmp_path)
     assert done.returncode == 2 and "two specs found" in done.stderr
@@ -94,8 +98,15 @@ def test_every_example_spec_is_valid_under_the_schema(path: Path) -> None:
 
 @pytest.mark.parametrize(
     "document",
-    ['version = 1\nsnippets = []\n', MINIMAL + "colour = 1\n", MINIMAL + "dynamic = 51\n", MINIMAL + "app = 'x'\n",
-     MINIMAL + "inputs = { a = '1x' }\n", MINIMAL + "base_url = 'ftp://h'\n", 'version = 1\n[[snippets]]\ntemplate = "single"\n'],
+    [
+        "version = 1\nsnippets = []\n",
+        MINIMAL + "colour = 1\n",
+        MINIMAL + "dynamic = 51\n",
+        MINIMAL + "app = 'x'\n",
+        MINIMAL + "inputs = { a = '1x' }\n",
+        MINIMAL + "base_url = 'ftp://h'\n",
+        'version = 1\n[[snippets]]\ntemplate = "single"\n',
+    ],
 )
 def test_schema_rejections_are_loader_rejections(document: str) -> None:
     data = tomllib.loads(document)
@@ -105,15 +116,21 @@ def test_schema_rejections_are_loader_rejections(document: str) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(version=st.one_of(st.just(1), SCALARS), defaults=st.dictionaries(KEYS, VALUES, max_size=3),
-       snippets=st.lists(st.dictionaries(KEYS, VALUES, max_size=5), max_size=2), seeded=st.booleans())
+@given(
+    version=st.one_of(st.just(1), SCALARS),
+    defaults=st.dictionaries(KEYS, VALUES, max_size=3),
+    snippets=st.lists(st.dictionaries(KEYS, VALUES, max_size=5), max_size=2),
+    seeded=st.booleans(),
+)
 def test_whatever_the_schema_rejects_the_loader_rejects(version, defaults, snippets, seeded) -> None:
     if seeded:
         version = 1
         for n, snippet in enumerate(snippets):
             snippet.setdefault("name", f"s{n}")
             snippet.setdefault("template", "single")
-    document = f"version = {toml_value(version)}\ndefaults = {toml_value(defaults)}\nsnippets = {toml_value(snippets)}\n"
+    document = (
+        f"version = {toml_value(version)}\ndefaults = {toml_value(defaults)}\nsnippets = {toml_value(snippets)}\n"
+    )
     try:
         data = tomllib.loads(document)
     except tomllib.TOMLDecodeError:
@@ -154,8 +171,14 @@ def test_python_api_from_a_script(tmp_path: Path) -> None:
 def test_pre_commit_check_hook_fails_on_stale_output_and_passes_after_generate(tmp_path: Path) -> None:
     work = tmp_path / "team-repo"
     work.mkdir()
-    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"), "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t",
-           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}
+    env = {
+        **os.environ,
+        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@t",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@t",
+    }
 
     def run(*args: str) -> subprocess.CompletedProcess:
         return subprocess.run(list(args), cwd=work, env=env, capture_output=True, text=True)

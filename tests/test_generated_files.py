@@ -6,12 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
-
 from code_node import declared_outputs, run_code_node
-from generator.spec.load import load_spec
+from dify_emulator import CONVERSATION_PREFIX
 from input_samples import sample_value
 from snippets import add_app, called_app, parameters, point_at_emulator
-from dify_emulator import CONVERSATION_PREFIX
+
+from generator.spec.load import load_spec
 
 REPO = Path(__file__).resolve().parent.parent
 FILES = sorted(REPO.glob("output/*.py")) + sorted(REPO.glob("tests/golden/*/expected/*.py"))
@@ -32,7 +32,9 @@ def test_generated_file_runs_in_a_code_node(dify, path: Path) -> None:
     code = path.read_text(encoding="utf-8")
     if path.name.endswith("_request.py"):  # the HTTP-node route's body builder
         params = parameters(code)
-        run = run_code_node(code, {name: f"value of {name}" for name in params} | typed_values(path), declared_outputs(code))
+        run = run_code_node(
+            code, {name: f"value of {name}" for name in params} | typed_values(path), declared_outputs(code)
+        )
         assert run.ok, run.error
         body = json.loads(run.outputs["body"])
         assert "value of query" in (body.get("query"), *body["inputs"].values())
@@ -41,10 +43,16 @@ def test_generated_file_runs_in_a_code_node(dify, path: Path) -> None:
     code, env = point_at_emulator(code, dify)
     workflow_types = {"string": "text", "number": 1.5, "boolean": True, "object": {"k": "v"}}
     outputs = declared_outputs(code)
-    callee_outputs = {name: workflow_types.get(kind, []) for name, kind in outputs.items()} if "response_text" not in outputs else None
+    callee_outputs = (
+        {name: workflow_types.get(kind, []) for name, kind in outputs.items()}
+        if "response_text" not in outputs
+        else None
+    )
     callee = add_app(dify, MODES[app], answer="Answer ✓ 答案", outputs=callee_outputs)
     inputs = {name: f"value of {name}" for name in parameters(code)} | typed_values(path)
-    inputs.update({name: value for name, value in {"api_key": callee.key, "query": "Hi", "user": "u"}.items() if name in inputs})
+    inputs.update(
+        {name: value for name, value in {"api_key": callee.key, "query": "Hi", "user": "u"}.items() if name in inputs}
+    )
     if "conversation_id" in inputs:
         inputs["conversation_id"] = ""
     if parameters(code)[:2] == ["body", "status_code"]:  # the HTTP-node route: parse what the HTTP node buffered
@@ -52,7 +60,9 @@ def test_generated_file_runs_in_a_code_node(dify, path: Path) -> None:
 
         route = {"completion": "/completion-messages", "workflow": "/workflows/run"}.get(app, "/chat-messages")
         status, text = buffered(dify, callee.key, route, CHAT_BODY)
-        inputs = {"body": text, "status_code": status} | ({"conversation_id": ""} if "conversation_id" in inputs else {})
+        inputs = {"body": text, "status_code": status} | (
+            {"conversation_id": ""} if "conversation_id" in inputs else {}
+        )
     run = run_code_node(code, inputs, outputs, env=env)
     assert run.ok, run.error
     if "response_text" in outputs:

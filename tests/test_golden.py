@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import run_cli
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -15,7 +14,11 @@ CASES = sorted(path.name for path in GOLDEN.iterdir() if (path / "spec.toml").ex
 
 
 def tree(directory: Path) -> dict[str, bytes]:
-    return {path.relative_to(directory).as_posix(): path.read_bytes() for path in sorted(directory.rglob("*")) if path.is_file()}
+    return {
+        path.relative_to(directory).as_posix(): path.read_bytes()
+        for path in sorted(directory.rglob("*"))
+        if path.is_file()
+    }
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -58,11 +61,12 @@ def test_formatting_part_by_part_equals_black_on_the_whole_file(case: str) -> No
     import black
 
     from generator.rendering.formatting import black_mode, format_source
-    from generator.spec.load import load_spec
     from generator.rendering.templating import render_snippet
+    from generator.rendering.variant import variant_of
+    from generator.spec.load import load_spec
 
     path = GOLDEN / case / "spec.toml" if not case.endswith(".toml") else (GOLDEN / case).resolve()
     spec = load_spec(path)
     for snippet in spec.snippets:
-        rendered = render_snippet(snippet, spec.source)
+        rendered = render_snippet(variant_of(snippet), spec.source)
         assert format_source(rendered, snippet.name) == black.format_str(rendered, mode=black_mode()), snippet.name

@@ -11,9 +11,9 @@ import hashlib
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import pytest
 from click.testing import CliRunner
@@ -48,12 +48,24 @@ class Case:
 
 CASES = {
     # --- TOML no parser should choke on ---------------------------------------------------
-    "inline tables 1,200 deep": Case(["generate"], "nested too deeply", {"snippets.toml": HEAD + "x = " + "{a = " * 1200 + "1" + "}" * 1200}),
-    "arrays 3,000 deep": Case(["generate"], "nested too deeply", {"snippets.toml": HEAD + "x = " + "[" * 3000 + "]" * 3000}),
-    "a table header 3,000 keys deep": Case(["generate"], "unknown key", {"snippets.toml": HEAD + "[" + ".".join(["a"] * 3000) + "]\n"}),
-    "a dotted key 3,000 deep": Case(["generate"], "unknown key", {"snippets.toml": HEAD + ".".join(["a"] * 3000) + " = 1\n"}),
-    "snippets nested 1,000 deep": Case(["generate"], "snippets", {"snippets.toml": HEAD + "snippets = " + "[" * 1000 + "]" * 1000}),
-    "an integer of 5,000 digits": Case(["generate"], "number is too long", {"snippets.toml": snippet("time_budget = " + "9" * 5000 + "\n")}),
+    "inline tables 1,200 deep": Case(
+        ["generate"], "nested too deeply", {"snippets.toml": HEAD + "x = " + "{a = " * 1200 + "1" + "}" * 1200}
+    ),
+    "arrays 3,000 deep": Case(
+        ["generate"], "nested too deeply", {"snippets.toml": HEAD + "x = " + "[" * 3000 + "]" * 3000}
+    ),
+    "a table header 3,000 keys deep": Case(
+        ["generate"], "unknown key", {"snippets.toml": HEAD + "[" + ".".join(["a"] * 3000) + "]\n"}
+    ),
+    "a dotted key 3,000 deep": Case(
+        ["generate"], "unknown key", {"snippets.toml": HEAD + ".".join(["a"] * 3000) + " = 1\n"}
+    ),
+    "snippets nested 1,000 deep": Case(
+        ["generate"], "snippets", {"snippets.toml": HEAD + "snippets = " + "[" * 1000 + "]" * 1000}
+    ),
+    "an integer of 5,000 digits": Case(
+        ["generate"], "number is too long", {"snippets.toml": snippet("time_budget = " + "9" * 5000 + "\n")}
+    ),
     "time_budget = nan": Case(["generate"], "out of range", {"snippets.toml": snippet("time_budget = nan\n")}),
     "time_budget = inf": Case(["generate"], "out of range", {"snippets.toml": snippet("time_budget = inf\n")}),
     "not UTF-8": Case(["generate"], "not UTF-8", {"snippets.toml": b"version = 1\n\xff\xfe"}),
@@ -62,44 +74,105 @@ CASES = {
     # --- what is echoed stays one short line ----------------------------------------------
     "a 5 MB key": Case(["generate"], "unknown key", {"snippets.toml": HEAD + '"' + "k" * 5_000_000 + '" = 1\n'}),
     "a key with a newline": Case(["generate"], "'a\\nb': unknown key", {"snippets.toml": HEAD + '"a\\nb" = 1\n'}),
-    "an input key with a newline": Case(["generate"], "control characters", {"snippets.toml": snippet('inputs = {"a\\nb" = "x"}\n', "variables")}),
-    "a 1 MB app value": Case(["generate"], "is not one of", {"snippets.toml": snippet('app = "' + "x" * 1_000_000 + '"\n')}),
-    "a base_url with a newline": Case(["generate"], "control characters", {"snippets.toml": snippet('base_url = "https://a/v1\\nimport os"\n')}),
-    "a name with a line separator": Case(["render", "single", "--name", "a\u2028b"], "'a\\u2028b' can't be a file name"),
-    "a 100 kB --input": Case(["render", "variables", "--input", "k" * 100_000 + "=x"], "input key is 100,000 characters"),
+    "an input key with a newline": Case(
+        ["generate"], "control characters", {"snippets.toml": snippet('inputs = {"a\\nb" = "x"}\n', "variables")}
+    ),
+    "a 1 MB app value": Case(
+        ["generate"], "is not one of", {"snippets.toml": snippet('app = "' + "x" * 1_000_000 + '"\n')}
+    ),
+    "a base_url with a newline": Case(
+        ["generate"], "control characters", {"snippets.toml": snippet('base_url = "https://a/v1\\nimport os"\n')}
+    ),
+    "a name with a line separator": Case(
+        ["render", "single", "--name", "a\u2028b"], "'a\\u2028b' can't be a file name"
+    ),
+    "a 100 kB --input": Case(
+        ["render", "variables", "--input", "k" * 100_000 + "=x"], "input key is 100,000 characters"
+    ),
     "a 100 kB --app": Case(["render", "single", "--app", "x" * 100_000], "is not one of 'agent'"),
     # --- files that aren't what they should be ----------------------------------------------
     "a named pipe as the spec": Case(["generate", "--spec", "s.toml"], "not a regular file", setup=fifo("s.toml")),
-    "a named pipe where a generated file goes": Case(["generate"], "not a regular file", {"snippets.toml": snippet()}, fifo("output/a.py")),
-    "a named pipe where check looks": Case(["check"], "not a regular file", {"snippets.toml": snippet()}, fifo("output/a.py")),
+    "a named pipe where a generated file goes": Case(
+        ["generate"], "not a regular file", {"snippets.toml": snippet()}, fifo("output/a.py")
+    ),
+    "a named pipe where check looks": Case(
+        ["check"], "not a regular file", {"snippets.toml": snippet()}, fifo("output/a.py")
+    ),
     "a directory as the spec": Case(["generate", "--spec", "."], "is a directory"),
     "a file as --out": Case(["generate", "--out", "f"], "not a directory", {"snippets.toml": snippet(), "f": "x"}),
-    "a file as a parent of --out": Case(["generate", "--out", "f/out"], "can't create the output directory", {"snippets.toml": snippet(), "f": "x"}),
-    "someone else's marker": Case(["generate"], "was not generated by dify-codenode", {"snippets.toml": snippet(), "output/a.py": "# @generated by dify-codenode-fork\n"}),
-    "a pyproject without the table": Case(["generate", "--spec", "pyproject.toml"], "has no [tool.dify-codenode] table", {"pyproject.toml": "[project]\nname = 'x'\n"}),
-    "a 5,000-character --out": Case(["generate", "--out", "x" * 5000], "File name too long", {"snippets.toml": snippet()}),
+    "a file as a parent of --out": Case(
+        ["generate", "--out", "f/out"], "can't create the output directory", {"snippets.toml": snippet(), "f": "x"}
+    ),
+    "someone else's marker": Case(
+        ["generate"],
+        "was not generated by dify-codenode",
+        {"snippets.toml": snippet(), "output/a.py": "# @generated by dify-codenode-fork\n"},
+    ),
+    "a pyproject without the table": Case(
+        ["generate", "--spec", "pyproject.toml"],
+        "has no [tool.dify-codenode] table",
+        {"pyproject.toml": "[project]\nname = 'x'\n"},
+    ),
+    "a 5,000-character --out": Case(
+        ["generate", "--out", "x" * 5000], "File name too long", {"snippets.toml": snippet()}
+    ),
     "a 5,000-character --spec": Case(["generate", "--spec", "x" * 5000], "File name too long"),
     "a 5,000-character file to lint": Case(["lint", "x" * 5000], "File name too long"),
-    "a spec that links to itself": Case(["generate"], "can't be read", setup=lambda d: os.symlink("snippets.toml", d / "snippets.toml")),
-    "a generated file that links to itself": Case(["generate"], "can't be read", {"snippets.toml": snippet(), "output/other.py": ""}, lambda d: os.symlink("a.py", d / "output" / "a.py")),
+    "a spec that links to itself": Case(
+        ["generate"], "can't be read", setup=lambda d: os.symlink("snippets.toml", d / "snippets.toml")
+    ),
+    "a generated file that links to itself": Case(
+        ["generate"],
+        "can't be read",
+        {"snippets.toml": snippet(), "output/other.py": ""},
+        lambda d: os.symlink("a.py", d / "output" / "a.py"),
+    ),
     "tool = 1 in pyproject.toml": Case(["generate"], "tool: must be a table", {"pyproject.toml": "tool = 1\n"}),
-    "tool.dify-codenode = 1 in pyproject.toml": Case(["generate"], "tool.dify-codenode: must be a table", {"pyproject.toml": "[tool]\ndify-codenode = 1\n"}),
-    "a 100 kB base_url": Case(["render", "single", "--base-url", "https://x/" + "a" * 100_000], "a base URL is 2,048 at most"),
+    "tool.dify-codenode = 1 in pyproject.toml": Case(
+        ["generate"], "tool.dify-codenode: must be a table", {"pyproject.toml": "[tool]\ndify-codenode = 1\n"}
+    ),
+    "a 100 kB base_url": Case(
+        ["render", "single", "--base-url", "https://x/" + "a" * 100_000], "a base URL is 2,048 at most"
+    ),
     "an empty --name": Case(["render", "single", "--name", ""], "can't be a file name"),
     # --- names and text Dify can't load ---------------------------------------------------
-    "__debug__ as a parameter": Case(["generate"], "can't be assigned", {"snippets.toml": snippet('inputs = {x = "__debug__"}\n', "variables")}),
+    "__debug__ as a parameter": Case(
+        ["generate"], "can't be assigned", {"snippets.toml": snippet('inputs = {x = "__debug__"}\n', "variables")}
+    ),
     "__debug__ as a render input": Case(["render", "variables", "--input", "x=__debug__"], "can't be assigned"),
-    "__debug__ as a workflow output": Case(["render", "single", "--app", "workflow", "--workflow-output", "__debug__=string"], "can't be assigned"),
-    "query as a completion input": Case(["generate"], "fills the completion app's input 'query' already", {"snippets.toml": snippet('app = "completion"\ninputs = {query = "q2"}\n', "variables")}),
-    "query as a workflow input": Case(["render", "variables", "--app", "workflow", "--input", "query=q2"], "fills the workflow app's input 'query' already"),
-    "<<RESULT>> in base_url": Case(["generate"], "contains <<RESULT>>", {"snippets.toml": snippet('base_url = "https://x/v1/<<RESULT>>"\n')}),
-    "{{inputs}} in an input key": Case(["generate"], "contains {{inputs}}", {"snippets.toml": snippet('inputs = {"{{inputs}}" = "x"}\n', "variables")}),
+    "__debug__ as a workflow output": Case(
+        ["render", "single", "--app", "workflow", "--workflow-output", "__debug__=string"], "can't be assigned"
+    ),
+    "query as a completion input": Case(
+        ["generate"],
+        "fills the completion app's input 'query' already",
+        {"snippets.toml": snippet('app = "completion"\ninputs = {query = "q2"}\n', "variables")},
+    ),
+    "query as a workflow input": Case(
+        ["render", "variables", "--app", "workflow", "--input", "query=q2"],
+        "fills the workflow app's input 'query' already",
+    ),
+    "<<RESULT>> in base_url": Case(
+        ["generate"], "contains <<RESULT>>", {"snippets.toml": snippet('base_url = "https://x/v1/<<RESULT>>"\n')}
+    ),
+    "{{inputs}} in an input key": Case(
+        ["generate"], "contains {{inputs}}", {"snippets.toml": snippet('inputs = {"{{inputs}}" = "x"}\n', "variables")}
+    ),
     "<<RESULT>> in user_prefix": Case(["render", "single", "--user-prefix", "<<RESULT>>"], "contains <<RESULT>>"),
-    "{{inputs}} in an unknown key": Case(["generate"], "contains {{inputs}}", {"snippets.toml": HEAD + '"{{inputs}}" = 1\n'}),
-    "an API key in render's user prefix": Case(["render", "single", "--user-prefix", "app-0123456789abcdefghijABCD"], "looks like a Dify API key"),
-    "an API key as a key": Case(["generate"], "looks like a Dify API key", {"snippets.toml": HEAD + '"app-0123456789abcdefghijABCD" = 1\n'}),
+    "{{inputs}} in an unknown key": Case(
+        ["generate"], "contains {{inputs}}", {"snippets.toml": HEAD + '"{{inputs}}" = 1\n'}
+    ),
+    "an API key in render's user prefix": Case(
+        ["render", "single", "--user-prefix", "app-0123456789abcdefghijABCD"], "looks like a Dify API key"
+    ),
+    "an API key as a key": Case(
+        ["generate"], "looks like a Dify API key", {"snippets.toml": HEAD + '"app-0123456789abcdefghijABCD" = 1\n'}
+    ),
     # --- click's usage errors -------------------------------------------------------------
-    "an unknown app": Case(["render", "single", "--app", "bogus"], "'bogus' is not one of 'agent', 'chat', 'chatflow', 'completion', 'workflow'"),
+    "an unknown app": Case(
+        ["render", "single", "--app", "bogus"],
+        "'bogus' is not one of 'agent', 'chat', 'chatflow', 'completion', 'workflow'",
+    ),
     "a fractional --dynamic": Case(["render", "variables", "--dynamic", "3.5"], "'3.5' is not a valid integer"),
     "an unknown template": Case(["render", "nope"], "is not one of 'single', 'variables', 'conversation'"),
     "no template": Case(["render"], "Missing argument 'TEMPLATE'; one of single, variables, conversation"),
@@ -108,41 +181,86 @@ CASES = {
     "a bad --time-budget": Case(["render", "single", "--time-budget", "soon"], "'soon' is not a valid float"),
     "lint without files": Case(["lint"], "Missing argument 'FILES...'"),
     # --- lint -----------------------------------------------------------------------------
-    "lint of a 100k-deep unary expression": Case(["lint", "f.py"], "nested too deeply", {"f.py": "x = " + "-" * 100_000 + "1\n"}),
+    "lint of a 100k-deep unary expression": Case(
+        ["lint", "f.py"], "nested too deeply", {"f.py": "x = " + "-" * 100_000 + "1\n"}
+    ),
     "lint of a 100k-term sum": Case(["lint", "f.py"], "nested too deeply", {"f.py": "x = 1" + "+1" * 100_000 + "\n"}),
     "lint of a missing file": Case(["lint", "nope.py"], "no such file"),
     "lint of a directory": Case(["lint", "."], "is a directory"),
     "lint of a pipe": Case(["lint", "p.py"], "not a regular file", setup=fifo("p.py")),
     "lint of binary": Case(["lint", "f.py"], "can't be read as UTF-8", {"f.py": b"\xff\xfe\x00"}),
-    "lint with an unknown output type": Case(["lint", "f.py", "--outputs", "a:text"], "'text' is not a Dify output type", {"f.py": MAIN}),
+    "lint with an unknown output type": Case(
+        ["lint", "f.py", "--outputs", "a:text"], "'text' is not a Dify output type", {"f.py": MAIN}
+    ),
     # --- run ------------------------------------------------------------------------------
-    "run with a missing interpreter": Case(["run", "f.py", "--outputs", "a", "--input", "x=1", "--python", "/nonexistent"], "no such executable", {"f.py": MAIN}),
-    "run with a non-Python interpreter": Case(["run", "f.py", "--outputs", "a", "--input", "x=1", "--python", "/bin/false"], "doesn't run as a Python 3 interpreter", {"f.py": MAIN}),
-    "run with --timeout nan": Case(["run", "f.py", "--outputs", "a", "--input", "x=1", "--timeout", "nan"], "--timeout nan", {"f.py": MAIN}),
-    "run with --timeout inf": Case(["run", "f.py", "--outputs", "a", "--input", "x=1", "--timeout", "inf"], "--timeout inf", {"f.py": MAIN}),
-    "run with --timeout -1": Case(["run", "f.py", "--outputs", "a", "--input", "x=1", "--timeout", "-1"], "above 0", {"f.py": MAIN}),
-    "run with a required input missing": Case(["run", "f.py", "--outputs", "a"], "main() needs input x; add --input x=...", {"f.py": MAIN}),
-    "run with an input main() doesn't take": Case(["run", "f.py", "--outputs", "a", "--input", "x=1", "--input", "y=2"], "no parameter 'y'", {"f.py": MAIN}),
-    "run of a file without main": Case(["run", "f.py", "--outputs", "a"], "no top-level `def main", {"f.py": "x = 1\n"}),
+    "run with a missing interpreter": Case(
+        ["run", "f.py", "--outputs", "a", "--input", "x=1", "--python", "/nonexistent"],
+        "no such executable",
+        {"f.py": MAIN},
+    ),
+    "run with a non-Python interpreter": Case(
+        ["run", "f.py", "--outputs", "a", "--input", "x=1", "--python", "/bin/false"],
+        "doesn't run as a Python 3 interpreter",
+        {"f.py": MAIN},
+    ),
+    "run with --timeout nan": Case(
+        ["run", "f.py", "--outputs", "a", "--input", "x=1", "--timeout", "nan"], "--timeout nan", {"f.py": MAIN}
+    ),
+    "run with --timeout inf": Case(
+        ["run", "f.py", "--outputs", "a", "--input", "x=1", "--timeout", "inf"], "--timeout inf", {"f.py": MAIN}
+    ),
+    "run with --timeout -1": Case(
+        ["run", "f.py", "--outputs", "a", "--input", "x=1", "--timeout", "-1"], "above 0", {"f.py": MAIN}
+    ),
+    "run with a required input missing": Case(
+        ["run", "f.py", "--outputs", "a"], "main() needs input x; add --input x=...", {"f.py": MAIN}
+    ),
+    "run with an input main() doesn't take": Case(
+        ["run", "f.py", "--outputs", "a", "--input", "x=1", "--input", "y=2"], "no parameter 'y'", {"f.py": MAIN}
+    ),
+    "run of a file without main": Case(
+        ["run", "f.py", "--outputs", "a"], "no top-level `def main", {"f.py": "x = 1\n"}
+    ),
     "run of invalid Python": Case(["run", "f.py", "--outputs", "a"], "f.py:1:", {"f.py": "def main(:\n"}),
-    "run of __debug__": Case(["run", "f.py", "--outputs", "a"], "cannot assign to __debug__", {"f.py": "def main(__debug__):\n    return {}\n"}),
-    "run of a 100k-term sum": Case(["run", "f.py", "--outputs", "a"], "nested too deeply", {"f.py": "x = 1" + "+1" * 100_000 + "\n"}),
+    "run of __debug__": Case(
+        ["run", "f.py", "--outputs", "a"],
+        "cannot assign to __debug__",
+        {"f.py": "def main(__debug__):\n    return {}\n"},
+    ),
+    "run of a 100k-term sum": Case(
+        ["run", "f.py", "--outputs", "a"], "nested too deeply", {"f.py": "x = 1" + "+1" * 100_000 + "\n"}
+    ),
     "run without outputs": Case(["run", "f.py", "--input", "x=1"], "no declared outputs", {"f.py": MAIN}),
     "run with bad JSON": Case(["run", "f.py", "--outputs", "a", "--input-json", "x={"], "not JSON", {"f.py": MAIN}),
-    "run with JSON 100k deep": Case(["run", "f.py", "--outputs", "a", "--input-json", "x=" + "[" * 100_000], "not JSON", {"f.py": MAIN}),
+    "run with JSON 100k deep": Case(
+        ["run", "f.py", "--outputs", "a", "--input-json", "x=" + "[" * 100_000], "not JSON", {"f.py": MAIN}
+    ),
     # --- add, sync, check --apps -----------------------------------------------------------
     "add with a bad name": Case(["add", "../x", "--template", "single"], "NAME: '../x' can't be a file name"),
-    "add without the key variable": Case(["add", "x", "--template", "single", "--key-env", "DIFY_CODENODE_TEST_UNSET"], "the environment variable DIFY_CODENODE_TEST_UNSET is not set"),
-    "add with a bad base URL": Case(["add", "x", "--template", "single", "--base-url", "file:///etc"], "must be an http:// or https:// URL"),
+    "add without the key variable": Case(
+        ["add", "x", "--template", "single", "--key-env", "DIFY_CODENODE_TEST_UNSET"],
+        "the environment variable DIFY_CODENODE_TEST_UNSET is not set",
+    ),
+    "add with a bad base URL": Case(
+        ["add", "x", "--template", "single", "--base-url", "file:///etc"], "must be an http:// or https:// URL"
+    ),
     "sync of a pipe": Case(["sync", "p.yml"], "not a regular file", {"snippets.toml": snippet()}, fifo("p.yml")),
     "sync of a missing file": Case(["sync", "nope.yml"], "no such file", {"snippets.toml": snippet()}),
     "sync of a directory": Case(["sync", "."], "is a directory", {"snippets.toml": snippet()}),
     "sync of binary": Case(["sync", "b.yml"], "is not UTF-8", {"snippets.toml": snippet(), "b.yml": b"\xff\xfe"}),
     "sync with nothing to sync": Case(["sync"], "no app files", {"snippets.toml": snippet()}),
-    "check of apps without --apps": Case(["check", "a.yml"], "APPS are checked with --apps", {"snippets.toml": snippet()}),
-    "apps that is not a list": Case(["sync"], "apps: must be a list of paths", {"snippets.toml": 'apps = "x"\n' + snippet()}),
-    "check --against-apps with no verified snippet": Case(["check", "--against-apps"], "no snippet sets verify_key_env", {"snippets.toml": snippet()}),
-    "a bad verify_key_env": Case(["generate"], "is not an environment variable name", {"snippets.toml": snippet('verify_key_env = "A=B"\n')}),
+    "check of apps without --apps": Case(
+        ["check", "a.yml"], "APPS are checked with --apps", {"snippets.toml": snippet()}
+    ),
+    "apps that is not a list": Case(
+        ["sync"], "apps: must be a list of paths", {"snippets.toml": 'apps = "x"\n' + snippet()}
+    ),
+    "check --against-apps with no verified snippet": Case(
+        ["check", "--against-apps"], "no snippet sets verify_key_env", {"snippets.toml": snippet()}
+    ),
+    "a bad verify_key_env": Case(
+        ["generate"], "is not an environment variable name", {"snippets.toml": snippet('verify_key_env = "A=B"\n')}
+    ),
     # --- init -----------------------------------------------------------------------------
     "init over a pipe": Case(["init", "--spec", "p"], "already exists", setup=fifo("p")),
     "init into a missing directory": Case(["init", "--spec", "no/such/dir/s.toml"], "can't be written"),
@@ -161,7 +279,9 @@ def _tree(directory: Path) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("name", CASES)
-def test_hostile_input_gets_one_line_exit_2_and_nothing_written(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_hostile_input_gets_one_line_exit_2_and_nothing_written(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     case = CASES[name]
     for relative, content in case.files.items():
         path = tmp_path / relative
@@ -184,7 +304,11 @@ def test_a_named_pipe_never_blocks_the_real_command(tmp_path: Path) -> None:
     """The same as above through a fresh interpreter: nothing opens a pipe (which would wait for a writer)."""
     os.mkfifo(tmp_path / "s.toml")
     done = subprocess.run(
-        [sys.executable, "-m", "generator", "generate", "--spec", "s.toml"], cwd=tmp_path, capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "generator", "generate", "--spec", "s.toml"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert done.returncode == 2 and done.stderr.count("\n") == 1 and "not a regular file" in done.stderr
 
@@ -193,8 +317,10 @@ def test_warnings_go_to_stderr_and_leave_the_exit_code_alone(tmp_path: Path, mon
     spec = (
         f'{HEAD}[defaults]\nbase_url = "http://localhost:5001"\n'
         '[[snippets]]\nname = "a"\ntemplate = "single"\nrestart_stale_conversation = true\ntime_budget = 20\n'
+        # on the http-node route on_timeout = "partial" does something (the status output): no warning
         '[[snippets]]\nname = "b"\ntemplate = "single"\nroute = "http-node"\non_timeout = "partial"\n'
-        '[[snippets]]\nname = "c"\ntemplate = "single"\napp = "workflow"\nauto_generate_name = true\ndsl_app = "chatflow"\n'
+        '[[snippets]]\nname = "c"\ntemplate = "single"\napp = "workflow"\nauto_generate_name = true\ndsl_app = '
+        '"chatflow"\n'
     )
     (tmp_path / "snippets.toml").write_text(spec)
     monkeypatch.chdir(tmp_path)
@@ -206,7 +332,6 @@ def test_warnings_go_to_stderr_and_leave_the_exit_code_alone(tmp_path: Path, mon
         "defaults.base_url",  # localhost: told once, not once per snippet
         "defaults.base_url",  # no /v1
         "snippets[0].time_budget",  # above the sandbox's 15 s
-        "snippets[1].on_timeout",  # the http-node route has no time budget
         "snippets[2].auto_generate_name",  # a workflow has no conversations
         "snippets[2].dsl_app",  # no dsl = true
     ]

@@ -1,4 +1,4 @@
-"""The HTTP-node route: the parse-only snippet reads what an HTTP Request node buffered; the builder keeps text exact."""
+"""The HTTP-node route: the parse-only snippet reads what the HTTP Request node buffered; the builder keeps text."""
 
 from __future__ import annotations
 
@@ -7,15 +7,16 @@ import json
 import urllib.parse
 
 import pytest
-
 from code_node import run_code_node
-from dify_emulator import Drop, Event, standard_stream, CONVERSATION_PREFIX, SOMEONE_ELSES
-from generator.codenode.run import declared_outputs
-from generator.rendering.formatting import format_source
-from generator.spec.load import build_snippet
-from generator.rendering.templating import render_request_builder
-from generator.errors import UserError
+from dify_emulator import CONVERSATION_PREFIX, SOMEONE_ELSES, Drop, Event, standard_stream
 from snippets import add_app, render_code
+
+from generator.codenode.run import declared_outputs
+from generator.errors import UserError
+from generator.rendering.formatting import format_source
+from generator.rendering.templating import render_request_builder
+from generator.rendering.variant import variant_of
+from generator.spec.load import build_snippet
 
 HOSTILE = 'He said "hi" \\o/ {"a": 1}\nnew line\ttab {{#sys.query#}} {{inputs}} ü 中文 \x00'
 
@@ -25,7 +26,9 @@ def buffered(dify, key: str, path: str, body: dict) -> tuple[int, str]:
     url = urllib.parse.urlsplit(dify.base_url + path)
     connection = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
     try:
-        connection.request("POST", url.path, json.dumps(body), {"Authorization": f"Bearer {key}", "Content-Type": "application/json"})
+        connection.request(
+            "POST", url.path, json.dumps(body), {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+        )
         response = connection.getresponse()
         try:
             raw = response.read()
@@ -43,7 +46,17 @@ def parse(code: str, status: int, text: str, **extra) -> object:
 CHAT_BODY = {"inputs": {}, "query": "hi", "response_mode": "streaming", "user": "u", "conversation_id": ""}
 
 
-@pytest.mark.parametrize("app,mode", [("agent", "agent"), ("agent", "agent-1.16"), ("chat", "chat"), ("chatflow", "chatflow"), ("completion", "completion"), ("workflow", "workflow")])
+@pytest.mark.parametrize(
+    "app,mode",
+    [
+        ("agent", "agent"),
+        ("agent", "agent-1.16"),
+        ("chat", "chat"),
+        ("chatflow", "chatflow"),
+        ("completion", "completion"),
+        ("workflow", "workflow"),
+    ],
+)
 def test_parse_node_reads_every_app_kind(dify, app: str, mode: str) -> None:
     callee = add_app(dify, mode, answer="Buffered ✓ 答")
     path = {"completion": "/completion-messages", "workflow": "/workflows/run"}.get(app, "/chat-messages")
@@ -60,7 +73,12 @@ def test_parse_node_conversation_keeps_the_id_on_failure(dify) -> None:
     status, text = buffered(dify, callee.key, "/chat-messages", CHAT_BODY)
     ok = parse(code, status, text, conversation_id="")
     assert ok.outputs["conversation_id"].startswith(CONVERSATION_PREFIX) and ok.outputs["error"] == ""
-    failed = parse(code, 404, '{"code": "not_found", "message": "Conversation Not Exists.", "status": 404}', conversation_id=SOMEONE_ELSES)
+    failed = parse(
+        code,
+        404,
+        '{"code": "not_found", "message": "Conversation Not Exists.", "status": 404}',
+        conversation_id=SOMEONE_ELSES,
+    )
     assert failed.outputs["conversation_id"] == SOMEONE_ELSES and failed.outputs["response_text"] == ""
     assert "`user` must be the same on every turn" in failed.outputs["error"]
 
@@ -69,7 +87,13 @@ def test_parse_node_conversation_keeps_the_id_on_failure(dify) -> None:
     "scenario,expected",
     [
         (lambda r: standard_stream(r)[:-1] + [Drop()], "stream ended before"),
-        (lambda r: [Event({"event": "agent_message", "answer": "x"}), Event({"event": "error", "status": 400, "code": "invalid_param", "message": "bad"})], "HTTP 400 invalid_param: bad"),
+        (
+            lambda r: [
+                Event({"event": "agent_message", "answer": "x"}),
+                Event({"event": "error", "status": 400, "code": "invalid_param", "message": "bad"}),
+            ],
+            "HTTP 400 invalid_param: bad",
+        ),
     ],
     ids=["cut", "error-event"],
 )
@@ -90,7 +114,11 @@ def test_parse_node_names_the_1_mib_limit_when_the_body_was_cut() -> None:
 @pytest.mark.parametrize(
     "status,text,expected",
     [
-        (401, '{"code": "unauthorized", "message": "Access token is invalid", "status": 401}', "HTTP 401 unauthorized: Access token is invalid. Hint: use the API key"),
+        (
+            401,
+            '{"code": "unauthorized", "message": "Access token is invalid", "status": 401}',
+            "HTTP 401 unauthorized: Access token is invalid. Hint: use the API key",
+        ),
         (403, "<html><body>Access Denied.</body></html>", "HTTP 403. Hint: the sandbox's SSRF proxy refused"),
         (502, "Bad Gateway", "HTTP 502: Bad Gateway"),
         (0, "", "HTTP 0"),
@@ -102,8 +130,10 @@ def test_parse_node_explains_http_errors(status: int, text: str, expected: str) 
 
 
 def _builder(**options) -> str:
-    snippet = build_snippet({"name": "b", "route": "http-node", **options}, lambda w, p: UserError(f"{w}: {p}"), lambda k: k)
-    return format_source(render_request_builder(snippet, "test"), "b")
+    snippet = build_snippet(
+        {"name": "b", "route": "http-node", **options}, lambda w, p: UserError(f"{w}: {p}"), lambda k: k
+    )
+    return format_source(render_request_builder(variant_of(snippet), "test"), "b")
 
 
 def test_builder_keeps_user_text_byte_for_byte() -> None:
@@ -125,14 +155,18 @@ def test_builder_keeps_user_text_byte_for_byte() -> None:
 def test_http_route_files_are_black_clean_and_lint_clean() -> None:
     import black
 
-    from generator.rendering.formatting import black_mode
     from generator.codenode.lint import lint_source
+    from generator.rendering.formatting import black_mode
 
-    for options in ({"template": "single"}, {"template": "conversation", "dynamic": 2}, {"template": "variables", "app": "workflow", "inputs": {"a": "b"}}):
+    for options in (
+        {"template": "single"},
+        {"template": "conversation", "dynamic": 2},
+        {"template": "variables", "app": "workflow", "inputs": {"a": "b"}},
+    ):
         builder = _builder(**options)
         assert lint_source(builder, ["body"]) == []
         snippet = build_snippet({"name": "b", "route": "http-node", **options}, lambda w, p: UserError(p), lambda k: k)
         from generator.rendering.templating import render_request_builder as rrb
 
-        rendered = rrb(snippet, "test")
+        rendered = rrb(variant_of(snippet), "test")
         assert black.format_str(rendered, mode=black_mode()) == rendered

@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from code_node import sandbox_python
-from generator.codenode.lint import lint_source
 from snippets import add_app, render_code
+
+from generator.codenode.lint import lint_source
 
 HERE = Path(__file__).resolve().parent
 CORPUS = sorted((HERE / "lint_corpus").glob("*.py"))
@@ -44,8 +44,9 @@ def test_lint_cli_format_and_exit_codes(cli, tmp_path: Path) -> None:
     bad = HERE / "lint_corpus" / "threads.py"
     result = cli("lint", bad, "--outputs", "response_text")
     assert result.exit_code == 1
-    assert result.stdout.splitlines() == [f"{bad.as_posix()}:4:14: DCN004 calls threading.Thread: the sandbox forbids threads and kills the run"] or \
-        re.fullmatch(rf"{re.escape(bad.as_posix())}:\d+:\d+: DCN004 .*\n", result.stdout)
+    assert result.stdout.splitlines() == [
+        f"{bad.as_posix()}:4:14: DCN004 calls threading.Thread: the sandbox forbids threads and kills the run"
+    ] or re.fullmatch(rf"{re.escape(bad.as_posix())}:\d+:\d+: DCN004 .*\n", result.stdout)
     clean = cli("lint", HERE.parent / "output" / "agent_single.py")
     assert (clean.exit_code, clean.stdout) == (0, "")
     missing = cli("lint", tmp_path / "nope.py")
@@ -66,7 +67,18 @@ def test_run_prints_outputs_like_dify(cli, dify, tmp_path: Path) -> None:
     callee = add_app(dify, "chat", answer="Ran ✓")
     path = tmp_path / "node.py"
     path.write_text(render_code(template="single", app="chat", base_url=dify.base_url))
-    result = cli("run", path, "--input", f"api_key={callee.key}", "--input", "query=hi", "--input", "user=me", "--python", sandbox_python())
+    result = cli(
+        "run",
+        path,
+        "--input",
+        f"api_key={callee.key}",
+        "--input",
+        "query=hi",
+        "--input",
+        "user=me",
+        "--python",
+        sandbox_python(),
+    )
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout) == {"response_text": "Ran ✓"}
     failed = cli("run", path, "--input", "api_key=app-wrong", "--input", "query=hi", "--input", "user=me")
@@ -76,7 +88,10 @@ def test_run_prints_outputs_like_dify(cli, dify, tmp_path: Path) -> None:
 
 def test_run_reports_what_dify_would(cli, tmp_path: Path) -> None:
     path = tmp_path / "mine.py"
-    path.write_text('import sys\n\ndef main(n: int) -> dict:\n    print("careful", file=sys.stderr)\n    return {"doubled": n * 2}\n')
+    path.write_text(
+        'import sys\n\ndef main(n: int) -> dict:\n    print("careful", file=sys.stderr)\n    return {"doubled": n * '
+        "2}\n"
+    )
     result = cli("run", path, "--input-json", "n=21", "--outputs", "doubled:number")
     assert result.exit_code == 1 and "careful" in result.stderr  # stderr output fails the node
     path.write_text('def main(n: int) -> dict:\n    return {"doubled": n * 2, "extra": 1}\n')
@@ -85,7 +100,9 @@ def test_run_reports_what_dify_would(cli, tmp_path: Path) -> None:
     path.write_text('def main(n: int) -> dict:\n    return {"doubled": n * 2}\n')
     result = cli("run", path, "--input-json", "n=21", "--outputs", "doubled:number")
     assert result.exit_code == 0 and json.loads(result.stdout) == {"doubled": 42}
-    path.write_text('import threading\n\ndef main() -> dict:\n    threading.Thread(target=print).start()\n    return {}\n')
+    path.write_text(
+        "import threading\n\ndef main() -> dict:\n    threading.Thread(target=print).start()\n    return {}\n"
+    )
     result = cli("run", path, "--outputs", "x")
     assert result.exit_code == 1 and "starting a thread is not allowed" in result.stderr
     path.write_text('import time\n\ndef main() -> dict:\n    time.sleep(5)\n    return {"x": ""}\n')
@@ -95,7 +112,10 @@ def test_run_reports_what_dify_would(cli, tmp_path: Path) -> None:
 
 def test_run_shows_the_error_at_the_users_own_line_numbers(cli, tmp_path: Path) -> None:
     path = tmp_path / "mine.py"
-    path.write_text('import json\n\n\ndef helper(x):\n    return 1 / x\n\n\ndef main(x: int) -> dict:\n    return {"a": helper(x)}\n')
+    path.write_text(
+        'import json\n\n\ndef helper(x):\n    return 1 / x\n\n\ndef main(x: int) -> dict:\n    return {"a": '
+        "helper(x)}\n"
+    )
     short = cli("run", path, "--input-json", "x=0", "--outputs", "a:number", "--python", sandbox_python())
     assert short.exit_code == 1
     assert short.stderr.splitlines()[-1].endswith(": ZeroDivisionError: division by zero (at mine.py, line 5)")
@@ -112,7 +132,9 @@ def test_run_shows_the_error_at_the_users_own_line_numbers(cli, tmp_path: Path) 
     ]
 
 
-def test_run_uses_a_sandbox_like_python_and_says_when_it_cannot(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_run_uses_a_sandbox_like_python_and_says_when_it_cannot(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from generator.codenode.interpreter import choose
 
     path = tmp_path / "mine.py"
@@ -120,7 +142,7 @@ def test_run_uses_a_sandbox_like_python_and_says_when_it_cannot(cli, tmp_path: P
     sandbox = choose(sandbox_python())
     monkeypatch.setenv("DIFY_SANDBOX_PYTHON", sandbox.path)
     result = cli("run", path, "--outputs", "v")
-    assert result.exit_code == 0 and json.loads(result.stdout) == {"v": "%d.%d" % sandbox.version[:2]}
+    assert result.exit_code == 0 and json.loads(result.stdout) == {"v": "{}.{}".format(*sandbox.version[:2])}
     assert f"with {sandbox.describe()}" in result.stderr
     this = choose(sys.executable)
     if this.sandbox_like:
@@ -160,7 +182,18 @@ def test_run_base_url_tries_a_self_hosted_node_from_the_host(cli, dify, tmp_path
     callee = add_app(dify, app, answer="Ran ✓")
     path = tmp_path / "node.py"
     path.write_text(render_code(template="single", app=app, base_url="http://api:5001/v1"))
-    base = ["run", path, "--input", f"api_key={callee.key}", "--input", "query=hi", "--input", "user=me", "--python", sandbox_python()]
+    base = [
+        "run",
+        path,
+        "--input",
+        f"api_key={callee.key}",
+        "--input",
+        "query=hi",
+        "--input",
+        "user=me",
+        "--python",
+        sandbox_python(),
+    ]
     result = cli(*base, "--base-url", dify.base_url)
     assert result.exit_code == 0, result.stderr
     assert "Ran ✓" in json.loads(result.stdout)["response_text"]
@@ -170,4 +203,7 @@ def test_run_base_url_tries_a_self_hosted_node_from_the_host(cli, dify, tmp_path
         assert refused.exit_code == 2 and message in refused.stderr and refused.stderr.count("\n") == 1, refused.stderr
     other = tmp_path / "mine.py"
     other.write_text("def main() -> dict:\n    return {'a': 'b'}\n")
-    assert "works on files dify-codenode generated" in cli("run", other, "--outputs", "a", "--base-url", dify.base_url).stderr
+    assert (
+        "works on files dify-codenode generated"
+        in cli("run", other, "--outputs", "a", "--base-url", dify.base_url).stderr
+    )

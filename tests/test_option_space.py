@@ -13,7 +13,6 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 
 import pytest
-
 from option_space import covering_array
 from scenarios import SCENARIOS
 from variant_bed import VariantBed
@@ -23,9 +22,19 @@ pytestmark = pytest.mark.slow
 # Statements no scenario can reach on 127.0.0.1, each with the reason. Empty is the goal.
 ALLOWED_UNRUN: dict[str, str] = {}
 TEMPLATE_APPS = [
-    ("single", "agent"), ("single", "chat"), ("single", "chatflow"), ("single", "completion"), ("single", "workflow"),
-    ("variables", "agent"), ("variables", "chat"), ("variables", "chatflow"), ("variables", "completion"), ("variables", "workflow"),
-    ("conversation", "agent"), ("conversation", "chat"), ("conversation", "chatflow"),
+    ("single", "agent"),
+    ("single", "chat"),
+    ("single", "chatflow"),
+    ("single", "completion"),
+    ("single", "workflow"),
+    ("variables", "agent"),
+    ("variables", "chat"),
+    ("variables", "chatflow"),
+    ("variables", "completion"),
+    ("variables", "workflow"),
+    ("conversation", "agent"),
+    ("conversation", "chat"),
+    ("conversation", "chatflow"),
 ]
 
 
@@ -41,7 +50,7 @@ def test_the_covering_array_holds_every_template_and_app() -> None:
 
 
 def test_what_the_covering_array_assumes_of_the_loader_holds() -> None:
-    """base_url and query_input never change what the loader accepts, and an input shape is
+    """base_url and query_input never change what the loader accepts, and an input variant is
     accepted or refused with the template, app and route alone: checked on a seeded sample of
     every combination."""
     import itertools
@@ -65,15 +74,22 @@ def test_what_the_covering_array_assumes_of_the_loader_holds() -> None:
 def test_every_variant_answers_every_scenario_and_runs_every_line(dify, template: str, app: str) -> None:
     for row in [row for row in rows() if (row["template"], row["app"]) == (template, app)]:
         bed = VariantBed(dify, row)
-        applicable = [s for s in SCENARIOS if s.applies(bed.shape)]
+        applicable = [s for s in SCENARIOS if s.applies(bed.variant)]
         with ThreadPoolExecutor(max_workers=6) as pool:
-            outcomes = list(pool.map(lambda s: _play(s, bed), applicable))
+            outcomes = list(pool.map(lambda s, bed=bed: _play(s, bed), applicable))
         failures = [outcome for outcome in outcomes if outcome]
         assert not failures, f"{row}:\n" + "\n".join(failures)
         for which in ("code", "builder") if bed.builder else ("code",):
-            missing = {line: text for line, text in bed.uncovered(which).items() if text.split("  (in ")[0] not in ALLOWED_UNRUN}
+            missing = {
+                line: text
+                for line, text in bed.uncovered(which).items()
+                if text.split("  (in ")[0] not in ALLOWED_UNRUN
+            }
             total = bed.statement_count(which)
-            print(f"\n{which} {_label(row)}: {len(applicable)} scenarios, {bed.runs} runs, {total - len(missing)}/{total} statements ran")
+            print(
+                f"\n{which} {_label(row)}: {len(applicable)} scenarios, {bed.runs} runs, "
+                f"{total - len(missing)}/{total} statements ran"
+            )
             assert not missing, f"{_label(row)} {which}: statements no scenario ran:\n" + "\n".join(
                 f"  {line}: {text}" for line, text in missing.items()
             )

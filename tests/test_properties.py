@@ -12,10 +12,11 @@ from hypothesis import strategies as st
 
 from generator.errors import UserError, escape_controls
 from generator.rendering.formatting import format_source
+from generator.rendering.templating import render_snippet
+from generator.rendering.variant import variant_of
+from generator.spec.load import RUNNER_MARKERS, SNIPPET_KEYS, build_snippet, parse_spec
 from generator.spec.names import GENERATED_NAMES
 from generator.spec.options import OPTIONS
-from generator.rendering.templating import render_snippet
-from generator.spec.load import RUNNER_MARKERS, SNIPPET_KEYS, build_snippet, parse_spec
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -23,9 +24,16 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 # Any Unicode a TOML file can hold (no surrogates), biased towards the characters that matter.
-NASTY = st.sampled_from(["'", '"', "\\", "\n", "\r", "#", "{{inputs}}", "<<RESULT>>", '"""', "\x00", "\u2028", "\x85", "\x0c", "}", "{"])
+NASTY = st.sampled_from(
+    ["'", '"', "\\", "\n", "\r", "#", "{{inputs}}", "<<RESULT>>", '"""', "\x00", "\u2028", "\x85", "\x0c", "}", "{"]
+)
 TEXT = st.lists(st.one_of(NASTY, st.characters(exclude_categories=("Cs",))), max_size=12).map("".join)
-PRINTABLE = st.lists(st.one_of(st.sampled_from(["'", '"', "\\", "#", "{{inputs}}", "}"]), st.characters(exclude_categories=("Cs", "Cc"))), max_size=10).map("".join)
+PRINTABLE = st.lists(
+    st.one_of(
+        st.sampled_from(["'", '"', "\\", "#", "{{inputs}}", "}"]), st.characters(exclude_categories=("Cs", "Cc"))
+    ),
+    max_size=10,
+).map("".join)
 SLOW = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -35,7 +43,7 @@ def _fail(where: str, problem: str) -> UserError:
 
 def _source(options: dict) -> str:
     snippet = build_snippet({"name": "p", **options}, _fail, lambda key: key)
-    return format_source(render_snippet(snippet, "spec.toml"), "p")
+    return format_source(render_snippet(variant_of(snippet), "spec.toml"), "p")
 
 
 def _constants(tree: ast.Module) -> dict[str, object]:
@@ -112,7 +120,9 @@ def test_base_url_is_only_ever_a_string_constant(path: str, port: int) -> None:
 
 @SLOW
 @given(before=TEXT, marker=st.sampled_from(RUNNER_MARKERS), after=TEXT, where=st.sampled_from(["key", "prefix", "url"]))
-def test_runner_markers_are_refused_wherever_they_would_reach_the_file(before: str, marker: str, after: str, where: str) -> None:
+def test_runner_markers_are_refused_wherever_they_would_reach_the_file(
+    before: str, marker: str, after: str, where: str
+) -> None:
     text = before + marker + after
     options = {
         "key": {"template": "variables", "inputs": {text: "p"}},
@@ -127,7 +137,9 @@ def test_runner_markers_are_refused_wherever_they_would_reach_the_file(before: s
 
 # --- the loader never does anything but accept or refuse cleanly --------------------------
 
-SCALARS = st.one_of(st.integers(-(2**63), 2**63 - 1), st.floats(allow_nan=False, allow_infinity=False), st.booleans(), TEXT)
+SCALARS = st.one_of(
+    st.integers(-(2**63), 2**63 - 1), st.floats(allow_nan=False, allow_infinity=False), st.booleans(), TEXT
+)
 KEYS = st.one_of(st.sampled_from(SNIPPET_KEYS + ("version", "defaults", "snippets")), TEXT)
 OPTION_VALUES = st.one_of(
     SCALARS,
@@ -165,7 +177,9 @@ def test_loader_accepts_or_refuses_cleanly(version, defaults, snippets, seeded) 
         for n, snippet in enumerate(snippets):
             snippet.setdefault("name", f"s{n}")
             snippet.setdefault("template", ("single", "variables", "conversation")[n % 3])
-    document = f"version = {toml_value(version)}\ndefaults = {toml_value(defaults)}\nsnippets = {toml_value(snippets)}\n"
+    document = (
+        f"version = {toml_value(version)}\ndefaults = {toml_value(defaults)}\nsnippets = {toml_value(snippets)}\n"
+    )
     try:
         data = tomllib.loads(document)
     except tomllib.TOMLDecodeError:
@@ -178,7 +192,9 @@ def test_loader_accepts_or_refuses_cleanly(version, defaults, snippets, seeded) 
         return
     ACCEPTED.append(len(spec.snippets))
     for snippet in spec.snippets:
-        ast.parse(format_source(render_snippet(snippet, "fuzz.toml"), snippet.name), feature_version=(3, 10))
+        ast.parse(
+            format_source(render_snippet(variant_of(snippet), "fuzz.toml"), snippet.name), feature_version=(3, 10)
+        )
 
 
 def test_the_fuzzer_also_reached_valid_specs() -> None:

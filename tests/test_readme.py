@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from app_forms import Variable
 from snippets import add_app
 
@@ -50,7 +49,12 @@ class Project:
 
     def tool(self, *args: str) -> subprocess.CompletedProcess:
         return subprocess.run(
-            [sys.executable, "-m", "generator", *args], cwd=self.directory, env=self.env, capture_output=True, text=True, timeout=120
+            [sys.executable, "-m", "generator", *args],
+            cwd=self.directory,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
 
     def run(self, words: list[str]) -> None:
@@ -60,7 +64,9 @@ class Project:
         elif words[:3] == ["python", "-m", "pytest"]:
             check_pytest(words[3:])
         elif words == ["python", "tests/static_pass.py"]:
-            started = subprocess.run([sys.executable, "tests/static_pass.py", "--help"], cwd=REPO, capture_output=True, timeout=60)
+            started = subprocess.run(
+                [sys.executable, "tests/static_pass.py", "--help"], cwd=REPO, capture_output=True, timeout=60
+            )
             assert started.returncode == 0, started.stderr
         elif words == ["bash", ".ci/venvs"]:
             assert subprocess.run(["bash", "-n", ".ci/venvs"], cwd=REPO).returncode == 0
@@ -76,7 +82,9 @@ class Project:
     def run_tool(self, arguments: list[str]) -> None:
         """dify-codenode itself, for real: in this project, or in the repo for a plain check."""
         if arguments == ["check"]:
-            done = subprocess.run([sys.executable, "-m", "generator", "check"], cwd=REPO, capture_output=True, text=True, timeout=120)
+            done = subprocess.run(
+                [sys.executable, "-m", "generator", "check"], cwd=REPO, capture_output=True, text=True, timeout=120
+            )
             assert done.returncode == 0, done.stdout[-2000:] + done.stderr
             return
         if arguments[0] == "add":  # the live app is the emulator's
@@ -85,7 +93,10 @@ class Project:
         for argument in arguments[1:]:
             if argument.endswith(".yml") and not (self.directory / argument).exists():  # the user's exported app
                 self.export_stale_app(self.directory / argument)
-        if arguments == ["check", "--against-apps"] and "verify_key_env" not in (self.directory / "snippets.toml").read_text():
+        if (
+            arguments == ["check", "--against-apps"]
+            and "verify_key_env" not in (self.directory / "snippets.toml").read_text()
+        ):
             self.run(["export", "DIFY_APP_API_KEY=key"])  # a CI recipe's project used `add` before
             self.run_tool(["add", "researcher", "--template", "variables", "--base-url", "x"])
         done = self.tool(*arguments)
@@ -101,13 +112,15 @@ class Project:
         elif arguments[0] == "sync":
             assert "synced " in done.stderr  # the exported app's bound node was stale
         elif arguments[:2] != ["check", "--apps"] and arguments != ["check", "--against-apps"]:
-            pytest.fail(f"README runs `dify-codenode {' '.join(arguments)}`: teach tests/test_readme.py what it must do")
-
+            pytest.fail(
+                f"README runs `dify-codenode {' '.join(arguments)}`: teach tests/test_readme.py what it must do"
+            )
 
     @staticmethod
     def export_stale_app(path: Path) -> None:
         """An app exported from Dify whose Code node holds an older agent_single."""
         from dify_exports import aged, current_document, exported
+
         from generator.spec.load import load_spec
 
         snippet = next(s for s in load_spec(REPO / "snippets.toml").snippets if s.name == "agent_single")
@@ -157,10 +170,15 @@ def check_pytest(arguments: list[str]) -> None:
         arguments = arguments[:at] + arguments[at + 2 :]
     collected = subprocess.run(
         [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", *arguments],
-        cwd=REPO, capture_output=True, text=True, timeout=300,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert collected.returncode == 0, collected.stdout[-2000:]
-    assert re.search(r"^(\d+) tests? collected", collected.stdout, re.M) or re.search(r"^\d+/\d+ tests collected", collected.stdout, re.M)
+    assert re.search(r"^(\d+) tests? collected", collected.stdout, re.M) or re.search(
+        r"^\d+/\d+ tests collected", collected.stdout, re.M
+    )
 
 
 @pytest.fixture
@@ -188,14 +206,18 @@ def test_the_spec_examples_generate(tmp_path: Path) -> None:
         directory = tmp_path / str(number)
         directory.mkdir()
         (directory / "snippets.toml").write_text(text)
-        done = subprocess.run([sys.executable, "-m", "generator", "generate"], cwd=directory, capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            [sys.executable, "-m", "generator", "generate"], cwd=directory, capture_output=True, text=True, timeout=120
+        )
         assert done.returncode == 0 and "warning" not in done.stderr, done.stderr
     assert (tmp_path / "0" / "output" / "agent_three_fixed_variables.py").exists()
     assert "def _select(" in (tmp_path / "1" / "output" / "researcher.py").read_text()
     project = tmp_path / "project"
     project.mkdir()
     (project / "pyproject.toml").write_text(pyproject)
-    done = subprocess.run([sys.executable, "-m", "generator", "generate"], cwd=project, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "generator", "generate"], cwd=project, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     assert [p.name for p in (project / "output").iterdir()] == ["agent_single.py"]
 
@@ -221,7 +243,9 @@ def test_the_yaml_recipes_run(project: Project) -> None:
 
 def test_the_python_api_example_runs(project: Project) -> None:
     (example,) = blocks("python")
-    done = subprocess.run([sys.executable, "-c", example], cwd=project.directory, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", example], cwd=project.directory, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     assert "agent_single.py" in done.stdout and (project.directory / "output" / "agent_single.py").exists()
 
@@ -250,6 +274,8 @@ def test_the_development_tree_names_every_module() -> None:
         if module.name == "__init__.py" and folder:
             assert folder in sections, f"README's development tree has no paragraph for generator/{folder}/"
             continue
-        assert module.name in sections[folder], f"README's development tree doesn't name generator/{folder}/{module.name}"
+        assert module.name in sections[folder], (
+            f"README's development tree doesn't name generator/{folder}/{module.name}"
+        )
     templates_part = tree.split("templates/", 1)[1].split("tests/", 1)[0]
     assert ".py " not in templates_part.replace(".py.jinja", "")  # no module listed under templates/

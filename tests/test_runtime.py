@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from dify_emulator import Drop, Event, Ping, Raw, Sleep, Style, standard_stream, CONVERSATION_PREFIX, SOMEONE_ELSES
+from dify_emulator import CONVERSATION_PREFIX, SOMEONE_ELSES, Drop, Event, Ping, Raw, Sleep, Style, standard_stream
 from snippets import add_app, render_code, run_snippet
 
-ANSWER = "Hello 世界! Ünïcödé ✓ 🌍 — «quotes» \"and\" \\backslashes\\ \n new line {{inputs}} <<RESULT>>"
+ANSWER = 'Hello 世界! Ünïcödé ✓ 🌍 — «quotes» "and" \\backslashes\\ \n new line {{inputs}} <<RESULT>>'
 CHAT_KINDS = [("agent", "agent"), ("agent", "agent-1.16"), ("chat", "chat"), ("chatflow", "chatflow")]
 ALL_KINDS = CHAT_KINDS + [("completion", "completion")]
 
@@ -73,10 +72,17 @@ def test_agent_116_final_message_does_not_double_the_text(dify) -> None:
 
 def test_pings_and_unknown_events_are_skipped(dify) -> None:
     def scenario(request):
-        return [Ping(), Event({"event": "tts_message", "audio": "AAAA"}), Event({"event": "brand_new_event", "answer": "NO"}),
-                Event({"event": "agent_message", "answer": "A"}), Ping(), Event({"event": "agent_log", "data": {}}),
-                Event({"event": "message_file", "url": "x"}), Event({"event": "agent_message", "answer": "B"}),
-                Event({"event": "message_end", "metadata": {}})]
+        return [
+            Ping(),
+            Event({"event": "tts_message", "audio": "AAAA"}),
+            Event({"event": "brand_new_event", "answer": "NO"}),
+            Event({"event": "agent_message", "answer": "A"}),
+            Ping(),
+            Event({"event": "agent_log", "data": {}}),
+            Event({"event": "message_file", "url": "x"}),
+            Event({"event": "agent_message", "answer": "B"}),
+            Event({"event": "message_end", "metadata": {}}),
+        ]
 
     run = run_snippet(dify, add_app(dify, "agent", scenario=scenario), render_code(template="single"))
     assert run.outputs == {"response_text": "AB"}
@@ -84,8 +90,11 @@ def test_pings_and_unknown_events_are_skipped(dify) -> None:
 
 def test_message_replace_replaces_the_answer_so_far(dify) -> None:
     def scenario(request):
-        return [Event({"event": "message", "answer": "bad words "}), Event({"event": "message_replace", "answer": "[moderated]"}),
-                Event({"event": "message_end", "metadata": {}})]
+        return [
+            Event({"event": "message", "answer": "bad words "}),
+            Event({"event": "message_replace", "answer": "[moderated]"}),
+            Event({"event": "message_end", "metadata": {}}),
+        ]
 
     run = run_snippet(dify, add_app(dify, "chat", scenario=scenario), render_code(template="single", app="chat"))
     assert run.outputs == {"response_text": "[moderated]"}
@@ -93,10 +102,17 @@ def test_message_replace_replaces_the_answer_so_far(dify) -> None:
 
 def test_null_and_missing_fields_are_tolerated(dify) -> None:
     def scenario(request):
-        return [Event({"event": "agent_message", "answer": None}), Event({"event": "agent_message"}), Event({"event": None}),
-                Event({"event": "agent_message", "answer": "ok"}), Event({"event": "message_end", "metadata": None})]
+        return [
+            Event({"event": "agent_message", "answer": None}),
+            Event({"event": "agent_message"}),
+            Event({"event": None}),
+            Event({"event": "agent_message", "answer": "ok"}),
+            Event({"event": "message_end", "metadata": None}),
+        ]
 
-    run = run_snippet(dify, add_app(dify, "agent", scenario=scenario), render_code(template="single", extra_outputs=["usage"]))
+    run = run_snippet(
+        dify, add_app(dify, "agent", scenario=scenario), render_code(template="single", extra_outputs=["usage"])
+    )
     assert run.outputs == {"response_text": "ok", "usage": {}}
 
 
@@ -104,14 +120,26 @@ def test_null_and_missing_fields_are_tolerated(dify) -> None:
 
 
 def _error_event(request):
-    return [Event({"event": "agent_message", "answer": "partial "}),
-            Event({"event": "error", "status": 400, "code": "completion_request_error", "message": "[openai] Rate limit\nreached"})]
+    return [
+        Event({"event": "agent_message", "answer": "partial "}),
+        Event(
+            {
+                "event": "error",
+                "status": 400,
+                "code": "completion_request_error",
+                "message": "[openai] Rate limit\nreached",
+            }
+        ),
+    ]
 
 
 def test_error_event_fails_the_node_with_one_line(dify) -> None:
     run = run_snippet(dify, add_app(dify, "agent", scenario=_error_event), render_code(template="single"))
     assert not run.ok
-    assert run.error == "the called app failed mid-stream: HTTP 400 completion_request_error: [openai] Rate limit reached\n"
+    assert (
+        run.error
+        == "the called app failed mid-stream: HTTP 400 completion_request_error: [openai] Rate limit reached\n"
+    )
     assert "Traceback" not in run.stderr
 
 
@@ -131,11 +159,20 @@ def test_success_with_error_output_strategy_has_empty_error(dify) -> None:
 
 def test_chatflow_failed_run_is_a_failure(dify) -> None:
     def scenario(request):
-        return [Event({"event": "message", "answer": "half an ans"}),
-                Event({"event": "workflow_finished", "data": {"status": "failed", "error": "Node LLM run failed: quota", "outputs": None}}),
-                Event({"event": "error", "status": 500, "code": "internal_server_error", "message": "quota"})]
+        return [
+            Event({"event": "message", "answer": "half an ans"}),
+            Event(
+                {
+                    "event": "workflow_finished",
+                    "data": {"status": "failed", "error": "Node LLM run failed: quota", "outputs": None},
+                }
+            ),
+            Event({"event": "error", "status": 500, "code": "internal_server_error", "message": "quota"}),
+        ]
 
-    run = run_snippet(dify, add_app(dify, "chatflow", scenario=scenario), render_code(template="single", app="chatflow"))
+    run = run_snippet(
+        dify, add_app(dify, "chatflow", scenario=scenario), render_code(template="single", app="chatflow")
+    )
     assert not run.ok and "status 'failed': Node LLM run failed: quota" in run.error
 
 
@@ -180,9 +217,17 @@ def test_gigantic_single_line_is_read_whole(dify) -> None:
     huge = "界" * 300_000
 
     def scenario(request):
-        return [Event({"event": "message", "answer": "x"}), Event({"event": "message_replace", "answer": huge}), Event({"event": "message_end"})]
+        return [
+            Event({"event": "message", "answer": "x"}),
+            Event({"event": "message_replace", "answer": huge}),
+            Event({"event": "message_end"}),
+        ]
 
-    run = run_snippet(dify, add_app(dify, "chat", scenario=scenario, style=Style(compact=False)), render_code(template="single", app="chat"))
+    run = run_snippet(
+        dify,
+        add_app(dify, "chat", scenario=scenario, style=Style(compact=False)),
+        render_code(template="single", app="chat"),
+    )
     assert run.ok, run.error
     assert run.outputs["response_text"] == huge
 
@@ -193,16 +238,38 @@ def test_gigantic_single_line_is_read_whole(dify) -> None:
 def test_wrong_key_is_401_with_a_hint(dify) -> None:
     callee = add_app(dify, "agent")
     run = run_snippet(dify, callee, render_code(template="single"), api_key="app-not-a-real-key")
-    assert run.error.startswith("HTTP 401 unauthorized: Access token is invalid. Hint: use the API key of the app you are calling")
+    assert run.error.startswith(
+        "HTTP 401 unauthorized: Access token is invalid. Hint: use the API key of the app you are calling"
+    )
 
 
 @pytest.mark.parametrize(
     "status,content_type,body,expected",
     [
-        (403, "text/html", b"<html><body>ERROR: The requested URL could not be retrieved</body></html>", "SSRF_PROXY_ALLOW_PRIVATE_IPS"),
-        (429, "application/json", b'{"code": "too_many_requests", "message": "Too many requests.", "status": 429}', "retry later"),
-        (400, "application/json", b'{"code": "app_unavailable", "message": "App unavailable", "status": 400}', "publish the called app"),
-        (500, "application/json", b'{"code": "internal_server_error", "message": "boom", "status": 500}', "HTTP 500 internal_server_error: boom"),
+        (
+            403,
+            "text/html",
+            b"<html><body>ERROR: The requested URL could not be retrieved</body></html>",
+            "SSRF_PROXY_ALLOW_PRIVATE_IPS",
+        ),
+        (
+            429,
+            "application/json",
+            b'{"code": "too_many_requests", "message": "Too many requests.", "status": 429}',
+            "retry later",
+        ),
+        (
+            400,
+            "application/json",
+            b'{"code": "app_unavailable", "message": "App unavailable", "status": 400}',
+            "publish the called app",
+        ),
+        (
+            500,
+            "application/json",
+            b'{"code": "internal_server_error", "message": "boom", "status": 500}',
+            "HTTP 500 internal_server_error: boom",
+        ),
         (502, "text/plain", b"Bad Gateway", "HTTP 502: Bad Gateway"),
     ],
 )
@@ -227,7 +294,11 @@ def test_app_kind_mismatch_hint(dify) -> None:
 def test_unreachable_api_fails_cleanly_with_localhost_hint(dify) -> None:
     code = render_code(template="single", base_url="http://localhost:9/v1")
     run = run_snippet(dify, add_app(dify, "agent"), code)
-    assert not run.ok and "could not reach http://localhost:9/v1/chat-messages" in run.error and "localhost is the sandbox itself" in run.error
+    assert (
+        not run.ok
+        and "could not reach http://localhost:9/v1/chat-messages" in run.error
+        and "localhost is the sandbox itself" in run.error
+    )
 
 
 def test_empty_api_key_is_explained(dify) -> None:
@@ -275,12 +346,16 @@ def test_workflow_task_is_stopped_at_the_budget(dify) -> None:
     callee = add_app(dify, "workflow", scenario=scenario)
     run = run_snippet(dify, callee, render_code(template="single", app="workflow", time_budget=1.5))
     assert not run.ok and run.seconds < 2.0
-    assert [p for p, a in dify.hits if a == f"Bearer {callee.key}" and p.endswith("/stop")][0].startswith("/v1/workflows/tasks/task-")
+    assert [p for p, a in dify.hits if a == f"Bearer {callee.key}" and p.endswith("/stop")][0].startswith(
+        "/v1/workflows/tasks/task-"
+    )
 
 
 def test_partial_answer_at_the_budget(dify) -> None:
     def scenario(request):
-        return [Event({"event": "agent_message", "answer": "so far"})] + [item for _ in range(30) for item in (Sleep(0.3), Ping())]
+        return [Event({"event": "agent_message", "answer": "so far"})] + [
+            item for _ in range(30) for item in (Sleep(0.3), Ping())
+        ]
 
     code = render_code(template="single", time_budget=1.5, on_timeout="partial")
     run = run_snippet(dify, add_app(dify, "agent", scenario=scenario), code)
@@ -291,13 +366,27 @@ def test_partial_answer_at_the_budget(dify) -> None:
 @pytest.mark.parametrize("errors", ["output", "raise"])
 def test_typed_workflow_outputs_time_out_into_empty_values(dify, errors: str) -> None:
     """The issue's crash: typed workflow outputs, on_timeout partial, a silent callee (KeyError before)."""
-    callee = add_app(dify, "workflow", scenario=lambda request: [Event({"event": "workflow_started", "data": {}}), Sleep(20)])
-    code = render_code(template="single", app="workflow", workflow_outputs={"summary": "string", "n": "number"},
-                       on_timeout="partial", errors=errors, time_budget=2.0)
+    callee = add_app(
+        dify, "workflow", scenario=lambda request: [Event({"event": "workflow_started", "data": {}}), Sleep(20)]
+    )
+    code = render_code(
+        template="single",
+        app="workflow",
+        workflow_outputs={"summary": "string", "n": "number"},
+        on_timeout="partial",
+        errors=errors,
+        time_budget=2.0,
+    )
     run = run_snippet(dify, callee, code)
     assert run.ok and "Traceback" not in run.stderr, run.error
     # human_input: a workflow node that returns instead of failing reports pauses as outputs too.
-    assert run.outputs == {"summary": "", "n": 0, "status": "timeout", "human_input": {}, **({"error": ""} if errors == "output" else {})}
+    assert run.outputs == {
+        "summary": "",
+        "n": 0,
+        "status": "timeout",
+        "human_input": {},
+        **({"error": ""} if errors == "output" else {}),
+    }
 
 
 @pytest.mark.slow
@@ -322,7 +411,11 @@ def test_oversize_answer_is_truncated_with_a_marker(dify) -> None:
 
 
 def test_oversize_answer_can_fail_instead(dify) -> None:
-    run = run_snippet(dify, add_app(dify, "agent", answer="x" * 1500), render_code(template="single", max_answer_chars=1000, on_oversize="fail"))
+    run = run_snippet(
+        dify,
+        add_app(dify, "agent", answer="x" * 1500),
+        render_code(template="single", max_answer_chars=1000, on_oversize="fail"),
+    )
     assert not run.ok and "longer than 1000 characters" in run.error
 
 
@@ -365,8 +458,12 @@ def test_stale_conversation_without_healing_explains_the_user_rule(dify) -> None
     code = render_code(template="conversation", restart_stale_conversation=False)
     first = run_snippet(dify, callee, code, conversation_id="", user="alice")
     run = run_snippet(dify, callee, code, conversation_id=first.outputs["conversation_id"], user="bob")
-    assert run.error.startswith("HTTP 404 not_found: Conversation Not Exists.. Hint: the conversation belongs to another user") or \
-        "`user` must be the same on every turn" in run.error
+    assert (
+        run.error.startswith(
+            "HTTP 404 not_found: Conversation Not Exists.. Hint: the conversation belongs to another user"
+        )
+        or "`user` must be the same on every turn" in run.error
+    )
 
 
 # --- inputs, workflow outputs, extras ------------------------------------------------------------
@@ -374,11 +471,26 @@ def test_stale_conversation_without_healing_explains_the_user_rule(dify) -> None
 
 def test_fixed_and_dynamic_inputs_reach_the_callee_exactly(dify) -> None:
     callee = add_app(dify, "chat")
-    code = render_code(template="variables", app="chat", inputs={"客户 名称": "customer", "{{braces}} it's \"q\"\\": "braces"}, dynamic=2)
-    run = run_snippet(dify, callee, code, customer="Zoë", braces="{}", var_name_1="dyn", var_input_1="v1", var_name_2="", var_input_2="skipped")
+    code = render_code(
+        template="variables",
+        app="chat",
+        inputs={"客户 名称": "customer", '{{braces}} it\'s "q"\\': "braces"},
+        dynamic=2,
+    )
+    run = run_snippet(
+        dify,
+        callee,
+        code,
+        customer="Zoë",
+        braces="{}",
+        var_name_1="dyn",
+        var_input_1="v1",
+        var_name_2="",
+        var_input_2="skipped",
+    )
     assert run.ok, run.error
     body = [r for r in dify.requests if r["key"] == callee.key][-1]["body"]
-    assert body["inputs"] == {"客户 名称": "Zoë", "{{braces}} it's \"q\"\\": "{}", "dyn": "v1"}
+    assert body["inputs"] == {"客户 名称": "Zoë", '{{braces}} it\'s "q"\\': "{}", "dyn": "v1"}
 
 
 def test_a_dynamic_pair_named_query_cannot_replace_the_query_of_a_completion_app(dify) -> None:
@@ -393,30 +505,52 @@ def test_a_dynamic_pair_named_query_cannot_replace_the_query_of_a_completion_app
 def test_workflow_typed_outputs(dify) -> None:
     outputs = {"summary": "short", "score": 0.5, "tags": ["a", "b"], "extra": 1}
     callee = add_app(dify, "workflow", outputs=outputs)
-    code = render_code(template="single", app="workflow", workflow_outputs={"summary": "string", "score": "number", "tags": "array[string]"}, extra_outputs=["usage", "status"])
+    code = render_code(
+        template="single",
+        app="workflow",
+        workflow_outputs={"summary": "string", "score": "number", "tags": "array[string]"},
+        extra_outputs=["usage", "status"],
+    )
     run = run_snippet(dify, callee, code)
     assert run.ok, run.error
-    assert run.outputs == {"summary": "short", "score": 0.5, "tags": ["a", "b"], "usage": {"elapsed_time": 2.5, "total_steps": 3, "total_tokens": 46}, "status": "succeeded"}
+    assert run.outputs == {
+        "summary": "short",
+        "score": 0.5,
+        "tags": ["a", "b"],
+        "usage": {"elapsed_time": 2.5, "total_steps": 3, "total_tokens": 46},
+        "status": "succeeded",
+    }
     body = [r for r in dify.requests if r["key"] == callee.key][-1]["body"]
     assert body["inputs"] == {"query": "What is up?"} and "query" not in body
 
 
 @pytest.mark.parametrize(
     "outputs,expected",
-    [({"summary": 3}, "is int, not the declared string"), ({"other": "x"}, "has no output 'summary' (it returned: other)")],
+    [
+        ({"summary": 3}, "is int, not the declared string"),
+        ({"other": "x"}, "has no output 'summary' (it returned: other)"),
+    ],
 )
 def test_workflow_output_mismatch_is_explained(dify, outputs, expected) -> None:
     callee = add_app(dify, "workflow", outputs=outputs)
-    run = run_snippet(dify, callee, render_code(template="single", app="workflow", workflow_outputs={"summary": "string"}))
+    run = run_snippet(
+        dify, callee, render_code(template="single", app="workflow", workflow_outputs={"summary": "string"})
+    )
     assert not run.ok and expected in run.error
 
 
 def test_workflow_failure_is_a_failure(dify) -> None:
     def scenario(request):
-        return [Event({"event": "workflow_started", "data": {}}),
-                Event({"event": "workflow_finished", "data": {"status": "stopped", "error": "stopped by user", "outputs": {}}})]
+        return [
+            Event({"event": "workflow_started", "data": {}}),
+            Event(
+                {"event": "workflow_finished", "data": {"status": "stopped", "error": "stopped by user", "outputs": {}}}
+            ),
+        ]
 
-    run = run_snippet(dify, add_app(dify, "workflow", scenario=scenario), render_code(template="single", app="workflow"))
+    run = run_snippet(
+        dify, add_app(dify, "workflow", scenario=scenario), render_code(template="single", app="workflow")
+    )
     assert not run.ok and "status 'stopped': stopped by user" in run.error
 
 
@@ -478,7 +612,9 @@ def test_proxy_refusal_explains_the_ssrf_rules(dify, scheme: str) -> None:
     if scheme == "http":  # squid's 403 page
         assert run.error.startswith("HTTP 403. Hint: the sandbox's SSRF proxy refused")
     else:  # squid refuses the CONNECT
-        assert run.error.startswith(f"the proxy refused the connection to {dify.tls_base_url}/chat-messages (Tunnel connection failed: 403")
+        assert run.error.startswith(
+            f"the proxy refused the connection to {dify.tls_base_url}/chat-messages (Tunnel connection failed: 403"
+        )
     assert "SSRF_PROXY_ALLOW_PRIVATE_IPS" in run.error and "port 443" in run.error
 
 
@@ -486,5 +622,7 @@ def test_a_wrong_base_url_is_not_taken_for_a_stale_conversation(dify) -> None:
     callee = add_app(dify, "agent")
     code = render_code(template="conversation", base_url=dify.base_url[: -len("/v1")] + "/v2")
     run = run_snippet(dify, callee, code, conversation_id=SOMEONE_ELSES)
-    assert run.error.startswith("HTTP 404 not_found: The requested URL was not found on the server.. Hint: check base_url")
+    assert run.error.startswith(
+        "HTTP 404 not_found: The requested URL was not found on the server.. Hint: check base_url"
+    )
     assert [path for path, auth in dify.hits if auth == f"Bearer {callee.key}"] == ["/v2/chat-messages"], "no retry"

@@ -8,10 +8,10 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from dify_emulator import CONVERSATION_PREFIX, PAUSE_FORM, Event, as_mode, paused_stream, standard_stream
-from generator.dify import FORBIDDEN_HINTS
 from snippets import add_app, render_code, run_snippet
+
+from generator.dify import FORBIDDEN_HINTS
 
 KINDS = ("agent", "chat", "chatflow", "completion", "workflow")
 STREAMS = ("agent", "agent-1.16", "chat", "chatflow", "completion", "workflow")
@@ -27,11 +27,21 @@ def test_no_node_answers_another_kinds_stream_with_nothing(dify, app: str) -> No
         assert "Traceback" not in run.stderr, run.stderr
         if run.ok:
             text = run.outputs["response_text"]
-            assert text == ("Answer ✓" if app != "workflow" else json.dumps({"answer" if stream == "chatflow" else "text": "Answer ✓"}, ensure_ascii=False)), (app, stream, text)
+            assert text == (
+                "Answer ✓"
+                if app != "workflow"
+                else json.dumps({"answer" if stream == "chatflow" else "text": "Answer ✓"}, ensure_ascii=False)
+            ), (app, stream, text)
         else:
             shown = "agent" if stream.startswith("agent") else stream if stream == "workflow" else "chat"
             assert f'set app = "{shown}"' in run.error and run.error.count("\n") == 1, (app, stream, run.error)
-            assert (app, stream) in {("completion", "agent"), ("workflow", "agent"), ("workflow", "agent-1.16"), ("workflow", "chat"), ("workflow", "completion")} or stream == "workflow"
+            assert (app, stream) in {
+                ("completion", "agent"),
+                ("workflow", "agent"),
+                ("workflow", "agent-1.16"),
+                ("workflow", "chat"),
+                ("workflow", "completion"),
+            } or stream == "workflow"
 
 
 @pytest.mark.parametrize("app", ["chatflow", "workflow"])
@@ -49,7 +59,10 @@ def test_a_pause_for_human_input_is_said_or_returned(dify, app: str, errors: str
             continue
         assert run.ok, run.error
         form = run.outputs["human_input"]
-        assert form["form_token"] == ("" if bare else PAUSE_FORM["form_token"]) and form["workflow_run_id"] in ("run-1", "")
+        assert form["form_token"] == ("" if bare else PAUSE_FORM["form_token"]) and form["workflow_run_id"] in (
+            "run-1",
+            "",
+        )
         assert run.outputs.get("status", "paused") == "paused"
         assert run.outputs["response_text"] == ("so far" if app == "chatflow" else "")
         assert "paused for human input" in run.outputs.get("error", "paused for human input")
@@ -58,7 +71,11 @@ def test_a_pause_for_human_input_is_said_or_returned(dify, app: str, errors: str
 @pytest.mark.parametrize("app", ["agent", "chat"])
 def test_a_chat_nodes_pause_is_one_line(dify, app: str) -> None:
     """A chat node called on a paused Chatflow: the line, with the token; no human_input output."""
-    run = run_snippet(dify, add_app(dify, "chatflow", scenario=paused_stream), render_code(template="single", app=app, errors="output"))
+    run = run_snippet(
+        dify,
+        add_app(dify, "chatflow", scenario=paused_stream),
+        render_code(template="single", app=app, errors="output"),
+    )
     assert run.ok and "human_input" not in run.outputs
     assert "paused for human input at node 'Approve the draft' (form_token tok-7Hq2" in run.outputs["error"]
 
@@ -66,9 +83,10 @@ def test_a_chat_nodes_pause_is_one_line(dify, app: str) -> None:
 @pytest.mark.parametrize("restart", [True, False])
 @pytest.mark.parametrize("route", ["code", "http-node"])
 def test_a_conversation_id_that_is_no_uuid_never_reaches_dify(dify, restart: bool, route: str) -> None:
-    from generator.rendering.pipeline import snippet_files
-    from snippets import snippet_of
     from code_node import run_code_node
+    from snippets import snippet_of
+
+    from generator.rendering.pipeline import snippet_files
 
     callee = add_app(dify, "chat", conversation_ids="pings")  # the old Dify that only pings for it
     made = snippet_of(template="conversation", app="chat", route=route, restart_stale_conversation=restart)
@@ -76,7 +94,9 @@ def test_a_conversation_id_that_is_no_uuid_never_reaches_dify(dify, restart: boo
     if route == "code":
         run = run_snippet(dify, callee, files["test.py"], conversation_id="42")
     else:  # the request-body node decides
-        run = run_code_node(files["test_request.py"], {"query": "q", "user": "u", "conversation_id": "42"}, {"body": "string"})
+        run = run_code_node(
+            files["test_request.py"], {"query": "q", "user": "u", "conversation_id": "42"}, {"body": "string"}
+        )
     sent = [r["body"].get("conversation_id") for r in dify.requests if r["key"] == callee.key]
     if restart and route == "code":
         assert run.ok and run.outputs["conversation_id"].startswith(CONVERSATION_PREFIX) and sent == [""]
@@ -92,10 +112,25 @@ def test_the_emulator_plays_both_difys_for_conversation_ids(dify) -> None:
 
     def post(app, conversation_id: str) -> tuple[int, bytes]:
         connection = http.client.HTTPConnection("127.0.0.1", int(dify.base_url.split(":")[2].split("/")[0]), timeout=3)
-        body = {"query": "q", "user": "u", "inputs": {}, "response_mode": "streaming", "conversation_id": conversation_id}
-        connection.request("POST", "/v1/chat-messages", json.dumps(body), {"Authorization": f"Bearer {app.key}", "Content-Type": "application/json"})
+        body = {
+            "query": "q",
+            "user": "u",
+            "inputs": {},
+            "response_mode": "streaming",
+            "conversation_id": conversation_id,
+        }
+        connection.request(
+            "POST",
+            "/v1/chat-messages",
+            json.dumps(body),
+            {"Authorization": f"Bearer {app.key}", "Content-Type": "application/json"},
+        )
         response = connection.getresponse()
-        data = response.read(200) if response.status != 200 else response.fp.readline() + response.fp.readline() + response.fp.readline()
+        data = (
+            response.read(200)
+            if response.status != 200
+            else response.fp.readline() + response.fp.readline() + response.fp.readline()
+        )
         connection.close()
         return response.status, data
 
@@ -111,7 +146,13 @@ def test_run_statuses(dify, app: str) -> None:
 
     def with_status(status: str):
         def stream(request):
-            return [Event(dict(e.payload, data=dict(e.payload["data"], status=status))) if e.payload.get("event") == "workflow_finished" else e for e in standard_stream(request)]
+            return [
+                Event(dict(e.payload, data=dict(e.payload["data"], status=status)))
+                if e.payload.get("event") == "workflow_finished"
+                else e
+                for e in standard_stream(request)
+            ]
+
         return stream
 
     partly = run_snippet(dify, add_app(dify, app, scenario=with_status("partial-succeeded")), code)
@@ -131,7 +172,9 @@ def test_each_403_code_has_its_own_hint(dify, code_name: str, hint: str) -> None
 def test_reasoning_split_across_chunks(dify, reasoning: str) -> None:
     code = render_code(template="single", app="chat", reasoning=reasoning)
     pieces = ["<th", "ink>step 1\nstep 2</th", "ink>\n\n", "Final ✓"]
-    stream = [Event({"event": "message", "answer": piece}) for piece in pieces] + [Event({"event": "message_end", "metadata": {}})]
+    stream = [Event({"event": "message", "answer": piece}) for piece in pieces] + [
+        Event({"event": "message_end", "metadata": {}})
+    ]
     run = run_snippet(dify, add_app(dify, "chat", scenario=lambda request: stream), code)
     assert run.ok, run.error
     raw = "".join(pieces)
@@ -141,7 +184,9 @@ def test_reasoning_split_across_chunks(dify, reasoning: str) -> None:
 
 def test_the_default_reasoning_keeps_todays_bytes() -> None:
     assert render_code(template="single") == render_code(template="single", reasoning="keep")
-    assert "_split_reasoning" not in render_code(template="single") and "import re" not in render_code(template="single")
+    assert "_split_reasoning" not in render_code(template="single") and "import re" not in render_code(
+        template="single"
+    )
 
 
 @pytest.mark.parametrize(

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from dify_exports import aged, current_document, exported
+from loopback import LoopbackServer, QuietHandler
+
 from generator.cli import cli
 from generator.spec.load import load_spec
-from loopback import LoopbackServer, QuietHandler
 
 REPO = Path(__file__).resolve().parent.parent
 KEY = "app-AbCdEfGh0123456789TrUsT"
@@ -67,26 +67,48 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_a_redirect_to_another_origin_is_refused_and_gets_no_key(project: Path, dify, redirecting, monkeypatch) -> None:
     before = (project / "snippets.toml").read_bytes()
-    result = invoke("add", "other", "--template", "single", "--base-url", redirecting.url + "/cross/v1", monkeypatch=monkeypatch)
+    result = invoke(
+        "add", "other", "--template", "single", "--base-url", redirecting.url + "/cross/v1", monkeypatch=monkeypatch
+    )
     assert result.exit_code == 2 and result.stderr.count("\n") == 1, result.stderr
-    assert "redirected to another origin" in result.stderr and "localhost" in result.stderr and "127.0.0.1" in result.stderr
+    assert (
+        "redirected to another origin" in result.stderr
+        and "localhost" in result.stderr
+        and "127.0.0.1" in result.stderr
+    )
     assert [hit for hit in dify.hits if KEY in hit[1]] == [], "the key went to the other host"
     assert KEY not in result.stderr + result.stdout and (project / "snippets.toml").read_bytes() == before
 
 
 def test_a_same_origin_redirect_is_followed(project: Path, redirecting, monkeypatch) -> None:
-    result = invoke("add", "moved", "--template", "single", "--app", "chat", "--base-url", redirecting.url + "/same/v1", monkeypatch=monkeypatch)
+    result = invoke(
+        "add",
+        "moved",
+        "--template",
+        "single",
+        "--app",
+        "chat",
+        "--base-url",
+        redirecting.url + "/same/v1",
+        monkeypatch=monkeypatch,
+    )
     assert result.exit_code == 0, result.stderr
-    assert ("/v1/info", f"Bearer {KEY}") in redirecting.seen and 'name = "moved"' in (project / "snippets.toml").read_text()
+    assert ("/v1/info", f"Bearer {KEY}") in redirecting.seen and 'name = "moved"' in (
+        project / "snippets.toml"
+    ).read_text()
 
 
 @pytest.mark.parametrize(
     "spec_text,key",
     [
         ('version = 1\n\n[[snippets]]\nname = "a"\ntemplate = "single"\n{key} = 1\n', KEY),  # pasted as a TOML key
-        ('version = 1\n\n[{key}]\n', KEY),  # as a table name
+        ("version = 1\n\n[{key}]\n", KEY),  # as a table name
         ('version = 1\n\n[[snippets]]\nname = "a"\ntemplate = "variables"\ninputs = {{ "{key}" = "x" }}\n', KEY),
-        ('version = 1\n\n[[snippets]]\nname = "a"\ntemplate = "single"\napp = "workflow"\nworkflow_outputs = {{ "{key}" = "string" }}\n', KEY),
+        (
+            'version = 1\n\n[[snippets]]\nname = "a"\ntemplate = "single"\napp = "workflow"\nworkflow_outputs = {{ '
+            '"{key}" = "string" }}\n',
+            KEY,
+        ),
     ],
 )
 def test_a_key_pasted_into_a_spec_is_never_echoed(project: Path, monkeypatch, spec_text: str, key: str) -> None:
@@ -98,7 +120,18 @@ def test_a_key_pasted_into_a_spec_is_never_echoed(project: Path, monkeypatch, sp
 
 def test_a_key_with_a_newline_is_never_echoed(project: Path, dify, monkeypatch) -> None:
     key = "app-AbCdEfGh0123\n456789TrUsT"
-    result = invoke("add", "x", "--template", "single", "--app", "chat", "--base-url", dify.base_url, key=key, monkeypatch=monkeypatch)
+    result = invoke(
+        "add",
+        "x",
+        "--template",
+        "single",
+        "--app",
+        "chat",
+        "--base-url",
+        dify.base_url,
+        key=key,
+        monkeypatch=monkeypatch,
+    )
     assert result.exit_code == 2, result.stderr
     for part in key.split("\n"):
         assert part[4:] not in result.stderr, result.stderr
@@ -178,7 +211,7 @@ class _RawServer:
                 except OSError:
                     pass
 
-    def __enter__(self) -> "_RawServer":
+    def __enter__(self) -> _RawServer:
         self.thread.start()
         return self
 
@@ -198,7 +231,7 @@ HEADERS = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
         b"\x00\x01garbage\r\n\r\n",  # no status line at all
         HEADERS + b"".join(b"X-%d: y\r\n" % n for n in range(150)) + b"\r\n{}",  # too many headers
         HEADERS + b"X-Long: " + b"y" * 70_000 + b"\r\n\r\n{}",  # a 70 KB header line
-        HEADERS + b"Transfer-Encoding: chunked\r\n\r\n10\r\n{\"name\": \"x\"",  # a cut chunked body
+        HEADERS + b'Transfer-Encoding: chunked\r\n\r\n10\r\n{"name": "x"',  # a cut chunked body
         HEADERS + b"Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n",  # a malformed chunk size
     ],
     ids=["ssh", "garbage", "headers", "long-header", "cut-chunk", "bad-chunk"],
@@ -207,10 +240,21 @@ HEADERS = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
 def test_whatever_the_server_sends_is_one_line(project: Path, monkeypatch, reply: bytes, command: str) -> None:
     with _RawServer(reply) as server:
         if command == "add":
-            result = invoke("add", "x", "--template", "single", "--app", "chat", "--base-url", server.base_url, monkeypatch=monkeypatch)
+            result = invoke(
+                "add",
+                "x",
+                "--template",
+                "single",
+                "--app",
+                "chat",
+                "--base-url",
+                server.base_url,
+                monkeypatch=monkeypatch,
+            )
         else:
             (project / "snippets.toml").write_text(
-                f'version = 1\n\n[[snippets]]\nname = "a"\ntemplate = "single"\napp = "chat"\nbase_url = "{server.base_url}"\nverify_key_env = "DIFY_APP_API_KEY"\n'
+                'version = 1\n\n[[snippets]]\nname = "a"\ntemplate = "single"\napp = "chat"\nbase_url = '
+                f'"{server.base_url}"\nverify_key_env = "DIFY_APP_API_KEY"\n'
             )
             result = invoke("check", "--against-apps", monkeypatch=monkeypatch)
     assert result.exit_code == 2, (result.exit_code, result.stdout, result.stderr)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from app_forms import Variable
 from input_samples import LOCAL_FILE, REMOTE_FILE, TOOL_FILE
 from snippets import add_app, parameters, render_code, run_snippet
@@ -31,7 +30,13 @@ INPUTS = {
     "doc": {"param": "doc", "type": "file", "required": False},
     "pics": {"param": "pics", "type": "file-list", "required": False, "max_length": 2},
 }
-SIGNED_ONLY = {**LOCAL_FILE, "transfer_method": "local_file", "related_id": None, "reference": None, "url": "https://dify.example/files/x?sign=1"}
+SIGNED_ONLY = {
+    **LOCAL_FILE,
+    "transfer_method": "local_file",
+    "related_id": None,
+    "reference": None,
+    "url": "https://dify.example/files/x?sign=1",
+}
 
 
 @pytest.fixture(params=["raise", "output"])
@@ -51,13 +56,27 @@ def test_right_values_reach_the_app_as_its_form_takes_them(dify, errors: str) ->
     app = add_app(dify, "workflow", form=FORM)
     code = code_for(errors)
     run = run_snippet(
-        dify, app, code, query="What now?", language="de", title="short", depth="2.5", strict="yes",
-        config='{"k": [1]}', doc=LOCAL_FILE, pics=[REMOTE_FILE, TOOL_FILE],
+        dify,
+        app,
+        code,
+        query="What now?",
+        language="de",
+        title="short",
+        depth="2.5",
+        strict="yes",
+        config='{"k": [1]}',
+        doc=LOCAL_FILE,
+        pics=[REMOTE_FILE, TOOL_FILE],
     )
     assert run.ok, run.error
     (request,) = sent(dify, app)
     assert request["body"]["inputs"] == {
-        "topic": "What now?", "lang": "de", "title": "short", "depth": 2.5, "strict": True, "config": {"k": [1]},
+        "topic": "What now?",
+        "lang": "de",
+        "title": "short",
+        "depth": 2.5,
+        "strict": True,
+        "config": {"k": [1]},
         "doc": {"type": "document", "transfer_method": "local_file", "upload_file_id": LOCAL_FILE["related_id"]},
         "pics": [
             {"type": "image", "transfer_method": "remote_url", "url": "https://example.com/a.png"},
@@ -70,7 +89,9 @@ def test_right_values_reach_the_app_as_its_form_takes_them(dify, errors: str) ->
 def test_optional_inputs_left_unmapped_are_not_sent_and_the_app_uses_its_default(dify) -> None:
     app = add_app(dify, "workflow", form=FORM)
     code = code_for("raise")
-    run = run_snippet(dify, app, code, language="en", title="t", depth=None, strict=None, config=None, doc=None, pics=None)
+    run = run_snippet(
+        dify, app, code, language="en", title="t", depth=None, strict=None, config=None, doc=None, pics=None
+    )
     assert run.ok, run.error
     (request,) = sent(dify, app)
     assert set(request["body"]["inputs"]) == {"topic", "lang", "title"}
@@ -94,7 +115,10 @@ def test_optional_inputs_left_unmapped_are_not_sent_and_the_app_uses_its_default
         ({"config": "{nope"}, "input config must be a JSON object; its text isn't JSON"),
         ({"config": "[1, 2]"}, "input config must be an object, not list"),
         ({"doc": "report.pdf"}, "input doc must be a file; map a File variable"),
-        ({"doc": {**LOCAL_FILE, "related_id": None, "url": "/files/x"}}, "input doc: a local_file file without an id or URL can't be passed on"),
+        (
+            {"doc": {**LOCAL_FILE, "related_id": None, "url": "/files/x"}},
+            "input doc: a local_file file without an id or URL can't be passed on",
+        ),
         ({"pics": REMOTE_FILE}, "input pics must be a list of files; map an Array[File] variable"),
         ({"pics": [REMOTE_FILE] * 3}, "input pics has 3 files; the called app takes 2 at most"),
         ({"pics": [REMOTE_FILE, "x"]}, "input pics[1] must be a file"),
@@ -116,7 +140,11 @@ def test_a_signed_url_is_the_way_across_workspaces(dify) -> None:
     app = add_app(dify, "workflow", form=FORM)
     run = run_snippet(dify, app, code_for("raise"), language="en", title="t", doc=SIGNED_ONLY)
     assert run.ok, run.error
-    assert sent(dify, app)[0]["body"]["inputs"]["doc"] == {"type": "document", "transfer_method": "remote_url", "url": SIGNED_ONLY["url"]}
+    assert sent(dify, app)[0]["body"]["inputs"]["doc"] == {
+        "type": "document",
+        "transfer_method": "remote_url",
+        "url": SIGNED_ONLY["url"],
+    }
 
 
 def test_without_a_query_input_main_takes_no_query(dify) -> None:
@@ -141,11 +169,17 @@ def test_the_app_drops_what_its_form_does_not_declare(dify) -> None:
 
 def test_the_request_builder_checks_typed_inputs_too(dify) -> None:
     from code_node import run_code_node
-
     from snippets import snippet_of
+
     from generator.rendering.pipeline import snippet_files
 
-    snippet = snippet_of(template="variables", app="workflow", route="http-node", query_input="topic", inputs={"lang": INPUTS["lang"], "depth": INPUTS["depth"]})
+    snippet = snippet_of(
+        template="variables",
+        app="workflow",
+        route="http-node",
+        query_input="topic",
+        inputs={"lang": INPUTS["lang"], "depth": INPUTS["depth"]},
+    )
     builder = snippet_files([snippet], "t")["test_request.py"]
     good = run_code_node(builder, {"query": "q", "user": "u", "language": "en", "depth": "4"}, {"body": "string"})
     assert good.ok and json.loads(good.outputs["body"])["inputs"] == {"lang": "en", "depth": 4, "topic": "q"}
@@ -166,4 +200,7 @@ def test_forwarded_files_go_as_the_requests_own_files(dify) -> None:
     none = run_snippet(dify, app, code, files=None)
     assert none.ok and "files" not in sent(dify, app)[-1]["body"]
     bad = run_snippet(dify, app, code, files=[{"name": "x"}])
-    assert not bad.ok and bad.error.strip() == "input files[0] must be a file; map a File variable (e.g. a Start node's file input)"
+    assert (
+        not bad.ok
+        and bad.error.strip() == "input files[0] must be a file; map a File variable (e.g. a Start node's file input)"
+    )

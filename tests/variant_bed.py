@@ -1,4 +1,4 @@
-"""One generated variant under test: its files, runs of it against the Dify emulator (traced), and judgements of the outcome.
+"""One generated variant under test: its files, runs of it against the Dify emulator (traced), and judgements of them.
 
 A run goes the way the variant's route goes in Dify: on the code route the Code node calls the
 emulator itself; on the HTTP-node route the request-body node runs, its body is POSTed to the
@@ -11,22 +11,23 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from code_node import NodeRun, declared_outputs, run_code_node
 from app_forms import Variable
+from code_node import NodeRun, declared_outputs, run_code_node
+from dify_emulator import CONVERSATION_PREFIX, App, DifyEmulator
 from input_samples import sample_value
-from dify_emulator import App, DifyEmulator, CONVERSATION_PREFIX
-from generator.rendering.pipeline import snippet_files
-from generator.rendering.variant import Shape, shape_of
 from option_space import options_of, snippet
 from snippets import add_app, parameters
 from test_http_route import buffered
 from tls import trusting_env
 
+from generator.rendering.pipeline import snippet_files
+from generator.rendering.variant import Variant, variant_of
+
 # Options held fixed for every variant: a short budget keeps timeouts cheap, a small limit keeps
 # oversize answers cheap; both are data, not choices, so they change no code path.
 FIXED = {"time_budget": 3.0, "max_answer_chars": 1000}
 MODES = {"agent": "agent", "chat": "chat", "chatflow": "chatflow", "completion": "completion", "workflow": "workflow"}
-ANSWER = "Hello 世界! «quotes» \"and\" \\backslashes\\ \n {{inputs}} <<RESULT>>"
+ANSWER = 'Hello 世界! «quotes» "and" \\backslashes\\ \n {{inputs}} <<RESULT>>'
 # Values of every Dify type, for a workflow's typed outputs.
 SAMPLES = {
     "string": "text ✓",
@@ -39,6 +40,8 @@ SAMPLES = {
     "array[boolean]": [True, False],
 }
 EMPTIES = {"string": "", "number": 0, "boolean": False, "object": {}}
+
+
 @dataclass
 class VariantBed:
     """`bed = VariantBed(dify, row)`; scenarios call bed.app(), bed.run(), bed.succeeds(), bed.fails()."""
@@ -51,7 +54,7 @@ class VariantBed:
     def __post_init__(self) -> None:
         self.options = {**options_of(self.row), **FIXED}
         self.snippet = snippet(**self.options)
-        self.shape: Shape = shape_of(self.snippet)
+        self.variant: Variant = variant_of(self.snippet)
         files = snippet_files([self.snippet], "the option space")
         self.code = files[f"{self.snippet.name}.py"]
         self.builder = files.get(f"{self.snippet.name}_request.py")
@@ -66,7 +69,7 @@ class VariantBed:
 
     @property
     def https(self) -> bool:
-        return self.shape.https
+        return self.variant.https
 
     def input_value(self, entry) -> object:  # entry: generator.spec.load.Input
         """The value a run gives the parameter of a spec input: valid for its type."""
@@ -74,9 +77,18 @@ class VariantBed:
 
     def form(self) -> list[Variable] | None:
         """A form for the called app that checks what the variant sends (typed variants only)."""
-        if not self.shape.input_checks:
+        if not self.variant.input_checks:
             return None
-        form = [Variable(entry.key, entry.type or "text-input", required=entry.required, options=list(entry.options), max_length=entry.max_length or None) for entry in self.snippet.inputs]
+        form = [
+            Variable(
+                entry.key,
+                entry.type or "text-input",
+                required=entry.required,
+                options=list(entry.options),
+                max_length=entry.max_length or None,
+            )
+            for entry in self.snippet.inputs
+        ]
         if self.snippet.query_input:
             form.append(Variable(self.snippet.query_input, "paragraph"))
         return form
@@ -110,16 +122,25 @@ class VariantBed:
         self.runs += 1
         values = {name: f"value of {name}" for name in self.parameters}
         values.update({entry.param: self.input_value(entry) for entry in self.snippet.inputs})
-        base_values = {"query": "What is up?", "user": user, "api_key": key if key is not None else app.key, "files": []}
+        base_values = {
+            "query": "What is up?",
+            "user": user,
+            "api_key": key if key is not None else app.key,
+            "files": [],
+        }
         values.update({name: value for name, value in base_values.items() if name in values or name == "api_key"})
         values.update(inputs or {})
         if "conversation_id" in values:
             values["conversation_id"] = conversation_id
         if self.route == "http-node":
             return self._run_http_route(app, values, cut_at, path)
-        code = self.code.replace(self.snippet.base_url, base or (self.dify.tls_base_url if self.https else self.dify.base_url))
+        code = self.code.replace(
+            self.snippet.base_url, base or (self.dify.tls_base_url if self.https else self.dify.base_url)
+        )
         if time_budget is not None:  # the same code with another budget (FIXED's is short)
-            code = code.replace(f"_TIME_BUDGET_SECONDS = {FIXED['time_budget']}\n", f"_TIME_BUDGET_SECONDS = {time_budget}\n")
+            code = code.replace(
+                f"_TIME_BUDGET_SECONDS = {FIXED['time_budget']}\n", f"_TIME_BUDGET_SECONDS = {time_budget}\n"
+            )
             assert f"_TIME_BUDGET_SECONDS = {time_budget}\n" in code
         run_env = dict(trusting_env() if self.https and trust else {}, **(env or {}))
         run = run_code_node(code, values, self.outputs, env=run_env, timeout=15, trace_lines=True)
@@ -127,16 +148,18 @@ class VariantBed:
         return run
 
     def _run_http_route(self, app: App, values: dict, cut_at: int | None, path: str | None) -> NodeRun:
-        built = run_code_node(self.builder, {k: v for k, v in values.items() if k != "api_key"}, {"body": "string"}, trace_lines=True)
+        built = run_code_node(
+            self.builder, {k: v for k, v in values.items() if k != "api_key"}, {"body": "string"}, trace_lines=True
+        )
         self.lines["builder"] |= built.lines
         if not built.ok:  # the request-body node failed (a typed input refused): the route stops there
             return built
-        route = path or self.shape.endpoint
+        route = path or self.variant.endpoint
         status, text = buffered(self.dify, values["api_key"], route, json.loads(built.outputs["body"]))
         if cut_at is not None:  # HTTP_REQUEST_NODE_MAX_TEXT_SIZE cuts the text the node keeps
             text = text.encode("utf-8")[:cut_at].decode("utf-8", "ignore")
         inputs = {"body": text, "status_code": status}
-        if self.shape.conversation:
+        if self.variant.conversation:
             inputs["conversation_id"] = values["conversation_id"]
         run = run_code_node(self.code, inputs, self.outputs, trace_lines=True)
         self.lines["code"] |= run.lines
@@ -196,9 +219,12 @@ class VariantBed:
         parser.parse_source()
         ran = parser.first_lines(self.lines[which])
         text = source.splitlines()
-        functions = [(n, line[4:].split("(")[0]) for n, line in enumerate(text, 1) if line.startswith(("def ", "    def "))]
+        functions = [
+            (n, line[4:].split("(")[0]) for n, line in enumerate(text, 1) if line.startswith(("def ", "    def "))
+        ]
         return {
-            line: f"{text[line - 1].strip()}  (in {max((f for f in functions if f[0] <= line), default=(0, 'module'))[1]})"
+            line: f"{text[line - 1].strip()}  (in "
+            f"{max((f for f in functions if f[0] <= line), default=(0, 'module'))[1]})"
             for line in sorted(parser.statements - ran)
         }
 
@@ -208,4 +234,3 @@ class VariantBed:
         parser = PythonParser(text=self.code if which == "code" else self.builder)
         parser.parse_source()
         return len(parser.statements)
-

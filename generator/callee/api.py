@@ -30,7 +30,10 @@ class _SameOriginRedirects(urllib.request.HTTPRedirectHandler):
     max_redirections = MAX_REDIRECTS
 
     def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ANN001, ANN201 (urllib's signature)
-        old, new = urllib.parse.urlsplit(req.full_url), urllib.parse.urlsplit(urllib.parse.urljoin(req.full_url, newurl))
+        old, new = (
+            urllib.parse.urlsplit(req.full_url),
+            urllib.parse.urlsplit(urllib.parse.urljoin(req.full_url, newurl)),
+        )
         if (old.scheme, old.hostname, old.port) != (new.scheme, new.hostname, new.port):
             raise UserError(
                 f"{shown(req.full_url, 120)}: redirected to another origin ({_origin(new)} instead of {_origin(old)}); "
@@ -63,9 +66,14 @@ def describe_app(base_url: str, key: str) -> AppDescription:
     mode = info.get("mode")
     form = parameters.get("user_input_form")
     if form is None:
-        raise UserError(f"{base_url}/parameters: the answer has no user_input_form, which every Dify app's has; is this a Dify Service API?")
+        raise UserError(
+            f"{base_url}/parameters: the answer has no user_input_form, which every Dify app's has; is this a Dify "
+            "Service API?"
+        )
     if not isinstance(form, list):
-        raise UserError(f"{base_url}/parameters: user_input_form is {type(form).__name__}, not a list; is this a Dify Service API?")
+        raise UserError(
+            f"{base_url}/parameters: user_input_form is {type(form).__name__}, not a list; is this a Dify Service API?"
+        )
     return AppDescription(
         name=name if isinstance(name, str) else "",
         mode=mode if isinstance(mode, str) else "",
@@ -86,12 +94,16 @@ def _get_json(base_url: str, path: str, key: str) -> dict:
         reason = getattr(error, "reason", error)
         raise UserError(f"{url}: can't be reached ({_short(reason)}); check the base URL and your network") from None
     if len(data) > MAX_ANSWER_BYTES:
-        raise UserError(f"{url}: the answer is over {MAX_ANSWER_BYTES // (1024 * 1024)} MB; is this a Dify Service API?")
+        raise UserError(
+            f"{url}: the answer is over {MAX_ANSWER_BYTES // (1024 * 1024)} MB; is this a Dify Service API?"
+        )
     try:
         document = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
         what = content_type.split(";")[0] or "no content type"
-        raise UserError(f"{url}: the answer is not JSON ({what}); is this a Dify Service API (base URL ending in /v1)?") from None
+        raise UserError(
+            f"{url}: the answer is not JSON ({what}); is this a Dify Service API (base URL ending in /v1)?"
+        ) from None
     if not isinstance(document, dict):
         raise UserError(f"{url}: the answer is JSON but not an object; is this a Dify Service API?")
     return document

@@ -1,4 +1,4 @@
-"""A live app's input form as spec inputs (for `add`), and how a snippet drifted from its app (for `check --against-apps`).
+"""A live app's input form as spec inputs (for `add`), and how a snippet drifted from it (`check --against-apps`).
 
 The form is /parameters' user_input_form: a list of one-key objects {"<type>": {variable,
 label, required, default, max_length, options, ...}} (dify-facts §7). Dify keeps only the
@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from generator.spec import names
 from generator.dify import DEFAULT_QUERY_INPUT, INPUT_TYPES
 from generator.errors import UserError, shown
+from generator.spec import names
 
 # /info's mode (Dify's AppMode) -> the spec's app kind. "agent" is the 1.16+ agent mode.
 MODE_KINDS = {
@@ -44,12 +44,17 @@ def form_fields(parameters: dict, where: str) -> tuple[list[FormField], list[str
     """The fields a caller sends, and notes on what was left out or not understood."""
     form = parameters.get("user_input_form") or []
     if len(form) > MAX_FORM_FIELDS:
-        raise UserError(f"{where}: the app's form has {len(form):,} inputs; dify-codenode takes {MAX_FORM_FIELDS} at most")
+        raise UserError(
+            f"{where}: the app's form has {len(form):,} inputs; dify-codenode takes {MAX_FORM_FIELDS} at most"
+        )
     fields: list[FormField] = []
     notes: list[str] = []
     for index, item in enumerate(form):
         if not isinstance(item, dict) or len(item) != 1 or not isinstance(next(iter(item.values())), dict):
-            raise UserError(f"{where}: user_input_form[{index}] is not a {{type: {{variable, ...}}}} object; is this a Dify Service API?")
+            raise UserError(
+                f"{where}: user_input_form[{index}] is not a {{type: {{variable, ...}}}} object; is this a Dify "
+                "Service API?"
+            )
         kind, entry = next(iter(item.items()))
         key = entry.get("variable")
         if not isinstance(key, str) or not key:
@@ -70,7 +75,9 @@ def form_fields(parameters: dict, where: str) -> tuple[list[FormField], list[str
                 type=kind,
                 required=entry.get("required") is True,
                 options=tuple(str(option) for option in options) if isinstance(options, list) else (),
-                max_length=max_length if kind in LIMITED_TYPES and type(max_length) is int and 0 < max_length <= 1_000_000 else 0,
+                max_length=max_length
+                if kind in LIMITED_TYPES and type(max_length) is int and 0 < max_length <= 1_000_000
+                else 0,
             )
         )
     return fields, notes
@@ -91,9 +98,14 @@ def app_kind(mode: str, given: str | None, where: str) -> str:
     if given is not None:
         return given
     if not mode:
-        raise UserError(f"{where}: this Dify doesn't say the app's kind (no mode in /info); pass --app agent, chat, chatflow, completion or workflow")
+        raise UserError(
+            f"{where}: this Dify doesn't say the app's kind (no mode in /info); pass --app agent, chat, chatflow, "
+            "completion or workflow"
+        )
     if mode not in MODE_KINDS:
-        raise UserError(f"{where}: the app's mode {shown(mode)} is one dify-codenode doesn't know; pass --app to say how to call it")
+        raise UserError(
+            f"{where}: the app's mode {shown(mode)} is one dify-codenode doesn't know; pass --app to say how to call it"
+        )
     return MODE_KINDS[mode]
 
 
@@ -112,9 +124,15 @@ def spec_entry(name: str, template: str, kind: str, fields: list[FormField], ext
     if template == "single":
         required = [field.key for field in fields if field.required]
         if required:
-            raise UserError(f"the app requires input{'s' if len(required) > 1 else ''} {', '.join(map(shown, required))}; use --template variables")
+            raise UserError(
+                f"the app requires input{'s' if len(required) > 1 else ''} {', '.join(map(shown, required))}; use "
+                "--template variables"
+            )
         if fields:
-            notes.append(f"template single sends none of the app's optional inputs ({', '.join(map(shown, (f.key for f in fields)))})")
+            notes.append(
+                "template single sends none of the app's optional inputs "
+                f"({', '.join(map(shown, (f.key for f in fields)))})"
+            )
         fields = []
     entry.update(extra)
     taken: set[str] = set()
@@ -169,14 +187,20 @@ def drift(snippet, kind: str, fields: list[FormField], takes_files: bool) -> lis
     sent = {entry.key: entry for entry in snippet.inputs}
     if snippet.query_input:
         if snippet.query_input not in form:
-            problems.append(f"the app has no input {shown(snippet.query_input)}: main()'s query would be dropped (query_input)")
+            problems.append(
+                f"the app has no input {shown(snippet.query_input)}: main()'s query would be dropped (query_input)"
+            )
     for field in fields:
         if field.key not in sent and field.key != snippet.query_input and field.required and not snippet.dynamic:
-            problems.append(f"the app requires input {shown(field.key)} ({field.type or 'untyped'}), which the spec doesn't send")
+            problems.append(
+                f"the app requires input {shown(field.key)} ({field.type or 'untyped'}), which the spec doesn't send"
+            )
     for entry in snippet.inputs:
         field = form.get(entry.key)
         if field is None:
-            problems.append(f"the spec sends input {shown(entry.key)}, which the app's form no longer has: Dify drops it silently")
+            problems.append(
+                f"the spec sends input {shown(entry.key)}, which the app's form no longer has: Dify drops it silently"
+            )
             continue
         if not entry.type:
             continue
@@ -188,7 +212,13 @@ def drift(snippet, kind: str, fields: list[FormField], takes_files: bool) -> lis
         if entry.required and not field.required:
             problems.append(f"input {shown(entry.key)} is optional in the app now; the spec requires it")
         if entry.type == "select" and tuple(entry.options) != field.options:
-            problems.append(f"input {shown(entry.key)} options are {', '.join(field.options) or 'none'} in the app, {', '.join(entry.options)} in the spec")
+            problems.append(
+                f"input {shown(entry.key)} options are {', '.join(field.options) or 'none'} in the app, "
+                f"{', '.join(entry.options)} in the spec"
+            )
         if entry.max_length != field.max_length and entry.type in LIMITED_TYPES:
-            problems.append(f"input {shown(entry.key)} max_length is {field.max_length or 'none'} in the app, {entry.max_length or 'none'} in the spec")
+            problems.append(
+                f"input {shown(entry.key)} max_length is {field.max_length or 'none'} in the app, "
+                f"{entry.max_length or 'none'} in the spec"
+            )
     return problems

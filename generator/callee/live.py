@@ -1,12 +1,12 @@
-"""The live apps a spec calls: `add` builds a spec entry from one, `check --against-apps` compares snippets with theirs."""
+"""The live apps a spec calls: `add` makes a spec entry from one, `check --against-apps` compares snippets with them."""
 
 from __future__ import annotations
 
 import os
 
+from generator.callee.api import describe_app
 from generator.callee.form import accepts_files, app_kind, drift, form_fields, spec_entry
 from generator.dify import CONVERSATION_APPS
-from generator.callee.api import describe_app
 from generator.errors import UserError, shown
 from generator.spec.load import Spec, checked_base_url, parse_spec
 
@@ -22,7 +22,9 @@ def read_key(variable: str, what: str) -> str:
     return key
 
 
-def new_entry(name: str, template: str, base_url: str, key_variable: str, kind_given: str | None, extra: dict) -> tuple[dict, list[str]]:
+def new_entry(
+    name: str, template: str, base_url: str, key_variable: str, kind_given: str | None, extra: dict
+) -> tuple[dict, list[str]]:
     """The [[snippets]] table for the app behind the key in `key_variable`, and notes for the user."""
     base_url = checked_base_url(base_url, "--base-url")
     key = read_key(key_variable, "add")
@@ -46,7 +48,7 @@ def check_against_apps(spec: Spec) -> tuple[list[str], int]:
     if not checked:
         raise UserError(
             f"{spec.source}: no snippet sets verify_key_env, so there is no app to check against; "
-            "add verify_key_env = \"VARIABLE\" (`dify-codenode add` does) and export the key in that variable"
+            'add verify_key_env = "VARIABLE" (`dify-codenode add` does) and export the key in that variable'
         )
     lines = []
     for snippet in checked:
@@ -59,5 +61,7 @@ def check_against_apps(spec: Spec) -> tuple[list[str], int]:
             fields, _ = form_fields(description.parameters, f"{base_url}/parameters")
         except UserError as error:
             raise UserError(f"{where}: {error}") from None
-        lines += [f"{where}: {problem}" for problem in drift(snippet, kind, fields, accepts_files(description.parameters))]
+        lines += [
+            f"{where}: {problem}" for problem in drift(snippet, kind, fields, accepts_files(description.parameters))
+        ]
     return lines, len(checked)

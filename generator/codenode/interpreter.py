@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import glob
-import json
 import importlib.util
+import json
 import os
 import shutil
 import subprocess
@@ -51,7 +51,9 @@ def choose(python: str | None) -> Interpreter:
             raise UserError(f"--python {shown_path(python)}: no such executable; give the path of a Python interpreter")
         interpreter = _probe(os.path.abspath(found))
         if interpreter is None:
-            raise UserError(f"--python {shown_path(python)}: doesn't run as a Python 3 interpreter; give the path of one")
+            raise UserError(
+                f"--python {shown_path(python)}: doesn't run as a Python 3 interpreter; give the path of one"
+            )
         return interpreter
     chosen = os.environ.get("DIFY_SANDBOX_PYTHON", "")
     located = shutil.which(chosen) if chosen else None
@@ -68,7 +70,10 @@ def choose(python: str | None) -> Interpreter:
 
 def _candidates() -> list[str]:
     versions = [f"{major}.{minor}" for major, minor in SANDBOX_VERSIONS]
-    found = [os.path.abspath(Path(name) / "bin" / "python") for name in (".venv-sandbox314", ".venv-sandbox313", ".venv-sandbox")]
+    found = [
+        os.path.abspath(Path(name) / "bin" / "python")
+        for name in (".venv-sandbox314", ".venv-sandbox313", ".venv-sandbox")
+    ]
     found += [shutil.which(f"python{version}") or "" for version in versions]
     pyenv_root = os.environ.get("PYENV_ROOT") or str(Path.home() / ".pyenv")
     for version in versions:

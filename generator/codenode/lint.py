@@ -10,21 +10,59 @@ from generator.spec import names
 
 # What dify-sandbox has besides the standard library: httpx, requests, jinja2 and their dependencies.
 SANDBOX_PACKAGES = frozenset(
-    {"httpx", "requests", "jinja2", "certifi", "httpcore", "h11", "anyio", "sniffio", "idna",
-     "charset_normalizer", "urllib3", "socksio", "markupsafe"}
+    {
+        "httpx",
+        "requests",
+        "jinja2",
+        "certifi",
+        "httpcore",
+        "h11",
+        "anyio",
+        "sniffio",
+        "idna",
+        "charset_normalizer",
+        "urllib3",
+        "socksio",
+        "markupsafe",
+    }
 )
 # Refused by the sandbox's seccomp filter (threads, processes, signals, event loops).
 FORBIDDEN_MODULES = {
-    "threading": "threads", "_thread": "threads", "concurrent": "threads", "asyncio": "an event loop (its DNS uses a thread)",
-    "subprocess": "processes", "multiprocessing": "processes", "signal": "signals (alarm/setitimer)",
+    "threading": "threads",
+    "_thread": "threads",
+    "concurrent": "threads",
+    "asyncio": "an event loop (its DNS uses a thread)",
+    "subprocess": "processes",
+    "multiprocessing": "processes",
+    "signal": "signals (alarm/setitimer)",
 }
 FORBIDDEN_CALLS = {
-    "os.fork": "processes", "os.system": "processes", "os.popen": "processes", "os.spawnl": "processes",
-    "os.execv": "processes", "os.kill": "signals", "signal.alarm": "signals", "signal.setitimer": "signals",
+    "os.fork": "processes",
+    "os.system": "processes",
+    "os.popen": "processes",
+    "os.spawnl": "processes",
+    "os.execv": "processes",
+    "os.kill": "signals",
+    "signal.alarm": "signals",
+    "signal.setitimer": "signals",
 }
-WRITE_CALLS = {"os.mkdir", "os.makedirs", "os.remove", "os.unlink", "os.rename", "os.replace", "os.rmdir",
-               "shutil.copy", "shutil.copyfile", "shutil.move", "shutil.rmtree", "tempfile.mkstemp",
-               "tempfile.NamedTemporaryFile", "tempfile.TemporaryFile", "tempfile.mkdtemp"}
+WRITE_CALLS = {
+    "os.mkdir",
+    "os.makedirs",
+    "os.remove",
+    "os.unlink",
+    "os.rename",
+    "os.replace",
+    "os.rmdir",
+    "shutil.copy",
+    "shutil.copyfile",
+    "shutil.move",
+    "shutil.rmtree",
+    "tempfile.mkstemp",
+    "tempfile.NamedTemporaryFile",
+    "tempfile.TemporaryFile",
+    "tempfile.mkdtemp",
+}
 WRITE_METHODS = {"write_text", "write_bytes", "mkdir", "touch", "unlink"}
 # Calls and modules that warn (DeprecationWarning: printed on stderr, which fails the node) or are
 # gone on the Pythons of newer sandboxes (CPython 3.14 from dify-sandbox 0.2.13; dify-facts §2),
@@ -58,9 +96,33 @@ DEPRECATED_CALLS = {
 }
 # Modules removed from the standard library in 3.12 and 3.13 (PEP 594, distutils, imp, asynchat, ...).
 REMOVED_MODULES = frozenset(
-    {"distutils", "imp", "asynchat", "asyncore", "smtpd", "aifc", "audioop", "cgi", "cgitb", "chunk", "crypt",
-     "imghdr", "mailcap", "msilib", "nis", "nntplib", "ossaudiodev", "pipes", "sndhdr", "spwd", "sunau",
-     "telnetlib", "uu", "xdrlib", "lib2to3"}
+    {
+        "distutils",
+        "imp",
+        "asynchat",
+        "asyncore",
+        "smtpd",
+        "aifc",
+        "audioop",
+        "cgi",
+        "cgitb",
+        "chunk",
+        "crypt",
+        "imghdr",
+        "mailcap",
+        "msilib",
+        "nis",
+        "nntplib",
+        "ossaudiodev",
+        "pipes",
+        "sndhdr",
+        "spwd",
+        "sunau",
+        "telnetlib",
+        "uu",
+        "xdrlib",
+        "lib2to3",
+    }
 )
 # re functions whose count / maxsplit / flags given by position warn on 3.13+: (function, positional
 # arguments allowed before them).
@@ -100,8 +162,10 @@ def lint_source(source: str, outputs: list[str] | None = None) -> list[Finding]:
             line, col = node.lineno, node.col_offset + 1
         findings.append(Finding(line, col, code, message))
 
-    for marker, code, why in (("{{inputs}}", "DCN007", "Dify replaces the text {{inputs}} anywhere in the script with the node's inputs"),
-                              ("<<RESULT>>", "DCN008", "Dify reads the result between <<RESULT>> tags in stdout; never write them")):
+    for marker, code, why in (
+        ("{{inputs}}", "DCN007", "Dify replaces the text {{inputs}} anywhere in the script with the node's inputs"),
+        ("<<RESULT>>", "DCN008", "Dify reads the result between <<RESULT>> tags in stdout; never write them"),
+    ):
         for number, text in enumerate(source.splitlines(), 1):
             if marker in text:
                 add(None, code, f"contains {marker}: {why}", number, text.index(marker) + 1)
@@ -109,7 +173,13 @@ def lint_source(source: str, outputs: list[str] | None = None) -> list[Finding]:
         tree = ast.parse(source, feature_version=(3, 10))
         compile(tree, "<code>", "exec", dont_inherit=True)  # what parses may still not compile: `__debug__ = 1`
     except SyntaxError as error:
-        add(None, "DCN001", f"not valid Python 3.10 (the sandbox may run 3.10): {error.msg}", error.lineno or 1, error.offset or 1)
+        add(
+            None,
+            "DCN001",
+            f"not valid Python 3.10 (the sandbox may run 3.10): {error.msg}",
+            error.lineno or 1,
+            error.offset or 1,
+        )
         return sorted(findings)
     except ValueError as error:  # a NUL byte
         add(None, "DCN001", f"not valid Python: {error}", 1, 1)
@@ -123,7 +193,9 @@ def lint_source(source: str, outputs: list[str] | None = None) -> list[Finding]:
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             for target in targets:
                 if isinstance(target, ast.Name) and target.id in names.RUNNER_NAMES - {"json"}:
-                    add(target, "DCN013", f"module-level `{target.id}` is rebound by Dify's runner after your code runs")
+                    add(
+                        target, "DCN013", f"module-level `{target.id}` is rebound by Dify's runner after your code runs"
+                    )
     for node in ast.walk(tree):
         _check_node(node, add, aliases)
     for main in mains:
@@ -156,7 +228,11 @@ def _check_node(node: ast.AST, add, aliases: dict[str, str]) -> None:
         for alias in node.names:
             imported = f"{node.module}.{alias.name}"
             if imported in FORBIDDEN_CALLS:
-                add(node, "DCN004", f"imports {imported}: the sandbox forbids {FORBIDDEN_CALLS[imported]} and kills the run")
+                add(
+                    node,
+                    "DCN004",
+                    f"imports {imported}: the sandbox forbids {FORBIDDEN_CALLS[imported]} and kills the run",
+                )
             elif imported in WRITE_CALLS:
                 add(node, "DCN005", f"imports {imported}: the sandbox's file system is read-only")
     if isinstance(node, (ast.Import, ast.ImportFrom)):
@@ -167,19 +243,38 @@ def _check_node(node: ast.AST, add, aliases: dict[str, str]) -> None:
         for module in modules:
             top = module.split(".")[0]
             if top in REMOVED_MODULES:
-                add(node, "DCN015", f"imports {module}: it is no longer in the standard library of Python 3.13, which newer sandboxes exceed (3.14)")
+                add(
+                    node,
+                    "DCN015",
+                    f"imports {module}: it is no longer in the standard library of Python 3.13, which newer sandboxes "
+                    "exceed (3.14)",
+                )
             elif top in FORBIDDEN_MODULES:
                 add(node, "DCN004", f"imports {module}: the sandbox forbids {FORBIDDEN_MODULES[top]} and kills the run")
             elif top == "logging":
                 add(node, "DCN006", "imports logging: log output goes to stderr, and any stderr fails the node")
             elif top not in sys.stdlib_module_names and top not in SANDBOX_PACKAGES:
-                add(node, "DCN003", f"imports {module}: the sandbox has only the standard library, httpx, requests and jinja2")
+                add(
+                    node,
+                    "DCN003",
+                    f"imports {module}: the sandbox has only the standard library, httpx, requests and jinja2",
+                )
     elif isinstance(node, ast.Call):
         name = _resolved(_dotted(node.func), aliases)
         if name in DEPRECATED_CALLS:
-            add(node, "DCN015", f"calls {name}: {DEPRECATED_CALLS[name]}; newer sandboxes run Python 3.14, where a warning on stderr fails the node")
+            add(
+                node,
+                "DCN015",
+                f"calls {name}: {DEPRECATED_CALLS[name]}; newer sandboxes run Python 3.14, where a warning on stderr "
+                "fails the node",
+            )
         elif name in RE_POSITIONAL and len(node.args) > RE_POSITIONAL[name]:
-            add(node, "DCN015", f"passes {name}'s count/maxsplit/flags by position: Python 3.13+ warns (on stderr, which fails the node); pass them by keyword")
+            add(
+                node,
+                "DCN015",
+                f"passes {name}'s count/maxsplit/flags by position: Python 3.13+ warns (on stderr, which fails the "
+                "node); pass them by keyword",
+            )
         elif name in FORBIDDEN_CALLS:
             add(node, "DCN004", f"calls {name}: the sandbox forbids {FORBIDDEN_CALLS[name]} and kills the run")
         elif name == "httpx.AsyncClient":
@@ -193,7 +288,11 @@ def _check_node(node: ast.AST, add, aliases: dict[str, str]) -> None:
         elif name == "print" and any(k.arg == "file" and _dotted(k.value) == "sys.stderr" for k in node.keywords):
             add(node, "DCN006", "prints to stderr: anything on stderr fails the node")
         elif name in HTTPX_CALLS and not any(k.arg == "timeout" for k in node.keywords):
-            add(node, "DCN014", f"{name} without timeout=: httpx's 5 s default is shorter than Dify's 10 s ping interval")
+            add(
+                node,
+                "DCN014",
+                f"{name} without timeout=: httpx's 5 s default is shorter than Dify's 10 s ping interval",
+            )
 
 
 def _writes(call: ast.Call) -> bool:
@@ -207,7 +306,11 @@ def _check_main(main: ast.FunctionDef, outputs: list[str] | None, add) -> None:
         add(main, "DCN009", "positional-only parameters: Dify passes every input as a keyword")
     for argument in arguments.args + arguments.kwonlyargs:
         if not names.DIFY_NAME.fullmatch(argument.arg):
-            add(argument, "DCN009", f"parameter {argument.arg!r} is not a name Dify accepts for a variable ({names.DIFY_NAME.pattern})")
+            add(
+                argument,
+                "DCN009",
+                f"parameter {argument.arg!r} is not a name Dify accepts for a variable ({names.DIFY_NAME.pattern})",
+            )
         elif not names.can_bind(argument.arg):
             add(argument, "DCN009", f"parameter {argument.arg!r} can't be assigned in Python: the node can't load")
     returns = [node for node in ast.walk(main) if isinstance(node, ast.Return) and _owner(main, node)]
@@ -224,9 +327,18 @@ def _check_main(main: ast.FunctionDef, outputs: list[str] | None, add) -> None:
             missing = [name for name in outputs if name not in keys]
             extra = [key for key in keys if key not in outputs]
             if missing:
-                add(node, "DCN011", f"returns no {', '.join(missing)}: Dify fails with 'Output {missing[0]} is missing.'")
+                add(
+                    node,
+                    "DCN011",
+                    f"returns no {', '.join(missing)}: Dify fails with 'Output {missing[0]} is missing.'",
+                )
             if extra:
-                add(node, "DCN011", f"returns undeclared {', '.join(map(str, extra))}: Dify fails with 'Not all output parameters are validated.'")
+                add(
+                    node,
+                    "DCN011",
+                    f"returns undeclared {', '.join(map(str, extra))}: Dify fails with 'Not all output parameters are "
+                    "validated.'",
+                )
 
 
 def _owner(main: ast.FunctionDef, target: ast.Return) -> bool:

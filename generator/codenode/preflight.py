@@ -15,7 +15,9 @@ MAX_TIMEOUT_SECONDS = 600.0
 
 def check_timeout(timeout: float) -> None:
     if not math.isfinite(timeout) or not 0 < timeout <= MAX_TIMEOUT_SECONDS:
-        raise UserError(f"--timeout {timeout:g}: give seconds above 0 and at most {MAX_TIMEOUT_SECONDS:g} (Dify's sandbox: 15)")
+        raise UserError(
+            f"--timeout {timeout:g}: give seconds above 0 and at most {MAX_TIMEOUT_SECONDS:g} (Dify's sandbox: 15)"
+        )
 
 
 def check_call(source: str, inputs: dict[str, object], label: str) -> None:
@@ -24,11 +26,13 @@ def check_call(source: str, inputs: dict[str, object], label: str) -> None:
     main = _main_function(source, label)
     arguments = main.args
     if arguments.posonlyargs:
-        raise UserError(f"{label}:{main.lineno}: main() has positional-only parameters; Dify passes every input by name")
+        raise UserError(
+            f"{label}:{main.lineno}: main() has positional-only parameters; Dify passes every input by name"
+        )
     takes_any = arguments.kwarg is not None
     named = [a.arg for a in arguments.args] + [a.arg for a in arguments.kwonlyargs]
     with_default = {a.arg for a in arguments.args[len(arguments.args) - len(arguments.defaults) :]}
-    with_default |= {a.arg for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults) if d is not None}
+    with_default |= {a.arg for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True) if d is not None}
     missing = [name for name in named if name not in with_default and name not in inputs]
     if missing:
         flags = " ".join(f"--input {name}=..." for name in missing[:5])
@@ -48,7 +52,10 @@ def _main_function(source: str, label: str) -> ast.FunctionDef:
         tree = ast.parse(source)
         compile(tree, label, "exec", dont_inherit=True)
     except SyntaxError as error:
-        raise UserError(f"{label}:{error.lineno or 1}:{error.offset or 1}: not valid Python: {error.msg}; fix it (`dify-codenode lint` checks it)") from None
+        raise UserError(
+            f"{label}:{error.lineno or 1}:{error.offset or 1}: not valid Python: {error.msg}; fix it (`dify-codenode "
+            "lint` checks it)"
+        ) from None
     except (RecursionError, MemoryError):
         raise UserError(f"{label}: nested too deeply for Python to compile; Dify couldn't run it either") from None
     except ValueError as error:  # e.g. source with a NUL byte
@@ -64,15 +71,22 @@ def with_base_url(source: str, base_url: str, label: str) -> str:
     node from the host, where the API has another address than inside the sandbox."""
     scheme = urllib.parse.urlsplit(base_url).scheme
     if scheme not in ("http", "https") or not urllib.parse.urlsplit(base_url).hostname:
-        raise UserError(f"--base-url {shown(base_url)}: not an http(s) URL; give the Service API's address, e.g. http://localhost/v1")
+        raise UserError(
+            f"--base-url {shown(base_url)}: not an http(s) URL; give the Service API's address, e.g. "
+            "http://localhost/v1"
+        )
     match = re.search(r'^_URL = \(?\s*"([^"\n]*)"', source, re.MULTILINE)
     endpoint = next((end for end in sorted(set(ENDPOINTS.values())) if match and match.group(1).endswith(end)), None)
     if match is None or endpoint is None:
-        raise UserError(f"{label}: --base-url works on files dify-codenode generated (this one has no _URL line); edit its address instead")
+        raise UserError(
+            f"{label}: --base-url works on files dify-codenode generated (this one has no _URL line); edit its "
+            "address instead"
+        )
     old = match.group(1)[: -len(endpoint)]
     if urllib.parse.urlsplit(old).scheme != scheme:
         raise UserError(
-            f"{label}: was generated for {urllib.parse.urlsplit(old).scheme} ({shown(old)}), and its transport is made for it; "
+            f"{label}: was generated for {urllib.parse.urlsplit(old).scheme} ({shown(old)}), and its transport is "
+            "made for it; "
             f"regenerate with base_url = {shown(base_url)} to try it against an {scheme} API"
         )
     return source.replace(f'"{old}/', f'"{base_url.rstrip("/")}/')

@@ -103,7 +103,13 @@ def run_code_node(
     with tempfile.TemporaryDirectory() as work, tempfile.TemporaryFile(dir=work) as trace:
         path = Path(work) / "code.py"
         path.write_text(script, encoding="utf-8")
-        command = [python or sys.executable, "-B", *(["-W", "error"] if warnings_as_errors else []), str(BOOT), str(path)]
+        command = [
+            python or sys.executable,
+            "-B",
+            *(["-W", "error"] if warnings_as_errors else []),
+            str(BOOT),
+            str(path),
+        ]
         run_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1"}
         run_env.update(env or {})
         if trace_lines:
@@ -111,11 +117,17 @@ def run_code_node(
         started = time.monotonic()
         try:
             done = subprocess.run(
-                command, capture_output=True, timeout=timeout, cwd=work, env=run_env,
+                command,
+                capture_output=True,
+                timeout=timeout,
+                cwd=work,
+                env=run_env,
                 pass_fds=(trace.fileno(),) if trace_lines else (),
             )
         except subprocess.TimeoutExpired as expired:
-            return NodeRun(None, "error: timeout", _text(expired.stdout), _text(expired.stderr), time.monotonic() - started)
+            return NodeRun(
+                None, "error: timeout", _text(expired.stdout), _text(expired.stderr), time.monotonic() - started
+            )
         seconds = time.monotonic() - started
         trace.seek(0)
         traced = (int(n) - CODE_FIRST_LINE + 1 for n in trace.read().split())
@@ -154,7 +166,7 @@ def in_user_lines(error: str, code: str, name: str) -> str:
     def located(match: re.Match) -> str:
         line = int(match.group(1)) - CODE_FIRST_LINE + 1
         if not 1 <= line <= len(code_lines):
-            return f"File \"Dify's runner script\"{match.group(2)}"
+            return f'File "Dify\'s runner script"{match.group(2)}'
         return f'File "{name}", line {line}{match.group(2)}\n    {code_lines[line - 1].strip()}'
 
     error = re.sub(r'File "<code>", line (\d+)([^\n]*)', located, error)
@@ -229,7 +241,11 @@ def _check_value(name: str, value: object, kind: str, depth: int) -> str:
         if not isinstance(value, list):
             return f"Output {name} is not an array, got {type(value)} instead."
         item_kind = kind[6:-1]
-        limit = {"string": MAX_STRING_ARRAY_LENGTH, "object": MAX_OBJECT_ARRAY_LENGTH, "number": MAX_NUMBER_ARRAY_LENGTH}.get(item_kind, MAX_NUMBER_ARRAY_LENGTH)
+        limit = {
+            "string": MAX_STRING_ARRAY_LENGTH,
+            "object": MAX_OBJECT_ARRAY_LENGTH,
+            "number": MAX_NUMBER_ARRAY_LENGTH,
+        }.get(item_kind, MAX_NUMBER_ARRAY_LENGTH)
         if len(value) > limit:
             return f"The length of output variable `{name}` must be less than {limit} elements."
         for index, item in enumerate(value):

@@ -11,8 +11,8 @@ import uuid
 
 from generator.dify import FILE_INPUT_TYPES, GENERATED_MARKER, RETRY_INTERVAL_MS
 from generator.rendering.templating import comment_text, do_not_edit, python_literal
-from generator.rendering.variant import Shape, shape_of
-from generator.spec.load import Input, Snippet
+from generator.rendering.variant import Variant
+from generator.spec.load import Input
 
 # Dify's rule (api/services/dsl_version.py): a DSL version newer than the instance's, or of an
 # older major, asks for confirmation; an older minor imports with a warning; the same imports
@@ -29,15 +29,8 @@ class QuotedText(str):
     """A string YAML must quote (Dify refuses a DSL whose version is not a string)."""
 
 
-def app_mode(snippet: Snippet) -> str:
-    """workflow or advanced-chat (Chatflow): conversations always need a Chatflow."""
-    if snippet.template == "conversation" or snippet.dsl_app == "chatflow":
-        return "advanced-chat"
-    return "workflow"
-
-
-def _uuid(snippet: Snippet, what: str) -> str:
-    return str(uuid.uuid5(NAMESPACE, f"{snippet.name}/{what}"))
+def _uuid(variant: Variant, what: str) -> str:
+    return str(uuid.uuid5(NAMESPACE, f"{variant.name}/{what}"))
 
 
 def _node(node_id: str, x: int, data: dict, y: int = 282) -> dict:
@@ -68,14 +61,13 @@ def _edge(source: str, source_type: str, target: str, target_type: str, handle: 
     }
 
 
-def _start_variables(snippet: Snippet) -> list[dict]:
+def _start_variables(variant: Variant) -> list[dict]:
     """The Start node's fields for main()'s parameters after api_key, query, user and
     conversation_id, in main()'s order: typed inputs get their type, options and limits."""
-    shape = shape_of(snippet)
-    fields = [_start_field(entry.param, entry) for entry in shape.required_inputs]
-    for n in range(1, snippet.dynamic + 1):
+    fields = [_start_field(entry.param, entry) for entry in variant.required_inputs]
+    for n in range(1, variant.dynamic + 1):
         fields += [_start_field(f"var_name_{n}"), _start_field(f"var_input_{n}")]
-    return fields + [_start_field(entry.param, entry) for entry in shape.optional_inputs]
+    return fields + [_start_field(entry.param, entry) for entry in variant.optional_inputs]
 
 
 def _start_field(param: str, entry: Input | None = None) -> dict:
@@ -96,50 +88,70 @@ def _start_field(param: str, entry: Input | None = None) -> dict:
     return field
 
 
-def _parameters(snippet: Snippet) -> list[str]:
+def _parameters(variant: Variant) -> list[str]:
     """main()'s parameters after api_key, query, user and conversation_id."""
-    return [field["variable"] for field in _start_variables(snippet)]
+    return [field["variable"] for field in _start_variables(variant)]
 
 
-def _request_variables(snippet: Snippet, chatflow: bool) -> list[dict]:
+def _request_variables(variant: Variant, chatflow: bool) -> list[dict]:
     """The inputs of the node that talks to the app: the snippet (code route) or the body builder."""
     variables = []
-    if shape_of(snippet).takes_query:
+    if variant.takes_query:
         variables.append({"value_selector": ["sys", "query"] if chatflow else ["start", "query"], "variable": "query"})
     variables.append({"value_selector": ["sys", "user_id"], "variable": "user"})
-    if snippet.template == "conversation":
+    if variant.template == "conversation":
         variables.append({"value_selector": ["conversation", "conversation_id"], "variable": "conversation_id"})
-    variables += [{"value_selector": ["start", param], "variable": param} for param in _parameters(snippet)]
-    if snippet.forward_files:
+    variables += [{"value_selector": ["start", param], "variable": param} for param in _parameters(variant)]
+    if variant.forward_files:
         variables.append({"value_selector": ["sys", "files"], "variable": "files"})
     return variables
 
 
-def _parse_node(node_id: str, x: int, y: int, code: str, outputs: dict, snippet: Snippet, http: str) -> dict:
+def _parse_node(node_id: str, x: int, y: int, code: str, outputs: dict, variant: Variant, http: str) -> dict:
     """The Code node of the HTTP-node route that reads what the HTTP node `http` buffered."""
     variables = [
         {"value_selector": [http, "body"], "variable": "body"},
         {"value_selector": [http, "status_code"], "variable": "status_code"},
     ]
-    if snippet.template == "conversation":
+    if variant.template == "conversation":
         variables.append({"value_selector": ["conversation", "conversation_id"], "variable": "conversation_id"})
-    data = {"code": code, "code_language": "python3", "outputs": outputs, "title": "Read the answer", "type": "code", "variables": variables}
+    data = {
+        "code": code,
+        "code_language": "python3",
+        "outputs": outputs,
+        "title": "Read the answer",
+        "type": "code",
+        "variables": variables,
+    }
     return _node(node_id, x, data, y)
 
 
-def _healing_branch(shape: Shape, builder: str | None, code: str, outputs: dict, chatflow: bool) -> tuple[list[dict], list[dict]]:
+def _healing_branch(
+    variant: Variant, builder: str | None, code: str, outputs: dict, chatflow: bool
+) -> tuple[list[dict], list[dict]]:
     """HTTP-node route, conversation: when the called app answers 404 "Conversation Not Exists"
     (an id from another user, or a deleted conversation), forget the id and ask again in a new
     conversation, whose id the assigner then keeps: the conversation variable heals within the
     run. (On the code route the snippet does this itself.)"""
-    snippet = shape.snippet
     stale = {
         "cases": [
             {
                 "case_id": "true",
                 "conditions": [
-                    {"comparison_operator": "=", "id": _uuid(snippet, "stale/status"), "value": "404", "varType": "number", "variable_selector": ["http", "status_code"]},
-                    {"comparison_operator": "contains", "id": _uuid(snippet, "stale/body"), "value": "Conversation Not Exists", "varType": "string", "variable_selector": ["http", "body"]},
+                    {
+                        "comparison_operator": "=",
+                        "id": _uuid(variant, "stale/status"),
+                        "value": "404",
+                        "varType": "number",
+                        "variable_selector": ["http", "status_code"],
+                    },
+                    {
+                        "comparison_operator": "contains",
+                        "id": _uuid(variant, "stale/body"),
+                        "value": "Conversation Not Exists",
+                        "varType": "string",
+                        "variable_selector": ["http", "body"],
+                    },
                 ],
                 "id": "true",
                 "logical_operator": "and",
@@ -149,7 +161,14 @@ def _healing_branch(shape: Shape, builder: str | None, code: str, outputs: dict,
         "type": "if-else",
     }
     forget = {
-        "items": [{"input_type": "variable", "operation": "clear", "value": None, "variable_selector": ["conversation", "conversation_id"]}],
+        "items": [
+            {
+                "input_type": "variable",
+                "operation": "clear",
+                "value": None,
+                "variable_selector": ["conversation", "conversation_id"],
+            }
+        ],
         "title": "Forget the conversation",
         "type": "assigner",
         "version": "2",
@@ -160,16 +179,16 @@ def _healing_branch(shape: Shape, builder: str | None, code: str, outputs: dict,
         "outputs": {"body": {"children": None, "type": "string"}},
         "title": "Build a new-conversation request",
         "type": "code",
-        "variables": _request_variables(snippet, chatflow),
+        "variables": _request_variables(variant, chatflow),
     }
     nodes = [
         _node("stale", 992, stale),
         _node("forget", 1296, forget, 482),
         _node("request_again", 1600, request, 482),
-        _node("http_again", 1904, _http_node(snippet, shape.url, "request_again"), 482),
-        _parse_node("code_again", 2208, 482, code, outputs, snippet, "http_again"),
+        _node("http_again", 1904, _http_node(variant, variant.url, "request_again"), 482),
+        _parse_node("code_again", 2208, 482, code, outputs, variant, "http_again"),
         _node("assigner_again", 2512, _keep_conversation("code_again"), 482),
-        _node("answer_again", 2816, _answer("code_again", shape.output_names), 482),
+        _node("answer_again", 2816, _answer("code_again", variant.output_names), 482),
     ]
     edges = [
         _edge("http", "http-request", "stale", "if-else"),
@@ -207,7 +226,7 @@ def _answer(source: str, outputs: tuple[str, ...]) -> dict:
     return {"answer": answer, "title": "Answer", "type": "answer", "variables": []}
 
 
-def _http_node(snippet: Snippet, url: str, builder: str) -> dict:
+def _http_node(variant: Variant, url: str, builder: str) -> dict:
     """The HTTP Request node of the HTTP-node route: the body comes whole from the builder node."""
     return {
         "authorization": {"config": None, "type": "no-auth"},
@@ -218,39 +237,47 @@ def _http_node(snippet: Snippet, url: str, builder: str) -> dict:
         "retry_config": {"max_retries": 1, "retry_enabled": False, "retry_interval": 100},
         "ssl_verify": True,
         "timeout": {"connect": 10, "read": 600, "write": 60},
-        "title": f"Call the {snippet.app} app",
+        "title": f"Call the {variant.app} app",
         "type": "http-request",
         "url": url,
         "variables": [],
     }
 
 
-def _retries(snippet: Snippet) -> dict:
+def _retries(variant: Variant) -> dict:
     """The calling node's retry_config where the spec asks for retries (dify-facts §8)."""
-    if not snippet.retries:
+    if not variant.retries:
         return {}
-    return {"retry_config": {"max_retries": snippet.retries, "retry_enabled": True, "retry_interval": RETRY_INTERVAL_MS}}
+    return {
+        "retry_config": {"max_retries": variant.retries, "retry_enabled": True, "retry_interval": RETRY_INTERVAL_MS}
+    }
 
 
-def build_app(snippet: Snippet, code: str, source: str, builder: str | None = None) -> dict:
+def build_app(variant: Variant, code: str, source: str, builder: str | None = None) -> dict:
     """The DSL document (a dict ready for YAML) of an app that runs `code` in a Code node
     (and, on the HTTP-node route, `builder` and an HTTP Request node before it)."""
-    shape = shape_of(snippet)
-    mode = app_mode(snippet)
+    mode = variant.app_mode
     chatflow = mode == "advanced-chat"
     key_name = API_KEY_VARIABLE
-    outputs = shape.output_names
+    outputs = variant.output_names
 
     start_variables = []
-    if not chatflow and shape.takes_query:
+    if not chatflow and variant.takes_query:
         start_variables.append(
-            {"label": "query", "max_length": None, "options": [], "required": True, "type": "paragraph", "variable": "query"}
+            {
+                "label": "query",
+                "max_length": None,
+                "options": [],
+                "required": True,
+                "type": "paragraph",
+                "variable": "query",
+            }
         )
-    start_variables += _start_variables(snippet)
-    code_outputs = {output.name: {"children": None, "type": output.type} for output in shape.outputs}
+    start_variables += _start_variables(variant)
+    code_outputs = {output.name: {"children": None, "type": output.type} for output in variant.outputs}
     nodes = [_node("start", 80, {"title": "Start", "type": "start", "variables": start_variables})]
     edges = []
-    if snippet.route == "http-node":
+    if variant.route == "http-node":
         nodes.append(
             _node(
                 "request",
@@ -261,22 +288,24 @@ def build_app(snippet: Snippet, code: str, source: str, builder: str | None = No
                     "outputs": {"body": {"children": None, "type": "string"}},
                     "title": "Build the request",
                     "type": "code",
-                    "variables": _request_variables(snippet, chatflow),
+                    "variables": _request_variables(variant, chatflow),
                 },
             )
         )
-        nodes.append(_node("http", 688, dict(_http_node(snippet, shape.url, "request"), **_retries(snippet))))
-        heals = snippet.template == "conversation" and snippet.restart_stale_conversation
-        nodes.append(_parse_node("code", 1296 if heals else 992, 282, code, code_outputs, snippet, "http"))
+        nodes.append(_node("http", 688, dict(_http_node(variant, variant.url, "request"), **_retries(variant))))
+        heals = variant.restarts_conversation
+        nodes.append(_parse_node("code", 1296 if heals else 992, 282, code, code_outputs, variant, "http"))
         edges += [_edge("start", "start", "request", "code"), _edge("request", "code", "http", "http-request")]
         if heals:
-            heal_nodes, heal_edges = _healing_branch(shape, builder, code, code_outputs, chatflow)
+            heal_nodes, heal_edges = _healing_branch(variant, builder, code, code_outputs, chatflow)
             nodes += heal_nodes
             edges += heal_edges
         else:
             edges.append(_edge("http", "http-request", "code", "code"))
     else:
-        code_variables = [{"value_selector": ["env", key_name], "variable": "api_key"}] + _request_variables(snippet, chatflow)
+        code_variables = [{"value_selector": ["env", key_name], "variable": "api_key"}] + _request_variables(
+            variant, chatflow
+        )
         nodes.append(
             _node(
                 "code",
@@ -285,17 +314,17 @@ def build_app(snippet: Snippet, code: str, source: str, builder: str | None = No
                     "code": code,
                     "code_language": "python3",
                     "outputs": code_outputs,
-                    "title": f"Call the {snippet.app} app",
+                    "title": f"Call the {variant.app} app",
                     "type": "code",
                     "variables": code_variables,
-                    **_retries(snippet),
+                    **_retries(variant),
                 },
             )
         )
         edges.append(_edge("start", "start", "code", "code"))
     x = next(node for node in nodes if node["id"] == "code")["position"]["x"] + 304
     last = "code"
-    if snippet.template == "conversation":
+    if variant.template == "conversation":
         nodes.append(_node("assigner", x, _keep_conversation("code")))
         edges.append(_edge("code", "code", "assigner", "assigner"))
         last = "assigner"
@@ -309,11 +338,11 @@ def build_app(snippet: Snippet, code: str, source: str, builder: str | None = No
         edges.append(_edge("code", "code", "end", "end"))
 
     conversation_variables = []
-    if snippet.template == "conversation":
+    if variant.template == "conversation":
         conversation_variables.append(
             {
                 "description": "The called app's conversation; empty starts a new one.",
-                "id": _uuid(snippet, "conversation_id"),
+                "id": _uuid(variant, "conversation_id"),
                 "name": "conversation_id",
                 "selector": ["conversation", "conversation_id"],
                 "value": "",
@@ -322,22 +351,24 @@ def build_app(snippet: Snippet, code: str, source: str, builder: str | None = No
         )
     return {
         "app": {
-            "description": f"Generated by dify-codenode: calls a Dify {snippet.app} app from a Code node ({snippet.name}).",
+            "description": f"Generated by dify-codenode: calls a Dify {variant.app} app from a Code node "
+            f"({variant.name}).",
             "icon": "🤖",
             "icon_background": "#FFEAD5",
             "mode": mode,
-            "name": snippet.name,
+            "name": variant.name,
             "use_icon_as_answer_icon": False,
         },
         "dependencies": [],
         "kind": "app",
-        "version": QuotedText(snippet.dsl_version),
+        "version": QuotedText(variant.dsl_version),
         "workflow": {
             "conversation_variables": conversation_variables,
             "environment_variables": [
                 {
-                    "description": "API key of the Dify app being called (its API Access page). Fill it in after importing.",
-                    "id": _uuid(snippet, key_name),
+                    "description": "API key of the Dify app being called (its API Access page). Fill it in after "
+                    "importing.",
+                    "id": _uuid(variant, key_name),
                     "name": key_name,
                     "selector": ["env", key_name],
                     "value": "",
@@ -380,12 +411,12 @@ def dump_yaml(document: dict, header: str) -> str:
     return header + body
 
 
-def dsl_file(snippet: Snippet, code: str, source: str, builder: str | None = None) -> str:
+def dsl_file(variant: Variant, code: str, source: str, builder: str | None = None) -> str:
     """The whole <name>.yml: a comment header with the generated marker, then the DSL."""
     header = (
-        f"{GENERATED_MARKER} from {comment_text(source)}, snippet {python_literal(snippet.name)}.\n"
+        f"{GENERATED_MARKER} from {comment_text(source)}, snippet {python_literal(variant.name)}.\n"
         f"# {do_not_edit(source)}\n"
         "# Import it in Dify (Studio > Import DSL file), then set the Secret environment variable\n"
         f"# {API_KEY_VARIABLE} to the API key of the app being called (its API Access page).\n"
     )
-    return dump_yaml(build_app(snippet, code, source, builder), header)
+    return dump_yaml(build_app(variant, code, source, builder), header)

@@ -7,11 +7,11 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.exports.sync import SyncResult, sync_text
 from generator.errors import UserError, shown_path
+from generator.exports.sync import SyncResult, sync_text
+from generator.files import read_user_text, stage, unified_diff
 from generator.rendering.pipeline import snippet_files
 from generator.spec.load import Spec
-from generator.files import read_user_text, stage, unified_diff
 
 MAX_APP_BYTES = 50 * 1024 * 1024
 
@@ -48,11 +48,14 @@ def app_paths(spec: Spec, given: tuple[Path, ...]) -> list[Path]:
             if os.path.commonpath([inside, real]) != inside:
                 raise UserError(
                     f"{spec.source}: apps: {pattern!r} matches {shown_path(match)}, outside the spec's folder "
-                    f"{shown_path(inside)}; a spec's apps must lie beside it (pass such a file on the command line to sync it)"
+                    f"{shown_path(inside)}; a spec's apps must lie beside it (pass such a file on the command line to "
+                    "sync it)"
                 )
         found += [match for match in matches if match not in found]
     if not found:
-        raise UserError("no app files: pass exported apps (APP.yml ...) or list them in the spec as apps = [\"apps/*.yml\"]")
+        raise UserError(
+            'no app files: pass exported apps (APP.yml ...) or list them in the spec as apps = ["apps/*.yml"]'
+        )
     return found
 
 
@@ -81,10 +84,14 @@ def write_apps(plans: list[AppPlan]) -> None:
     if changed_since:  # someone saved the file while sync worked: never overwrite the newer content
         for temp, _ in staged:
             temp.unlink(missing_ok=True)
-        raise UserError(f"{shown_path(changed_since[0])}: changed while sync was reading it; nothing was written, run sync again")
+        raise UserError(
+            f"{shown_path(changed_since[0])}: changed while sync was reading it; nothing was written, run sync again"
+        )
     for temp, path in staged:
         os.replace(temp, path)
 
 
 def _read(path: Path) -> str:
-    return read_user_text(path, "an exported Dify app (.yml)", "pass an exported app (Dify: app > Export DSL)", MAX_APP_BYTES)
+    return read_user_text(
+        path, "an exported Dify app (.yml)", "pass an exported app (Dify: app > Export DSL)", MAX_APP_BYTES
+    )

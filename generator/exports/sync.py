@@ -100,13 +100,21 @@ def _bound_node(data, where: str, files: dict[str, dict[str, str]], app_data: Ca
         return None
     language = values.get("code_language")
     if isinstance(language, yaml.ScalarNode) and language.value != "python3":
-        raise UserError(f"{where}: is bound to snippet {shown(name)} but is a {language.value} node; make it a Python 3 node")
+        raise UserError(
+            f"{where}: is bound to snippet {shown(name)} but is a {language.value} node; make it a Python 3 node"
+        )
     if name not in files:
-        raise UserError(f"{where}: is bound to snippet {shown(name)}, which the spec doesn't have; add it or fix the node's first line")
+        raise UserError(
+            f"{where}: is bound to snippet {shown(name)}, which the spec doesn't have; add it or fix the node's first "
+            "line"
+        )
     outputs = _plain(values["outputs"], where) if "outputs" in values else {}
     variables = _plain(values["variables"], where) if "variables" in values else []
     if not isinstance(outputs, dict) or not isinstance(variables, list):
-        raise UserError(f"{where}: its outputs aren't a mapping or its variables aren't a list; this isn't a Code node Dify exported")
+        raise UserError(
+            f"{where}: its outputs aren't a mapping or its variables aren't a list; this isn't a Code node Dify "
+            "exported"
+        )
     context = _app_context(app_data())
     wanted = _wanted_values(_snippet_code(files, name, set(outputs) == {"body"}), variables, outputs, context)
     strategy = values.get("error_strategy")
@@ -135,7 +143,9 @@ def _compose(text: str, label: str):  # -> yaml.Node
                 raise UserError(f"{label}: nested too deeply for an exported Dify app ({MAX_DEPTH} levels at most)")
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as error:
-        raise UserError(f"{label}: not YAML ({shown(str(error).replace(chr(10), ' '), 200)}); pass a DSL file exported from Dify") from None
+        raise UserError(
+            f"{label}: not YAML ({shown(str(error).replace(chr(10), ' '), 200)}); pass a DSL file exported from Dify"
+        ) from None
     except RecursionError:
         raise UserError(f"{label}: nested too deeply for an exported Dify app") from None
     if not isinstance(root, yaml.MappingNode):
@@ -154,11 +164,15 @@ def _code_nodes(root, label: str) -> list[tuple[int, str, str, object]]:
     seen: set[str] = set()
     for index, item in enumerate(graph_nodes.value):
         if not isinstance(item, yaml.MappingNode):
-            raise UserError(f"{label}: a node in workflow.graph.nodes is not a mapping; this doesn't look like an exported Dify app")
+            raise UserError(
+                f"{label}: a node in workflow.graph.nodes is not a mapping; this doesn't look like an exported Dify app"
+            )
         node_id = _scalar(_path(item, ("id",)))
         if node_id is not None:
             if node_id in seen:
-                raise UserError(f"{label}: two nodes have the id {shown(node_id)}; node ids must be unique (fix the file)")
+                raise UserError(
+                    f"{label}: two nodes have the id {shown(node_id)}; node ids must be unique (fix the file)"
+                )
             seen.add(node_id)
         data = _path(item, ("data",))
         if isinstance(data, yaml.MappingNode) and _scalar(_path(data, ("type",))) == "code":
@@ -170,7 +184,9 @@ def _path(node, keys: tuple[str, ...]):  # -> yaml.Node | None
     for key in keys:
         if not isinstance(node, yaml.MappingNode):
             return None
-        node = next((value for name, value in node.value if isinstance(name, yaml.ScalarNode) and name.value == key), None)
+        node = next(
+            (value for name, value in node.value if isinstance(name, yaml.ScalarNode) and name.value == key), None
+        )
     return node
 
 
@@ -239,9 +255,15 @@ def _app_context(data: dict) -> AppContext:
     return AppContext(
         chatflow=app.get("mode") == "advanced-chat",
         start_id=str(start["id"]) if start and "id" in start else None,
-        start_fields=frozenset(field.get("variable") for field in fields if isinstance(field, dict)) if isinstance(fields, list) else frozenset(),
-        conversation_variables=frozenset(v.get("name") for v in conversation if isinstance(v, dict)) if isinstance(conversation, list) else frozenset(),
-        secrets=tuple(v.get("name") for v in environment if isinstance(v, dict) and v.get("value_type") == "secret") if isinstance(environment, list) else (),
+        start_fields=frozenset(field.get("variable") for field in fields if isinstance(field, dict))
+        if isinstance(fields, list)
+        else frozenset(),
+        conversation_variables=frozenset(v.get("name") for v in conversation if isinstance(v, dict))
+        if isinstance(conversation, list)
+        else frozenset(),
+        secrets=tuple(v.get("name") for v in environment if isinstance(v, dict) and v.get("value_type") == "secret")
+        if isinstance(environment, list)
+        else (),
     )
 
 
@@ -252,26 +274,36 @@ def _wanted_values(code: str, variables: list, outputs: dict, context: AppContex
     main = next(node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name == "main")
     parameters = [argument.arg for argument in main.args.args]
     existing = {item.get("variable"): item for item in variables if isinstance(item, dict)}
-    wanted_variables = [existing.get(name) or {"value_selector": context.selector(name), "variable": name} for name in parameters]
+    wanted_variables = [
+        existing.get(name) or {"value_selector": context.selector(name), "variable": name} for name in parameters
+    ]
     declared = declared_outputs(code) or {"body": "string"}  # the request builder declares body only
     wanted_outputs = {}
     for name, kind in declared.items():
         kept = outputs.get(name)
-        wanted_outputs[name] = kept if isinstance(kept, dict) and kept.get("type") == kind else {"children": None, "type": kind}
+        wanted_outputs[name] = (
+            kept if isinstance(kept, dict) and kept.get("type") == kind else {"children": None, "type": kind}
+        )
     return {"code": code, "outputs": wanted_outputs, "variables": wanted_variables}
 
 
 def _wanted_defaults(defaults: object, outputs: dict) -> list[dict]:
     """A default-value node's default_value: one entry per output whose type Dify takes as a
     default (not boolean, which fails the import), the user's value kept where the output is."""
-    kept = {entry.get("key"): entry for entry in defaults if isinstance(entry, dict)} if isinstance(defaults, list) else {}
+    kept = (
+        {entry.get("key"): entry for entry in defaults if isinstance(entry, dict)} if isinstance(defaults, list) else {}
+    )
     wanted = []
     for name, output in outputs.items():
         kind = output["type"]
         if kind not in DEFAULT_VALUE_EMPTIES:
             continue
         old = kept.get(name)
-        wanted.append(old if old is not None and old.get("type") == kind else {"key": name, "type": kind, "value": DEFAULT_VALUE_EMPTIES[kind]})
+        wanted.append(
+            old
+            if old is not None and old.get("type") == kind
+            else {"key": name, "type": kind, "value": DEFAULT_VALUE_EMPTIES[kind]}
+        )
     return wanted
 
 
@@ -300,11 +332,17 @@ def _replacement(text: str, key, value_node, value: object, allow_unicode: bool)
 
 def _emit(key: str, value: object, column: int, allow_unicode: bool, block_style: str | None) -> str:
     """`value` as PyYAML dumps it under `key` at `column`: the text after `key:`."""
+
     class Dumper(yaml.SafeDumper):
         pass
 
     if block_style:
-        Dumper.add_representer(str, lambda dumper, data: dumper.represent_scalar("tag:yaml.org,2002:str", data, style=block_style if "\n" in data else None))
+        Dumper.add_representer(
+            str,
+            lambda dumper, data: dumper.represent_scalar(
+                "tag:yaml.org,2002:str", data, style=block_style if "\n" in data else None
+            ),
+        )
     depth = column // 2
     document: object = {key: value}
     for _ in range(depth):  # nested under dummy keys so that `key` lands at the column

@@ -1,17 +1,36 @@
-"""Warnings about a valid snippet that won't do in Dify what its author likely expects (printed, never fatal)."""
+"""Warnings about a valid snippet that won't do in Dify what its author likely expects (printed, never fatal).
+
+"Does nothing here" is derived, not kept by hand: an option does nothing exactly when every
+other value it could take (that the loader accepts with the snippet's other options) gives the
+same variant, the description every generated file is made from (rendering/variant.py).
+"""
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from urllib.parse import urlsplit
 
-from generator.dify import CONVERSATION_APPS, LOCAL_HOSTS, SANDBOX_KILL_SECONDS
+from generator.dify import LOCAL_HOSTS, SANDBOX_KILL_SECONDS
 from generator.errors import shown
+from generator.rendering.variant import variant_of
+from generator.spec.load import Input, Snippet, Spec, combination_problem
+from generator.spec.options import OPTIONS, Option
 
 Locate = Callable[[str], str]
+GENERATING = {option.key: option for option in OPTIONS if option.generates}
 
 
-def snippet_warnings(snippet, given: frozenset[str], locate: Locate) -> list[str]:  # snippet: spec.Snippet
+def spec_warnings(spec: Spec) -> tuple[str, ...]:
+    """Every snippet's warnings, each told once (a problem of [defaults] is shared by many snippets)."""
+    warnings: dict[str, None] = {}
+    for snippet, origin in zip(spec.snippets, spec.origins, strict=True):
+        for warning in snippet_warnings(snippet, origin.entry_keys, origin.locate):
+            warnings[origin.label + warning] = None
+    return tuple(warnings)
+
+
+def snippet_warnings(snippet: Snippet, given: frozenset[str], locate: Locate) -> list[str]:
     """One line per problem: `where: what happens; what to do`. `given` are the options the
     user set for this snippet itself; an option that does nothing is only worth a warning there."""
     warnings = []
@@ -19,9 +38,13 @@ def snippet_warnings(snippet, given: frozenset[str], locate: Locate) -> list[str
     def warn(key: str, problem: str) -> None:
         warnings.append(f"{locate(key)}: {problem}")
 
-    unused = _options_without_effect(snippet)
-    for key in sorted(given & unused.keys()):
-        warn(key, f"does nothing here: {unused[key]}; remove it")
+    for key in sorted(given & GENERATING.keys()):
+        if not has_effect(snippet, GENERATING[key]):
+            warn(
+                key,
+                "does nothing here: every value gives this snippet the same files (its template, "
+                "app, route or other options leave it unused); remove it",
+            )
     url = urlsplit(snippet.base_url)
     if url.hostname in LOCAL_HOSTS:
         warn(
@@ -44,22 +67,43 @@ def snippet_warnings(snippet, given: frozenset[str], locate: Locate) -> list[str
     return warnings
 
 
-def _options_without_effect(snippet) -> dict[str, str]:
-    """Option key -> why it has no effect for this snippet's template, app and route."""
-    unused = {}
-    if snippet.template != "conversation":
-        unused["restart_stale_conversation"] = "only the conversation template continues conversations"
-    if snippet.app not in CONVERSATION_APPS:
-        unused["auto_generate_name"] = f"a {snippet.app} app has no conversations to name"
-    else:
-        unused["query_input"] = f"a {snippet.app} app gets the query as the request's query, not as an input"
-    if snippet.app == "workflow":
-        unused["reasoning"] = "a workflow app's outputs are not a text answer (reasoning applies to agent, chat, chatflow and completion apps)"
-    if not snippet.dsl:
-        for key in ("dsl_app", "dsl_version", "retries"):
-            unused[key] = "no app file is written without dsl = true"
-    if snippet.route == "http-node":
-        reason = "on the http-node route the HTTP Request node waits for the answer (its own timeouts apply)"
-        unused["time_budget"] = reason
-        unused["on_timeout"] = reason
-    return unused
+def has_effect(snippet: Snippet, option: Option) -> bool:
+    """Whether another value of `option` changes the snippet's variant. An option whose other values
+    the loader refuses with these other options is pinned by them, not idle: it has an effect."""
+    variant = variant_of(snippet)
+    accepted = [
+        changed
+        for changed in (
+            replace(snippet, **{option.key: value}) for value in other_values(option, getattr(snippet, option.key))
+        )
+        if combination_problem(changed) is None
+    ]
+    return not accepted or any(variant_of(changed) != variant for changed in accepted)
+
+
+def other_values(option: Option, value: object) -> Iterator[object]:
+    """Values of `option` other than `value`, enough to tell whether it matters: every choice, the
+    other truth value, a neighbouring number, another text, an empty and a non-empty table."""
+    if option.kind == "choice":
+        yield from (choice for choice in option.choices if choice != value)
+    elif option.kind == "bool":
+        yield not value
+    elif option.kind in ("int", "number"):
+        low = option.minimum if option.minimum is not None else 0
+        high = option.maximum if option.maximum is not None else float("inf")
+        step = 1 if option.kind == "int" else value / 2 or 1
+        yield from (number for number in (value + step, value - step, low) if low <= number <= high and number != value)
+    elif option.kind == "text":
+        yield from (text for text in (value + "x" if value else "x", "") if text != value)
+    else:  # map (inputs) or list (extra_outputs, workflow_outputs): empty, and one entry
+        yield from (alternative for alternative in _one_entry(option.key) if alternative != value)
+
+
+def _one_entry(key: str) -> Iterator[tuple]:
+    yield ()
+    if key == "inputs":
+        yield (Input(key="other_input", param="other_input"),)
+    elif key == "workflow_outputs":
+        yield (("other_output", "string"),)
+    elif key == "extra_outputs":
+        yield ("status",)

@@ -1,4 +1,4 @@
-"""Formats generated source with black in-process, with a fixed Mode (never the user's config), one top-level part at a time.
+"""Formats generated source with black in-process, with a fixed Mode (never the user's config), part by part.
 
 A generated file is mostly runtime code that many snippets share word for word; only its
 header, constants and main() carry what the spec says. So a file is split before each

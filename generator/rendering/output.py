@@ -25,7 +25,7 @@ class Change:
     new: str
 
 
-def plan_changes(spec_path: Path | None, out_dir: Path | None) -> tuple[Spec, dict[str, str], list["Change"], Path]:
+def plan_changes(spec_path: Path | None, out_dir: Path | None) -> tuple[Spec, dict[str, str], list[Change], Path]:
     """Load the spec, build its plan and compare it with the output directory (default: output/
     beside a discovered spec, else ./output). Nothing is written."""
     spec = load_spec(spec_path)
@@ -46,7 +46,9 @@ def _read_text(path: Path, out_dir: Path) -> str:
     try:
         return path.read_bytes().decode("utf-8", "replace")
     except OSError as error:
-        raise UserError(f"{shown_path(path)}: can't be read ({error.strerror}); check permissions on {shown_path(out_dir)}") from None
+        raise UserError(
+            f"{shown_path(path)}: can't be read ({error.strerror}); check permissions on {shown_path(out_dir)}"
+        ) from None
 
 
 def compare(plan: dict[str, str], out_dir: Path) -> list[Change]:
@@ -59,7 +61,10 @@ def compare(plan: dict[str, str], out_dir: Path) -> list[Change]:
         if path.is_dir():
             raise UserError(f"{shown_path(path)}: is a directory where a generated file goes; move it away")
         if path.exists() and not path.is_file():  # reading a named pipe would block for ever
-            raise UserError(f"{shown_path(path)}: is not a regular file (a pipe or device?) where a generated file goes; move it away")
+            raise UserError(
+                f"{shown_path(path)}: is not a regular file (a pipe or device?) where a generated file goes; move it "
+                "away"
+            )
         if not path.exists() and not path.is_symlink():
             changes.append(Change(name, "create", "", new))
             continue
@@ -96,7 +101,9 @@ def apply(changes: list[Change], out_dir: Path) -> None:
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise UserError(f"{shown_path(out_dir)}: can't create the output directory ({error.strerror}); pass another --out") from None
+        raise UserError(
+            f"{shown_path(out_dir)}: can't create the output directory ({error.strerror}); pass another --out"
+        ) from None
     staged: list[tuple[Path, Path]] = []
     try:
         for change in changes:
@@ -117,7 +124,9 @@ def apply(changes: list[Change], out_dir: Path) -> None:
                 done.append(change)
     except OSError as error:
         _roll_back(done, staged, out_dir)
-        raise UserError(f"{shown_path(out_dir)}: writing failed ({error.strerror}); the directory was restored") from None
+        raise UserError(
+            f"{shown_path(out_dir)}: writing failed ({error.strerror}); the directory was restored"
+        ) from None
 
 
 def _roll_back(done: list[Change], staged: list[tuple[Path, Path]], out_dir: Path) -> None:

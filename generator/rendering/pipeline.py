@@ -1,4 +1,4 @@
-"""The per-snippet pipeline (render -> black -> files, the DSL app included): one home for generate, check, render and the API.
+"""The per-snippet pipeline (render -> black -> files, DSL app included): one home for generate, check, render, API.
 
 A snippet's files are a pure function of the snippet, the spec's name (in each header) and
 the generator itself (its code, templates, black's version and Mode). They are cached under
@@ -13,10 +13,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from generator.rendering.cache import TextCache, default_directory
 from generator.exports.dsl import dsl_file
+from generator.rendering.cache import TextCache, default_directory
 from generator.rendering.formatting import format_source, formatting_fingerprint
 from generator.rendering.templating import render_request_builder, render_snippet, templates_dir
+from generator.rendering.variant import variant_of
 
 if TYPE_CHECKING:
     from generator.spec.load import Snippet
@@ -46,14 +47,15 @@ def snippet_files(snippets: Sequence[Snippet], source: str) -> dict[str, str]:
 
 
 def _make_files(snippet: Snippet, source: str) -> dict[str, str]:
+    variant = variant_of(snippet)
     label = f"snippet {snippet.name!r}"
-    files = {f"{snippet.name}.py": format_source(render_snippet(snippet, source), label)}
+    files = {f"{snippet.name}.py": format_source(render_snippet(variant, source), label)}
     builder = None
-    if snippet.route == "http-node":
-        builder = format_source(render_request_builder(snippet, source), label)
+    if not variant.code_route:
+        builder = format_source(render_request_builder(variant, source), label)
         files[f"{snippet.name}_request.py"] = builder
-    if snippet.dsl:
-        files[f"{snippet.name}.yml"] = dsl_file(snippet, files[f"{snippet.name}.py"], source, builder)
+    if variant.dsl:
+        files[f"{snippet.name}.yml"] = dsl_file(variant, files[f"{snippet.name}.py"], source, builder)
     return files
 
 

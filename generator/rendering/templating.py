@@ -9,15 +9,11 @@ import json
 import sys
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from generator.dify import FORBIDDEN_HINTS, GENERATED_MARKER, HTTP_NODE_MAX_BYTES
 from generator.errors import UserError
 from generator.rendering.cache import default_directory
-from generator.rendering.variant import shape_of
-
-if TYPE_CHECKING:
-    from generator.spec.load import Snippet
+from generator.rendering.variant import Variant
 
 
 def templates_dir() -> Path:
@@ -134,11 +130,10 @@ def do_not_edit(source: str) -> str:
     return "Do not edit: " + NO_SPEC_HINTS.get(source, "change the spec and run `dify-codenode generate`") + "."
 
 
-def context(snippet: Snippet, source: str) -> dict:
-    """Everything a template needs: the snippet's options and the facts they decide (generator.rendering.variant)."""
+def context(variant: Variant, source: str) -> dict:
+    """Everything a template reads: the variant (generator/rendering/variant.py), the spec's name and fixed text."""
     return {
-        "snippet": snippet,
-        "shape": shape_of(snippet),
+        "variant": variant,
         "source": source,
         "do_not_edit": do_not_edit(source),
         "marker": GENERATED_MARKER,
@@ -147,25 +142,24 @@ def context(snippet: Snippet, source: str) -> dict:
     }
 
 
-def render_snippet(snippet: Snippet, source: str) -> str:
+def render_snippet(variant: Variant, source: str) -> str:
     """The snippet's Python source, before black: main() that calls the app, or on the
     HTTP-node route main() that parses what the HTTP Request node buffered."""
-    name = "http_parse" if snippet.route == "http-node" else "code_route"
-    return _render(f"{name}.py.jinja", snippet, source)
+    return _render("code_route.py.jinja" if variant.code_route else "http_parse.py.jinja", variant, source)
 
 
-def render_request_builder(snippet: Snippet, source: str) -> str:
+def render_request_builder(variant: Variant, source: str) -> str:
     """HTTP-node route: the Code node that builds the request body, before black."""
-    return _render("http_request.py.jinja", snippet, source)
+    return _render("http_request.py.jinja", variant, source)
 
 
-def _render(template_name: str, snippet: Snippet, source: str) -> str:
+def _render(template_name: str, variant: Variant, source: str) -> str:
     environment = _environment()
     import jinja2
 
     try:
         template = environment.get_template(template_name)
-        return template.render(context(snippet, source))
+        return template.render(context(variant, source))
     except jinja2.TemplateError as error:
         where = getattr(error, "filename", None) or template_name
         line = getattr(error, "lineno", None)

@@ -1,8 +1,12 @@
-"""What a snippet's code needs, decided once from its options, so templates branch on facts, not option combinations.
+"""A snippet's variant: every fact its generated files depend on, decided once; the only input of templates and DSL.
 
 Every generation-time decision lives here: which outputs main() returns, which events the
 stream handler knows, which ids the reply keeps, whether TLS, stale-conversation healing or
-truncation code is emitted at all. The templates only lay out text for these answers.
+truncation code is emitted at all. The templates and the DSL writer only lay out text for
+these answers. A spec value is kept only where it reaches a file (None elsewhere), so two
+snippets with equal variants generate the same files, and an option whose change leaves the
+variant equal does nothing: rendering/advice.py warns about it (tests/test_variant.py proves
+both directions for every option).
 """
 
 from __future__ import annotations
@@ -16,7 +20,18 @@ from generator.spec.load import Input, Snippet
 # After a timeout the snippet asks the callee to stop its task (POST .../stop); this much of the
 # time budget (a tenth of it, for small budgets) is kept for that call.
 MAX_STOP_RESERVE_SECONDS = 0.4
-INPUT_CHECK_ORDER = ("required", "text", "text_limit", "select", "number", "checkbox", "json_object", "file", "files", "files_limit")
+INPUT_CHECK_ORDER = (
+    "required",
+    "text",
+    "text_limit",
+    "select",
+    "number",
+    "checkbox",
+    "json_object",
+    "file",
+    "files",
+    "files_limit",
+)
 
 
 @dataclass(frozen=True)
@@ -45,7 +60,7 @@ class WorkflowReader:
     empty: str  # the literal returned for null
 
     @classmethod
-    def of(cls, kind: str) -> "WorkflowReader":
+    def of(cls, kind: str) -> WorkflowReader:
         item_kind = kind[len("array[") : -1] if kind.startswith("array[") else None
         base = item_kind or kind
         check = _ITEM_CHECKS[base]
@@ -108,10 +123,30 @@ def outputs(snippet: Snippet) -> tuple[Output, ...]:
 
 
 @dataclass(frozen=True)
-class Shape:
-    """The facts a snippet's templates branch on."""
+class Variant:
+    """Everything a snippet's files depend on (besides the spec's name in their headers)."""
 
-    snippet: Snippet
+    # The spec's values, where they reach a file (None where they don't).
+    name: str
+    template: str
+    app: str
+    route: str
+    base_url: str
+    inputs: tuple[Input, ...]  # spec order
+    dynamic: int
+    user_prefix: str
+    errors: str
+    max_answer_chars: int | None  # None: no returned text can exceed a limit
+    auto_generate_name: bool | None  # apps with conversations only
+    query_input: str  # completion/workflow: the app input main()'s query fills ("" = none)
+    forward_files: bool
+    time_budget: float | None  # the code route only: the HTTP node waits on the other
+    dsl: bool
+    dsl_version: str | None  # with dsl only
+    retries: int  # with dsl only (the calling node's retry_config)
+    chatflow_caller: bool | None  # the calling app is a chatflow (query from sys.query, Answer node);
+    # known where it shows: in the DSL, and in the request builder's header
+    # The facts the values decide.
     outputs: tuple[Output, ...]
     endpoint: str  # the Service API route, e.g. /chat-messages
     url: str  # base_url + endpoint
@@ -120,7 +155,8 @@ class Shape:
     streams_text: bool  # the answer arrives as text events (every app kind but workflow)
     workflow_json: bool  # a workflow app whose outputs come back as one JSON string
     conversation: bool
-    heals_stale_conversation: bool
+    restarts_conversation: bool  # a stale or malformed conversation_id starts a new conversation
+    heals_stale_conversation: bool  # ... and on the code route main() retries the call itself
     partial_on_timeout: bool
     truncates: bool  # an answer over the limit is cut (else it fails the call)
     limits_text: bool  # some returned text can exceed max_answer_chars
@@ -141,13 +177,12 @@ class Shape:
     chat_route: bool  # called on /chat-messages, where agent, chat and chatflow apps all answer
     reports_pause: bool  # a Human Input pause is returned as outputs, not raised
     splits_reasoning: bool  # <think>...</think> is taken out of the answer
-    checks_conversation_id: bool  # a conversation_id that is no UUID is refused or restarted before any call
-    restarts_bad_conversation_id: bool  # ... restarted: a new conversation begins (else refused)
+    reasoning_output: bool  # ... and returned as the `reasoning` output
 
     @property
     def reading_seconds(self) -> float:
-        """How long the answer is read before the snippet gives up on it."""
-        return round(self.snippet.time_budget - self.stop_reserve, 3)
+        """How long the answer is read before the snippet gives up on it (code route)."""
+        return round((self.time_budget or 0) - self.stop_reserve, 3)
 
     @property
     def workflow_output_names(self) -> tuple[str, ...]:
@@ -156,6 +191,11 @@ class Shape:
     @property
     def output_names(self) -> tuple[str, ...]:
         return tuple(output.name for output in self.outputs)
+
+    @property
+    def app_mode(self) -> str:
+        """The calling app's DSL mode: a chatflow is "advanced-chat"."""
+        return "advanced-chat" if self.chatflow_caller else "workflow"
 
 
 def _input_checks(inputs: tuple[Input, ...], forward_files: bool) -> tuple[str, ...]:
@@ -173,7 +213,7 @@ def _input_checks(inputs: tuple[Input, ...], forward_files: bool) -> tuple[str, 
     return tuple(check for check in INPUT_CHECK_ORDER if check in needed)
 
 
-def shape_of(snippet: Snippet) -> Shape:
+def variant_of(snippet: Snippet) -> Variant:
     """Decide everything the options decide, once."""
     endpoint = dify.ENDPOINTS[snippet.app]
     kinds = dict(snippet.workflow_outputs)
@@ -184,6 +224,14 @@ def shape_of(snippet: Snippet) -> Shape:
     streams_text = snippet.app != "workflow"
     workflow_json = snippet.app == "workflow" and not snippet.workflow_outputs
     typed_strings = any(kind == "string" for _, kind in snippet.workflow_outputs)
+    limits_text = streams_text or workflow_json or typed_strings
+    # A chat app's query is the request's own: query_input names an input of completion/workflow apps only.
+    query_input = "" if snippet.app in dify.CONVERSATION_APPS else snippet.query_input
+    takes_query = snippet.app in dify.CONVERSATION_APPS or bool(query_input)
+    restarts_conversation = conversation and snippet.restart_stale_conversation
+    # The calling app's kind shows in its DSL and, on the HTTP-node route, in the builder's
+    # header (where the query comes from).
+    shows_caller = snippet.dsl or (snippet.route == "http-node" and takes_query)
     ids = tuple(
         name
         for name, needed in (
@@ -193,8 +241,25 @@ def shape_of(snippet: Snippet) -> Shape:
         )
         if needed
     )
-    return Shape(
-        snippet=snippet,
+    return Variant(
+        name=snippet.name,
+        template=snippet.template,
+        app=snippet.app,
+        route=snippet.route,
+        base_url=snippet.base_url,
+        inputs=snippet.inputs,
+        dynamic=snippet.dynamic,
+        user_prefix=snippet.user_prefix,
+        errors=snippet.errors,
+        max_answer_chars=snippet.max_answer_chars if limits_text else None,
+        auto_generate_name=snippet.auto_generate_name if snippet.app in dify.CONVERSATION_APPS else None,
+        query_input=query_input,
+        forward_files=snippet.forward_files,
+        time_budget=snippet.time_budget if code_route else None,
+        dsl=snippet.dsl,
+        dsl_version=snippet.dsl_version if snippet.dsl else None,
+        retries=snippet.retries if snippet.dsl else 0,
+        chatflow_caller=(conversation or snippet.dsl_app == "chatflow") if shows_caller else None,
         outputs=outputs(snippet),
         endpoint=endpoint,
         url=snippet.base_url + endpoint,
@@ -203,27 +268,27 @@ def shape_of(snippet: Snippet) -> Shape:
         streams_text=streams_text,
         workflow_json=workflow_json,
         conversation=conversation,
-        heals_stale_conversation=code_route and conversation and snippet.restart_stale_conversation,
+        restarts_conversation=restarts_conversation,
+        heals_stale_conversation=code_route and restarts_conversation,
         partial_on_timeout=code_route and snippet.on_timeout == "partial",
-        truncates=snippet.on_oversize == "truncate",
-        limits_text=streams_text or workflow_json or typed_strings,
+        truncates=limits_text and snippet.on_oversize == "truncate",
+        limits_text=limits_text,
         typed_strings=typed_strings,
         ids=ids,
         keeps_status="status" in names,
         keeps_usage="usage" in names,
         wrong_kind_code=dify.WRONG_KIND_CODES[endpoint],
         terminal_event=dify.TERMINAL_EVENTS[endpoint],
-        stop_reserve=round(min(MAX_STOP_RESERVE_SECONDS, snippet.time_budget / 10), 3),
+        stop_reserve=round(min(MAX_STOP_RESERVE_SECONDS, snippet.time_budget / 10), 3) if code_route else 0.0,
         local_host=urlsplit(snippet.base_url).hostname in dify.LOCAL_HOSTS,
         workflow_outputs=tuple(WorkflowOutput(name, readers[kind]) for name, kind in snippet.workflow_outputs),
         workflow_readers=tuple(readers.values()),
-        takes_query=snippet.app in dify.CONVERSATION_APPS or bool(snippet.query_input),
+        takes_query=takes_query,
         required_inputs=tuple(entry for entry in snippet.inputs if entry.required),
         optional_inputs=tuple(entry for entry in snippet.inputs if not entry.required),
         input_checks=_input_checks(snippet.inputs, snippet.forward_files),
         chat_route=endpoint == "/chat-messages",
         reports_pause=reports_pause(snippet),
         splits_reasoning=streams_text and snippet.reasoning != "keep",
-        checks_conversation_id=conversation,
-        restarts_bad_conversation_id=conversation and snippet.restart_stale_conversation,
+        reasoning_output="reasoning" in names,
     )

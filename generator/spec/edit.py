@@ -1,4 +1,4 @@
-"""Appends a [[snippets]] entry to the user's spec, keeping every comment and all layout (tomlkit), or writes nothing."""
+"""Appends a [[snippets]] entry to the user's spec, keeping its comments and layout (tomlkit), or writes nothing."""
 
 from __future__ import annotations
 
@@ -7,9 +7,17 @@ from pathlib import Path
 import tomlkit
 
 from generator.errors import UserError, shown, shown_path
-from generator.spec.load import BUILTIN_SPEC, DEFAULT_SPEC_NAME, PYPROJECT, SCHEMA_VERSION, TOOL_TABLE, find_spec_path, parse_spec, parse_toml
 from generator.files import read_user_text, replace_file
-
+from generator.spec.load import (
+    BUILTIN_SPEC,
+    DEFAULT_SPEC_NAME,
+    PYPROJECT,
+    SCHEMA_VERSION,
+    TOOL_TABLE,
+    find_spec_path,
+    parse_spec,
+    parse_toml,
+)
 
 
 def entry_text(entry: dict) -> str:
@@ -42,13 +50,17 @@ def add_snippet(spec_path: Path | None, entry: dict) -> Path:
         table.append("snippets", snippets)
     existing = {str(item.get("name", "")).casefold() for item in snippets} if isinstance(snippets, list) else set()
     if entry["name"].casefold() in existing:
-        raise UserError(f"{shown_path(path)}: a snippet named {shown(entry['name'])} is there already; pick another NAME")
+        raise UserError(
+            f"{shown_path(path)}: a snippet named {shown(entry['name'])} is there already; pick another NAME"
+        )
     new_table = _table(entry)
     new_table.trivia.indent = "\n"  # a blank line between it and what comes before
     try:
         snippets.append(new_table)
     except Exception:  # noqa: BLE001 (snippets isn't an array of tables)
-        raise UserError(f"{shown_path(path)}: snippets is not an array of tables ([[snippets]]); fix it first") from None
+        raise UserError(
+            f"{shown_path(path)}: snippets is not an array of tables ([[snippets]]); fix it first"
+        ) from None
     new_text = tomlkit.dumps(document)
     data = parse_toml(new_text, shown_path(path))
     if path.name == PYPROJECT:

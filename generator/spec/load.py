@@ -5,17 +5,16 @@ from __future__ import annotations
 import os
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable
 from urllib.parse import urlsplit
 
-from generator.spec import names
-from generator.rendering.advice import snippet_warnings
 from generator.dify import BUILT_IN_OUTPUTS, CONVERSATION_APPS, FILE_INPUT_TYPES, INPUT_TYPES, OUTPUT_TYPES
 from generator.errors import UserError, escape_controls, shown, shown_path
-from generator.spec.options import OPTIONS, Option
 from generator.files import read_user_text
+from generator.spec import names
+from generator.spec.options import OPTIONS, Option
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -91,6 +90,22 @@ class Snippet:
 
 
 @dataclass(frozen=True)
+class Origin:
+    """Where one snippet's options were written: its entry, and the spec's [defaults]."""
+
+    label: str  # the spec file as messages name it, with the pyproject table's prefix
+    where: str  # snippets[N]
+    entry_keys: frozenset[str]  # set in the entry itself
+    default_keys: frozenset[str]  # set in [defaults]
+
+    def locate(self, key: str) -> str:
+        """The spot that set `key` (the entry wins over [defaults]; unset keys are the entry's)."""
+        if key in self.entry_keys or key not in self.default_keys:
+            return f"{self.where}.{key}"
+        return f"defaults.{key}"
+
+
+@dataclass(frozen=True)
 class Spec:
     """A whole spec: where it came from (for headers and messages) and its snippets."""
 
@@ -99,8 +114,8 @@ class Spec:
     # Where a discovered spec lives: output/ goes beside it. None: the built-in default
     # or an explicit --spec, whose output goes to ./output.
     directory: Path | None = None
-    # What will likely not work in Dify as written (generator/rendering/advice.py): printed, never fatal.
-    warnings: tuple[str, ...] = ()
+    # Where each snippet's options were written, in the order of `snippets`: warnings point there.
+    origins: tuple[Origin, ...] = ()
     # Exported Dify apps (DSL files, glob patterns relative to the spec) whose bound Code nodes
     # `sync` updates and `check` checks.
     apps: tuple[str, ...] = ()
@@ -117,11 +132,15 @@ def find_spec_path(spec_path: Path | None) -> Path:
     local = Path(DEFAULT_SPEC_NAME)
     local_found = local.exists() or local.is_symlink()  # a broken link is a spec that can't be read, not none
     pyproject = _nearest_pyproject()
-    if pyproject is not None and _tool_table(_read_toml(pyproject, shown_path(pyproject)), shown_path(pyproject)) is None:
+    if (
+        pyproject is not None
+        and _tool_table(_read_toml(pyproject, shown_path(pyproject)), shown_path(pyproject)) is None
+    ):
         pyproject = None
     if local_found and pyproject is not None:
         raise UserError(
-            f"two specs found: {local} and [tool.{TOOL_TABLE}] in {shown_path(pyproject)}; keep one, or choose with --spec"
+            f"two specs found: {local} and [tool.{TOOL_TABLE}] in {shown_path(pyproject)}; keep one, or choose with "
+            "--spec"
         )
     return local if local_found else pyproject or BUILTIN_SPEC
 
@@ -178,9 +197,9 @@ def spec_defaults(spec_path: Path | None) -> dict:
 
 
 def _read_toml(path: Path, label: str) -> dict:
-    text = read_user_text(
-        path, "a spec file", "create one with `dify-codenode init` or fix --spec"
-    ).removeprefix("\ufeff")  # Notepad's byte-order mark is harmless
+    text = read_user_text(path, "a spec file", "create one with `dify-codenode init` or fix --spec").removeprefix(
+        "\ufeff"
+    )  # Notepad's byte-order mark is harmless
     return parse_toml(text, label)
 
 
@@ -195,7 +214,9 @@ def parse_toml(text: str, label: str) -> dict:
             f"{label}: tables or arrays nested too deeply to read; a spec needs three levels at most"
         ) from None
     except ValueError:  # Python's limit on int digits (4300): "Exceeds the limit ... for integer string conversion"
-        raise UserError(f"{label}: a number is too long to read (thousands of digits); write a sensible number") from None
+        raise UserError(
+            f"{label}: a number is too long to read (thousands of digits); write a sensible number"
+        ) from None
 
 
 def parse_spec(data: dict, source: str, label: str, prefix: str = "") -> Spec:
@@ -223,7 +244,7 @@ def parse_spec(data: dict, source: str, label: str, prefix: str = "") -> Spec:
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
         raise fail("snippets", "must be an array of tables ([[snippets]])")
     snippets = []
-    warnings: list[str] = []
+    origins = []
     seen: dict[str, str] = {}
     for index, entry in enumerate(entries):
         where = f"snippets[{index}]"
@@ -244,13 +265,11 @@ def parse_spec(data: dict, source: str, label: str, prefix: str = "") -> Spec:
                 )
             seen[folded] = stem
         snippets.append(snippet)
-        for warning in snippet_warnings(snippet, frozenset(entry), locate):
-            if f"{label}: {prefix}{warning}" not in warnings:  # a default's problem is told once
-                warnings.append(f"{label}: {prefix}{warning}")
+        origins.append(Origin(f"{label}: {prefix}", where, frozenset(entry), frozenset(defaults)))
     apps = data.get("apps", [])
     if not isinstance(apps, list) or not all(isinstance(pattern, str) and pattern for pattern in apps):
-        raise fail("apps", "must be a list of paths or glob patterns of exported Dify apps, e.g. [\"apps/*.yml\"]")
-    return Spec(source=source, snippets=tuple(snippets), warnings=tuple(warnings), apps=tuple(apps))
+        raise fail("apps", 'must be a list of paths or glob patterns of exported Dify apps, e.g. ["apps/*.yml"]')
+    return Spec(source=source, snippets=tuple(snippets), origins=tuple(origins), apps=tuple(apps))
 
 
 def build_snippet(raw: dict, fail: Callable[[str, str], UserError], locate: Locate) -> Snippet:
@@ -270,7 +289,7 @@ def build_snippet(raw: dict, fail: Callable[[str, str], UserError], locate: Loca
         raise fail(locate("template"), "missing; set it to single, variables or conversation")
     values["base_url"] = _check_base_url(values["base_url"], fail, locate)
     if not re.fullmatch(r"\d+\.\d+\.\d+", values["dsl_version"]):
-        raise fail(locate("dsl_version"), f"{shown(values['dsl_version'])} is not a version like \"0.1.5\"")
+        raise fail(locate("dsl_version"), f'{shown(values["dsl_version"])} is not a version like "0.1.5"')
     _check_user_prefix(values["user_prefix"], fail, locate)
     if values["app"] in QUERY_INPUT_APPS:
         if values["query_input"]:
@@ -278,9 +297,14 @@ def build_snippet(raw: dict, fail: Callable[[str, str], UserError], locate: Loca
     else:  # a chat app's query is the request's own query, never an input
         values["query_input"] = ""
     if values["verify_key_env"] and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,127}", values["verify_key_env"]):
-        raise fail(locate("verify_key_env"), f"{shown(values['verify_key_env'])} is not an environment variable name (letters, digits, _)")
+        raise fail(
+            locate("verify_key_env"),
+            f"{shown(values['verify_key_env'])} is not an environment variable name (letters, digits, _)",
+        )
     if values["verify_base_url"]:
-        values["verify_base_url"] = _check_base_url(values["verify_base_url"], fail, lambda key: locate("verify_base_url"))
+        values["verify_base_url"] = _check_base_url(
+            values["verify_base_url"], fail, lambda key: locate("verify_base_url")
+        )
     snippet = Snippet(name=name, **values)
     _check_combination(snippet, fail, locate)
     return snippet
@@ -310,7 +334,9 @@ def _option_value(option: Option, raw: dict, fail: Callable[[str, str], UserErro
         if isinstance(value, bool) or not isinstance(value, allowed):
             raise fail(where, f"must be {'a whole number' if kind == 'int' else 'a number'}, not {_type_name(value)}")
         if not (option.minimum <= value <= option.maximum):
-            raise fail(where, f"{shown(value)} is out of range; use {_number(option.minimum)} to {_number(option.maximum)}")
+            raise fail(
+                where, f"{shown(value)} is out of range; use {_number(option.minimum)} to {_number(option.maximum)}"
+            )
         return float(value) if kind == "number" else value
     if kind == "list":
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
@@ -336,7 +362,10 @@ def _input(key: str, item: object, where: str, fail: Callable[[str, str], UserEr
     if isinstance(item, dict):
         return _typed_input(key, item, where, fail)
     if not isinstance(item, str):
-        raise fail(where, f"must be the main() parameter name (a string) or a table with param and type, not {_type_name(item)}")
+        raise fail(
+            where,
+            f"must be the main() parameter name (a string) or a table with param and type, not {_type_name(item)}",
+        )
     problem = names.parameter_problem(item)
     if problem:
         raise fail(where, problem)
@@ -349,7 +378,9 @@ def _check_input_key(key: str, where: str, fail: Callable[[str, str], UserError]
     if len(key) > MAX_INPUT_KEY_LENGTH:
         raise fail(where, f"input key is {len(key):,} characters; Dify allows {MAX_INPUT_KEY_LENGTH} at most")
     if escape_controls(key) != key:
-        raise fail(where, "an input key can't contain control characters (newlines, tabs, ...); use the callee's variable name")
+        raise fail(
+            where, "an input key can't contain control characters (newlines, tabs, ...); use the callee's variable name"
+        )
 
 
 def _typed_input(key: str, table: dict, where: str, fail: Callable[[str, str], UserError]) -> Input:
@@ -372,12 +403,14 @@ def _typed_input(key: str, table: dict, where: str, fail: Callable[[str, str], U
     if kind == "select" and not options:
         raise fail(f"{where}.options", "a select input needs its options; list the values the called app allows")
     if options and kind != "select":
-        raise fail(f"{where}.options", f"only a select input has options; remove them or set type = \"select\"")
+        raise fail(f"{where}.options", 'only a select input has options; remove them or set type = "select"')
     max_length = table.get("max_length", 0)
     if isinstance(max_length, bool) or not isinstance(max_length, int) or not 0 <= max_length <= MAX_INPUT_MAX_LENGTH:
         raise fail(f"{where}.max_length", f"must be a whole number from 0 (no limit) to {MAX_INPUT_MAX_LENGTH:,}")
     if max_length and kind not in ("text-input", "paragraph", "file-list"):
-        raise fail(f"{where}.max_length", "only text-input, paragraph and file-list inputs have a max_length; remove it")
+        raise fail(
+            f"{where}.max_length", "only text-input, paragraph and file-list inputs have a max_length; remove it"
+        )
     return Input(key, param, kind, required, tuple(options), max_length)
 
 
@@ -397,7 +430,9 @@ def checked_base_url(url: str, where: str) -> str:
 def _check_base_url(url: str, fail: Callable[[str, str], UserError], locate: Locate) -> str:
     where = locate("base_url")
     if len(url) > MAX_BASE_URL_LENGTH:
-        raise fail(where, f"is {len(url):,} characters; a base URL is {MAX_BASE_URL_LENGTH:,} at most (https://api.dify.ai/v1)")
+        raise fail(
+            where, f"is {len(url):,} characters; a base URL is {MAX_BASE_URL_LENGTH:,} at most (https://api.dify.ai/v1)"
+        )
     if any(ord(c) < 33 or ord(c) == 127 for c in url):
         raise fail(where, f"{shown(url)} contains spaces or control characters; write the plain URL")
     try:
@@ -410,7 +445,11 @@ def _check_base_url(url: str, fail: Callable[[str, str], UserError], locate: Loc
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise fail(where, f"{shown(url)} must be an http:// or https:// URL with a host, e.g. https://api.dify.ai/v1")
     if parts.query or parts.fragment or parts.username or parts.password:
-        raise fail(where, f"{shown(url)} must not have a query, fragment or user:password; give only the base, e.g. https://api.dify.ai/v1")
+        raise fail(
+            where,
+            f"{shown(url)} must not have a query, fragment or user:password; give only the base, e.g. "
+            "https://api.dify.ai/v1",
+        )
     return url.rstrip("/")
 
 
@@ -419,6 +458,15 @@ def _check_user_prefix(prefix: str, fail: Callable[[str, str], UserError], locat
         raise fail(locate("user_prefix"), f"is {len(prefix)} characters; use {MAX_USER_PREFIX_LENGTH} at most")
     if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in prefix):
         raise fail(locate("user_prefix"), f"{shown(prefix)} contains control characters; use printable text")
+
+
+def combination_problem(snippet: Snippet) -> str | None:
+    """What the rules involving more than one option refuse in this snippet, or None."""
+    try:
+        _check_combination(snippet, lambda where, problem: UserError(f"{where}: {problem}"), lambda key: key)
+    except UserError as error:
+        return str(error)
+    return None
 
 
 def _check_combination(snippet: Snippet, fail: Callable[[str, str], UserError], locate: Locate) -> None:
@@ -433,27 +481,40 @@ def _check_combination(snippet: Snippet, fail: Callable[[str, str], UserError], 
             f"or an app of kind {', '.join(CONVERSATION_APPS)}",
         )
     if snippet.workflow_outputs and snippet.app != "workflow":
-        raise fail(locate("workflow_outputs"), "only a workflow app has workflow outputs; remove it or set app = \"workflow\"")
+        raise fail(
+            locate("workflow_outputs"), 'only a workflow app has workflow outputs; remove it or set app = "workflow"'
+        )
     if snippet.app == "workflow" and "message_id" in snippet.extra_outputs:
         raise fail(locate("extra_outputs"), "a workflow app sends no message_id; remove it")
     if snippet.query_input and any(entry.key == snippet.query_input for entry in snippet.inputs):
         raise fail(
             f"{locate('inputs')}.{_key_label(snippet.query_input)}",
             f"main()'s query fills the {snippet.app} app's input {shown(snippet.query_input)} already "
-            "(query_input); remove this input, or set query_input = \"\" to map it yourself",
+            '(query_input); remove this input, or set query_input = "" to map it yourself',
         )
     dynamic_names = {f"var_{part}_{n}" for n in range(1, snippet.dynamic + 1) for part in ("name", "input")}
     seen: dict[str, str] = {}
     if snippet.forward_files and snippet.route == "http-node":
-        raise fail(locate("forward_files"), "files go through the code route only (the request builder can't read files); use route = \"code\"")
+        raise fail(
+            locate("forward_files"),
+            'files go through the code route only (the request builder can\'t read files); use route = "code"',
+        )
     for entry in snippet.inputs:
         where = f"{locate('inputs')}.{_key_label(entry.key)}"
         if entry.param in dynamic_names:
             raise fail(where, f"{shown(entry.param)} is also a dynamic pair's parameter; rename it or lower `dynamic`")
         if entry.param in seen:
-            raise fail(where, f"{shown(entry.param)} is already the parameter of input {shown(seen[entry.param])}; each input needs its own")
+            raise fail(
+                where,
+                f"{shown(entry.param)} is already the parameter of input {shown(seen[entry.param])}; each input needs "
+                "its own",
+            )
         if entry.type in FILE_INPUT_TYPES and snippet.route == "http-node":
-            raise fail(where, "file inputs go through the code route only (the request builder can't read files); use route = \"code\"")
+            raise fail(
+                where,
+                "file inputs go through the code route only (the request builder can't read files); "
+                'use route = "code"',
+            )
         seen[entry.param] = entry.key
     for name, _ in snippet.workflow_outputs:
         if name in BUILT_IN_OUTPUTS:
@@ -515,9 +576,14 @@ def _key_label(key: str) -> str:
 
 
 def _type_name(value: object) -> str:
-    return {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "a list", dict: "a table"}.get(
-        type(value), type(value).__name__
-    )
+    return {
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number",
+        str: "a string",
+        list: "a list",
+        dict: "a table",
+    }.get(type(value), type(value).__name__)
 
 
 def _number(value: float | None) -> str:

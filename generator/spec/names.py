@@ -102,9 +102,7 @@ GENERATED_NAMES = frozenset(
 RUNNER_NAMES = frozenset({"json", "b64decode", "inputs_obj", "output_obj", "output_json", "result"})
 # Windows device names: a file called like one can't be created or checked out there.
 DEVICE_NAMES = frozenset(
-    {"con", "prn", "aux", "nul"}
-    | {f"com{n}" for n in range(1, 10)}
-    | {f"lpt{n}" for n in range(1, 10)}
+    {"con", "prn", "aux", "nul"} | {f"com{n}" for n in range(1, 10)} | {f"lpt{n}" for n in range(1, 10)}
 )
 FILE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]{0,63}")
 

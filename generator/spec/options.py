@@ -25,6 +25,9 @@ class Option:
     maximum: float | None = None
     flag: str = ""  # the `render` flag; derived from the key when empty
     metavar: str = ""
+    # False for the options of `check --against-apps` (verify_*): they change no generated file,
+    # so "does nothing here" (rendering/advice.py) never applies to them.
+    generates: bool = True
 
     @property
     def flag_name(self) -> str:
@@ -164,12 +167,14 @@ OPTIONS += (
         "",
         "The environment variable that holds the called app's API key for `check --against-apps` "
         "(the name only; the key itself never goes in the spec).",
+        generates=False,
     ),
     Option(
         "verify_base_url",
         "text",
         "",
         "Where `check --against-apps` reaches the app's API from CI [default: base_url].",
+        generates=False,
     ),
     Option(
         "route",

@@ -6,10 +6,10 @@ The schema is never stricter than the loader: whatever it rejects, the loader re
 
 from __future__ import annotations
 
-from generator.spec import names
 from generator.dify import INPUT_TYPES, OUTPUT_TYPES
-from generator.spec.options import OPTIONS, Option
+from generator.spec import names
 from generator.spec.load import MAX_INPUT_KEY_LENGTH, MAX_INPUT_MAX_LENGTH, MAX_USER_PREFIX_LENGTH, SCHEMA_VERSION
+from generator.spec.options import OPTIONS, Option
 
 DIFY_NAME_PATTERN = "^" + names.DIFY_NAME.pattern + "$"
 
@@ -34,11 +34,27 @@ def _option_schema(option: Option) -> dict:
             "additionalProperties": False,
             "required": ["param", "type"],
             "properties": {
-                "param": {**parameter, "description": "The main() parameter (the Code node's input variable) that fills it."},
+                "param": {
+                    **parameter,
+                    "description": "The main() parameter (the Code node's input variable) that fills it.",
+                },
                 "type": {"enum": list(INPUT_TYPES), "description": "The input's type in the called app's form."},
-                "required": {"type": "boolean", "default": True, "description": "false: may be left unmapped or empty; the app then uses its default."},
-                "options": {"type": "array", "items": {"type": "string"}, "description": "type select: the values the app allows."},
-                "max_length": {"type": "integer", "minimum": 0, "maximum": MAX_INPUT_MAX_LENGTH, "description": "text: characters, file-list: files; 0 = no limit."},
+                "required": {
+                    "type": "boolean",
+                    "default": True,
+                    "description": "false: may be left unmapped or empty; the app then uses its default.",
+                },
+                "options": {
+                    "type": "array",
+                    "items": {"type": "string"},
+                    "description": "type select: the values the app allows.",
+                },
+                "max_length": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "maximum": MAX_INPUT_MAX_LENGTH,
+                    "description": "text: characters, file-list: files; 0 = no limit.",
+                },
             },
         }
         schema.update(
@@ -82,7 +98,8 @@ def spec_schema() -> dict:
             "apps": {
                 "type": "array",
                 "items": {"type": "string", "minLength": 1},
-                "description": "Exported Dify apps (DSL files; glob patterns relative to the spec) whose bound Code nodes sync updates and check checks.",
+                "description": "Exported Dify apps (DSL files; glob patterns relative to the spec) whose bound Code "
+                "nodes sync updates and check checks.",
             },
             "defaults": {
                 "type": "object",

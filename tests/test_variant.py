@@ -1,0 +1,118 @@
+"""The variant is the one description files are made from: equal variants, equal files, and back.
+
+Templates and the DSL writer read only the variant, so equal variants give equal files by
+construction. These tests prove the other direction over the covering array: whenever another
+value of an option changes the variant, it changes some file too. Together they make the "does
+nothing here" warning (derived from the variant) exactly right for every option in OPTIONS.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import cache
+
+import pytest
+from click.testing import CliRunner
+from option_space import covering_array, options_of, snippet
+
+from generator.cli import cli
+from generator.exports.dsl import build_app
+from generator.rendering.advice import has_effect, other_values
+from generator.rendering.templating import render_request_builder, render_snippet
+from generator.rendering.variant import Variant, variant_of
+from generator.spec.load import Snippet, combination_problem
+from generator.spec.options import OPTIONS
+
+GENERATING = [option for option in OPTIONS if option.generates]
+
+
+@cache
+def _files(variant: Variant) -> tuple:
+    """What the files hold, before black (equal unformatted text is equal formatted text)."""
+    code = render_snippet(variant, "spec.toml")
+    builder = None if variant.code_route else render_request_builder(variant, "spec.toml")
+    app = repr(build_app(variant, code, "spec.toml", builder)) if variant.dsl else None
+    return code, builder, app
+
+
+@cache
+def _base_snippets() -> tuple[Snippet, ...]:
+    """Every covering-array row, with and without the DSL app."""
+    made = []
+    for row in covering_array():
+        base = snippet(**options_of(row))
+        made += [base, replace(base, dsl=False)]
+    return tuple(made)
+
+
+@pytest.mark.parametrize("option", GENERATING, ids=lambda option: option.key)
+def test_a_changed_variant_is_a_changed_file(option) -> None:
+    """For every option, every accepted other value: a different variant makes different files
+    (so the variant holds nothing the files don't use), and the option matters somewhere."""
+    mattered = 0
+    for base in _base_snippets():
+        for value in other_values(option, getattr(base, option.key)):
+            changed = replace(base, **{option.key: value})
+            if combination_problem(changed) is not None:
+                continue
+            before, after = variant_of(base), variant_of(changed)
+            if before != after:
+                mattered += 1
+                assert _files(before) != _files(after), f"{option.key}={value!r} changes only the variant of {base}"
+    assert mattered, f"{option.key} changes no file in any variant: drop it or use it"
+
+
+@pytest.mark.parametrize("option", [option for option in OPTIONS if not option.generates], ids=lambda o: o.key)
+def test_the_check_options_change_no_variant(option) -> None:
+    for base in _base_snippets()[:8]:
+        for value in other_values(option, getattr(base, option.key)):
+            assert variant_of(replace(base, **{option.key: value})) == variant_of(base)
+
+
+def test_has_effect_agrees_with_the_files() -> None:
+    """The warning's decision, checked against the files it is about on a sample of the space."""
+    checked = 0
+    for base in _base_snippets()[::7]:
+        for option in GENERATING:
+            accepted = [
+                replace(base, **{option.key: value})
+                for value in other_values(option, getattr(base, option.key))
+                if combination_problem(replace(base, **{option.key: value})) is None
+            ]
+            if not accepted:
+                continue  # pinned by the other options: never "does nothing"
+            files_differ = any(_files(variant_of(other)) != _files(variant_of(base)) for other in accepted)
+            assert has_effect(base, option) == files_differ, (option.key, base)
+            checked += 1
+    assert checked > 100
+
+
+def _render_warnings(*args: str) -> list[str]:
+    result = CliRunner().invoke(cli, ["render", *args], prog_name="dify-codenode")
+    assert result.exit_code == 0, result.output
+    return [line for line in result.stderr.splitlines() if "does nothing" in line]
+
+
+@pytest.mark.parametrize(
+    "args,idle",
+    [
+        # The two wrong warnings of the hand-kept list: both options do change the files.
+        (["single", "--route", "http-node", "--on-timeout", "partial"], []),  # the status output
+        (["single", "--route", "http-node", "--dsl-app", "chatflow", "--request-builder"], []),  # the query's source
+        (["single", "--dsl-app", "chatflow"], ["--dsl-app"]),  # code route without the DSL: nothing shows it
+        (["single", "--route", "http-node", "--time-budget", "5"], ["--time-budget"]),
+        (["single", "--app", "chat", "--query-input", "q"], ["--query-input"]),
+        (["single", "--app", "workflow", "--auto-generate-name"], ["--auto-generate-name"]),
+        (["single", "--restart-stale-conversation"], ["--restart-stale-conversation"]),
+        (["conversation", "--restart-stale-conversation", "--route", "http-node"], []),  # the DSL's healing branch
+        (["single", "--app", "chat", "--reasoning", "output", "--dsl", "--retries", "2"], []),
+    ],
+)
+def test_render_warns_exactly_about_idle_flags(args: list[str], idle: list[str]) -> None:
+    warned = _render_warnings(*args)
+    assert [line.split(": ")[2] for line in warned] == idle, warned
+
+
+def test_the_status_output_the_old_warning_denied_is_there() -> None:
+    made = variant_of(snippet(template="single", route="http-node", on_timeout="partial"))
+    assert "status" in made.output_names
