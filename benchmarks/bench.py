@@ -225,7 +225,7 @@ def bench_startup(rounds: int, report: list[str]) -> None:
 def bench_snippet(rounds: int, report: list[str]) -> None:
     """The stream loop, in the sandbox's Python (benchmarks/stream_loop.py prints its own tables)."""
     sys.path.insert(0, str(REPO / "tests"))
-    from code_node import sandbox_python
+    from support.code_node import sandbox_python
 
     done = subprocess.run(
         [sandbox_python(), str(HERE / "stream_loop.py"), "--rounds", str(rounds)],

@@ -23,9 +23,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent / "tests"), str(HERE.parent)]
 
-from code_node import sandbox_python  # noqa: E402
-from dify_emulator import App, DifyEmulator, Event, Ping, Sleep, standard_stream  # noqa: E402
-from snippets import render_code, run_snippet  # noqa: E402
+from support.code_node import sandbox_python  # noqa: E402
+from support.dify_emulator import App, DifyEmulator, Event, Ping, Sleep, standard_stream  # noqa: E402
+from support.snippets import render_code, run_snippet  # noqa: E402
 
 COMPLETIONS = (12.8, 12.9, 13.0, 13.05, 13.1, 13.15, 13.2)
 ANSWER = "The whole answer."
@@ -66,7 +66,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args()
-    from tls import server_context
+    from support.tls import server_context
 
     code = render_code(template="single")  # every default: time_budget 13.5
     print(f"generated code runs under {sandbox_python()}; {args.runs} runs per row, 10 at a time\n")

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from code_node import sandbox_python
-from dify_emulator import DifyEmulator
+from support.code_node import sandbox_python
+from support.dify_emulator import DifyEmulator
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -40,8 +40,8 @@ def pytest_report_header() -> str:
 
 @pytest.fixture(scope="session")
 def dify():
-    """The Dify API emulator: dify.base_url over HTTP, dify.tls_base_url over TLS (tests/tls.py's CA)."""
-    from tls import server_context
+    """The Dify API emulator: dify.base_url over HTTP, dify.tls_base_url over TLS (tests/support/tls.py's CA)."""
+    from support.tls import server_context
 
     with DifyEmulator(tls=server_context()) as emulator:
         yield emulator

@@ -18,13 +18,15 @@ import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent)]
 
-from option_space import every_combination  # noqa: E402
+from support.option_space import every_combination  # noqa: E402
+
+WORKERS = os.cpu_count() or 1
 
 # Runs in CPython 3.10 (the sandbox's oldest Python): compile every file it is given.
 COMPILE_ALL = """
@@ -37,7 +39,7 @@ for name, text in json.load(sys.stdin).items():
         failures.append(f"{name}: {error}")
 print(json.dumps(failures))
 """
-# Runs in graphon's Python: load every DSL it is given the way tests/graphon_run.py does.
+# Runs in graphon's Python: load every DSL it is given the way tests/support/graphon_run.py does.
 LOAD_ALL = """
 import json, sys
 from graphon.dsl import loads
@@ -63,7 +65,7 @@ def _black_whole(text: str) -> str:
 
 def _generate(batch: list[tuple[int, dict]]) -> list[tuple[int, dict[str, str]]]:
     """Worker: every file of each accepted combination, through the product's own pipeline."""
-    from option_space import snippet
+    from support.option_space import snippet
 
     from generator.rendering.pipeline import snippet_files
 
@@ -80,7 +82,7 @@ def main() -> int:
         "--graphon-python",
         default=os.environ.get("DIFY_GRAPHON_PYTHON") or str(HERE.parent / ".venv-graphon" / "bin" / "python"),
     )
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--workers", type=int, default=WORKERS)
     args = parser.parse_args()
     os.environ.setdefault("DIFY_CODENODE_CACHE_DIR", tempfile.mkdtemp(prefix="dify-codenode-static-"))
     started = time.monotonic()
@@ -104,20 +106,27 @@ def main() -> int:
 
     # 2. Generate everything, through the product's pipeline, in parallel. Black formats each
     #    distinct top-level part once; it must give what black gives for the whole file.
-    from option_space import snippet
+    from support.option_space import snippet
 
     from generator.rendering.formatting import format_source
     from generator.rendering.templating import render_request_builder, render_snippet
-    from generator.rendering.variant import variant_of
+    from generator.rendering.variant import Variant, variant_of
 
+    # A snippet's files are a function of its variant (templates and the DSL writer read nothing
+    # else; tests/test_variant.py proves the variant holds nothing they don't use), so each
+    # distinct variant is generated once, for every combination that has it.
+    representatives: dict[Variant, tuple[int, dict]] = {}
+    for index, options in accepted:
+        representatives.setdefault(variant_of(snippet(**options)), (index, options))
+    print(f"variants: {len(representatives)} distinct among the {len(accepted)} accepted combinations")
     rendered: set[str] = set()
-    for _, options in accepted:
-        variant = variant_of(snippet(**options))
+    for variant in representatives:
         rendered.add(render_snippet(variant, "the option space"))
         if not variant.code_route:
             rendered.add(render_request_builder(variant, "the option space"))
     rendered_texts = sorted(rendered)
-    batches = [accepted[i : i + 200] for i in range(0, len(accepted), 200)]
+    distinct = list(representatives.values())
+    batches = [distinct[i : i + 100] for i in range(0, len(distinct), 100)]
     with ProcessPoolExecutor(max_workers=args.workers) as pool:
         whole = list(pool.map(_black_whole, rendered_texts, chunksize=50))
         generated = [item for batch in pool.map(_generate, batches) for item in batch]
@@ -136,7 +145,8 @@ def main() -> int:
     print(
         f"generated: {len(python_files)} distinct Python files, {len(dsl_files)} distinct DSL apps; "
         f"of {len(rendered_texts)} distinct rendered files, {len(rendered_texts) - not_black} formatted part by part "
-        f"equal black's formatting of the whole file ({len(rendered_texts) - not_clean} needed no change at all)"
+        f"equal black's formatting of the whole file ({len(rendered_texts) - not_clean} needed no change at all); "
+        f"{time.monotonic() - started:.0f} s so far"
     )
 
     # 3. Lint and the 3.10 grammar.
@@ -165,7 +175,10 @@ def main() -> int:
     version = subprocess.run(
         [python310, "-c", "import sys; print(sys.version.split()[0])"], capture_output=True, text=True
     ).stdout.strip()
-    print(f"compile: {len(python_files) - len(failures)}/{len(python_files)} compile under CPython {version}")
+    print(
+        f"compile: {len(python_files) - len(failures)}/{len(python_files)} compile under CPython {version}; "
+        f"{time.monotonic() - started:.0f} s so far"
+    )
 
     # 4. Every DSL app loads on graphon, Dify's workflow engine.
     if Path(args.graphon_python).exists():
@@ -175,13 +188,22 @@ def main() -> int:
     else:
         print(f"graphon: skipped (no {args.graphon_python}; .ci/run builds it)")
 
-    print(f"static pass: {time.monotonic() - started:.0f} s")
+    print(f"static pass: {time.monotonic() - started:.0f} s ({args.workers} workers)")
     for problem in problems:
         print(f"FAILED {problem}")
     return 1 if problems else 0
 
 
-def _run_batch(python: str, script: str, files: dict[str, str]) -> list[str]:
+def _run_batch(python: str, script: str, files: dict[str, str], workers: int = WORKERS) -> list[str]:
+    """Failures of `script` run by `python` over `files`, split across `workers` processes."""
+    names = sorted(files)
+    shares = [{name: files[name] for name in names[i::workers]} for i in range(workers)]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        results = list(pool.map(lambda share: _run_one(python, script, share), [s for s in shares if s]))
+    return [failure for result in results for failure in result]
+
+
+def _run_one(python: str, script: str, files: dict[str, str]) -> list[str]:
     done = subprocess.run([python, "-c", script], input=json.dumps(files), capture_output=True, text=True)
     if done.returncode != 0:
         return [f"{python} failed: {done.stderr[-1000:]}"]

@@ -118,7 +118,7 @@ def test_generate_starts_no_process(tmp_path: Path) -> None:
 def test_a_bytecode_cache_that_cannot_be_written_only_costs_time(tmp_path: Path, monkeypatch) -> None:
     """Jinja's cache writes and reads that fail (a full disk, a file size limit) don't fail rendering."""
     import jinja2
-    from snippets import snippet_of
+    from support.snippets import snippet_of
 
     from generator.rendering import templating
     from generator.rendering.variant import variant_of

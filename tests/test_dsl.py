@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-from code_node import sandbox_python
-from dify_emulator import CONVERSATION_PREFIX, SOMEONE_ELSES
-from sandbox_server import API_KEY, SandboxServer
-from snippets import add_app, called_app, parameters, point_at_emulator
-from tls import trusting_env
+from support.code_node import sandbox_python
+from support.dify_emulator import CONVERSATION_PREFIX, SOMEONE_ELSES
+from support.sandbox_server import API_KEY, SandboxServer
+from support.snippets import add_app, called_app, parameters, point_at_emulator
+from support.tls import trusting_env
 
 from generator.codenode.run import declared_outputs
 from generator.dify import BUILT_IN_OUTPUTS
@@ -85,7 +85,7 @@ def run_on_graphon(dsl: str, sandbox: SandboxServer, start_inputs: dict, user: s
         "sandbox_key": API_KEY,
     }
     done = subprocess.run(
-        [GRAPHON_PYTHON, str(Path(__file__).with_name("graphon_run.py"))],
+        [GRAPHON_PYTHON, str(Path(__file__).parent / "support" / "graphon_run.py")],
         input=json.dumps(request),
         capture_output=True,
         text=True,
@@ -217,7 +217,7 @@ def test_the_http_node_route_heals_a_stale_conversation_over_three_turns(dify, s
 
 @pytest.mark.parametrize("route", ["code", "http-node"])
 def test_retries_become_the_calling_nodes_retry_config_and_no_default_is_boolean(route: str) -> None:
-    from option_space import snippet
+    from support.option_space import snippet
 
     from generator.exports.dsl import build_app
     from generator.rendering.pipeline import snippet_files

@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-from code_node import declared_outputs, run_code_node
-from dify_emulator import CONVERSATION_PREFIX
-from input_samples import sample_value
-from snippets import add_app, called_app, parameters, point_at_emulator
+from support.code_node import declared_outputs, run_code_node
+from support.dify_emulator import CONVERSATION_PREFIX
+from support.input_samples import sample_value
+from support.snippets import add_app, called_app, parameters, point_at_emulator
 
 from generator.spec.load import load_spec
 

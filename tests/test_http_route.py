@@ -7,9 +7,9 @@ import json
 import urllib.parse
 
 import pytest
-from code_node import run_code_node
-from dify_emulator import CONVERSATION_PREFIX, SOMEONE_ELSES, Drop, Event, standard_stream
-from snippets import add_app, render_code
+from support.code_node import run_code_node
+from support.dify_emulator import CONVERSATION_PREFIX, SOMEONE_ELSES, Drop, Event, standard_stream
+from support.snippets import add_app, render_code
 
 from generator.codenode.run import declared_outputs
 from generator.errors import UserError

@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from code_node import sandbox_python
-from snippets import add_app, render_code
+from support.code_node import sandbox_python
+from support.snippets import add_app, render_code
 
 from generator.codenode.lint import lint_source
 

@@ -6,9 +6,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from app_forms import Variable
 from click.testing import CliRunner
-from snippets import add_app, render_code, run_snippet
+from support.app_forms import Variable
+from support.snippets import add_app, render_code, run_snippet
 
 from generator.cli import cli
 

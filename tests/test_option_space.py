@@ -13,9 +13,9 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 
 import pytest
-from option_space import covering_array
-from scenarios import SCENARIOS
-from variant_bed import VariantBed
+from support.option_space import covering_array
+from support.scenarios import SCENARIOS
+from support.variant_bed import VariantBed
 
 pytestmark = pytest.mark.slow
 
@@ -56,7 +56,7 @@ def test_what_the_covering_array_assumes_of_the_loader_holds() -> None:
     import itertools
     import random
 
-    from option_space import FACTORS, FREE_FACTORS, INPUT_SHAPES, _accepted, accepted_rows, options_of
+    from support.option_space import FACTORS, FREE_FACTORS, INPUT_SHAPES, _accepted, accepted_rows, options_of
 
     predicted = {tuple(sorted(row.items())) for row in accepted_rows()}
     keys = list(FACTORS) + ["inputs"]

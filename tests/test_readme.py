@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from app_forms import Variable
-from snippets import add_app
+from support.app_forms import Variable
+from support.snippets import add_app
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -119,7 +119,7 @@ class Project:
     @staticmethod
     def export_stale_app(path: Path) -> None:
         """An app exported from Dify whose Code node holds an older agent_single."""
-        from dify_exports import aged, current_document, exported
+        from support.dify_exports import aged, current_document, exported
 
         from generator.spec.load import load_spec
 

@@ -5,8 +5,18 @@ from __future__ import annotations
 import json
 
 import pytest
-from dify_emulator import CONVERSATION_PREFIX, SOMEONE_ELSES, Drop, Event, Ping, Raw, Sleep, Style, standard_stream
-from snippets import add_app, render_code, run_snippet
+from support.dify_emulator import (
+    CONVERSATION_PREFIX,
+    SOMEONE_ELSES,
+    Drop,
+    Event,
+    Ping,
+    Raw,
+    Sleep,
+    Style,
+    standard_stream,
+)
+from support.snippets import add_app, render_code, run_snippet
 
 ANSWER = 'Hello 世界! Ünïcödé ✓ 🌍 — «quotes» "and" \\backslashes\\ \n new line {{inputs}} <<RESULT>>'
 CHAT_KINDS = [("agent", "agent"), ("agent", "agent-1.16"), ("chat", "chat"), ("chatflow", "chatflow")]
@@ -574,7 +584,7 @@ def test_completion_sends_the_query_in_inputs(dify) -> None:
 
 @pytest.mark.parametrize("scheme", ["http", "https"])
 def test_requests_go_through_the_sandbox_proxy(dify, scheme: str) -> None:
-    from forward_proxy import ForwardProxy
+    from support.forward_proxy import ForwardProxy
 
     callee = add_app(dify, "agent")
     code = render_code(template="single", base_url=f"{scheme}://api.example/v1")
@@ -590,7 +600,7 @@ def test_requests_go_through_the_sandbox_proxy(dify, scheme: str) -> None:
 
 @pytest.mark.parametrize("scheme", ["http", "https"])
 def test_no_proxy_bypasses_the_proxy(dify, scheme: str) -> None:
-    from forward_proxy import ForwardProxy
+    from support.forward_proxy import ForwardProxy
 
     callee = add_app(dify, "agent")
     code = render_code(template="single", base_url=f"{scheme}://api.example/v1")
@@ -602,7 +612,7 @@ def test_no_proxy_bypasses_the_proxy(dify, scheme: str) -> None:
 
 @pytest.mark.parametrize("scheme", ["http", "https"])
 def test_proxy_refusal_explains_the_ssrf_rules(dify, scheme: str) -> None:
-    from forward_proxy import ForwardProxy
+    from support.forward_proxy import ForwardProxy
 
     callee = add_app(dify, "agent")
     code = render_code(template="single", base_url=f"{scheme}://api.example/v1")

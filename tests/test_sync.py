@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from dify_exports import VERSIONS, aged, current_document, exported, synced_defaults
+from support.dify_exports import VERSIONS, aged, current_document, exported, synced_defaults
 from test_dsl import needs_graphon, prepared, run_on_graphon, sandbox  # noqa: F401 (sandbox: the module's dify-sandbox stand-in)
 
 from generator.cli import cli
@@ -254,7 +254,7 @@ def test_the_specs_apps_are_synced_and_checked(tmp_path: Path, monkeypatch) -> N
 @needs_graphon
 @pytest.mark.parametrize("name", ["agent_single", "agent_conversation", "agent_http_node_conversation"])
 def test_a_synced_app_runs_on_graphon(app_file, dify, sandbox, name: str) -> None:  # noqa: F811
-    from snippets import add_app
+    from support.snippets import add_app
 
     path = app_file(exported(aged(current_document(SNIPPETS[name]), "0.1.5", javascript=False)))
     assert invoke("sync", "--spec", SPEC, path).exit_code == 0  # as synced: no wiring by hand

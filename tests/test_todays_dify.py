@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from dify_emulator import CONVERSATION_PREFIX, PAUSE_FORM, Event, as_mode, paused_stream, standard_stream
-from snippets import add_app, render_code, run_snippet
+from support.dify_emulator import CONVERSATION_PREFIX, PAUSE_FORM, Event, as_mode, paused_stream, standard_stream
+from support.snippets import add_app, render_code, run_snippet
 
 from generator.dify import FORBIDDEN_HINTS
 
@@ -83,8 +83,8 @@ def test_a_chat_nodes_pause_is_one_line(dify, app: str) -> None:
 @pytest.mark.parametrize("restart", [True, False])
 @pytest.mark.parametrize("route", ["code", "http-node"])
 def test_a_conversation_id_that_is_no_uuid_never_reaches_dify(dify, restart: bool, route: str) -> None:
-    from code_node import run_code_node
-    from snippets import snippet_of
+    from support.code_node import run_code_node
+    from support.snippets import snippet_of
 
     from generator.rendering.pipeline import snippet_files
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from dify_exports import aged, current_document, exported
-from loopback import LoopbackServer, QuietHandler
+from support.dify_exports import aged, current_document, exported
+from support.loopback import LoopbackServer, QuietHandler
 
 from generator.cli import cli
 from generator.spec.load import load_spec

@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from app_forms import Variable
-from input_samples import LOCAL_FILE, REMOTE_FILE, TOOL_FILE
-from snippets import add_app, parameters, render_code, run_snippet
+from support.app_forms import Variable
+from support.input_samples import LOCAL_FILE, REMOTE_FILE, TOOL_FILE
+from support.snippets import add_app, parameters, render_code, run_snippet
 
 # A form with one input of every type, and the spec table that describes it.
 FORM = [
@@ -168,8 +168,8 @@ def test_the_app_drops_what_its_form_does_not_declare(dify) -> None:
 
 
 def test_the_request_builder_checks_typed_inputs_too(dify) -> None:
-    from code_node import run_code_node
-    from snippets import snippet_of
+    from support.code_node import run_code_node
+    from support.snippets import snippet_of
 
     from generator.rendering.pipeline import snippet_files
 

@@ -13,7 +13,7 @@ from functools import cache
 
 import pytest
 from click.testing import CliRunner
-from option_space import covering_array, options_of, snippet
+from support.option_space import covering_array, options_of, snippet
 
 from generator.cli import cli
 from generator.exports.dsl import build_app

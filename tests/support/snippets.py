@@ -8,14 +8,13 @@ import re
 import urllib.parse
 from functools import cache
 
-from code_node import NodeRun, declared_outputs, run_code_node
-from dify_emulator import App, DifyEmulator
-from tls import trusting_env
-
 from generator.dify import ENDPOINTS
 from generator.errors import UserError
 from generator.rendering.pipeline import snippet_files
 from generator.spec.load import Snippet, build_snippet
+from support.code_node import NodeRun, declared_outputs, run_code_node
+from support.dify_emulator import App, DifyEmulator
+from support.tls import trusting_env
 
 _keys = itertools.count(1)
 

@@ -11,17 +11,17 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from app_forms import Variable
-from code_node import NodeRun, declared_outputs, run_code_node
-from dify_emulator import CONVERSATION_PREFIX, App, DifyEmulator
-from input_samples import sample_value
-from option_space import options_of, snippet
-from snippets import add_app, parameters
 from test_http_route import buffered
-from tls import trusting_env
 
 from generator.rendering.pipeline import snippet_files
 from generator.rendering.variant import Variant, variant_of
+from support.app_forms import Variable
+from support.code_node import NodeRun, declared_outputs, run_code_node
+from support.dify_emulator import CONVERSATION_PREFIX, App, DifyEmulator
+from support.input_samples import sample_value
+from support.option_space import options_of, snippet
+from support.snippets import add_app, parameters
+from support.tls import trusting_env
 
 # Options held fixed for every variant: a short budget keeps timeouts cheap, a small limit keeps
 # oversize answers cheap; both are data, not choices, so they change no code path.

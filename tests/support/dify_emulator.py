@@ -13,8 +13,8 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-import app_forms
-from loopback import LoopbackServer, QuietHandler
+from support import app_forms
+from support.loopback import LoopbackServer, QuietHandler
 
 CHAT_MODES = ("agent", "agent-1.16", "chat", "chatflow")
 # Conversation ids are UUIDs, as Dify's are (newer Dify refuses any other id): the emulator's
@@ -118,7 +118,7 @@ class App:
     error_content_type: str = "application/json"
     stop_delay: float = 0.0  # seconds the stop endpoint waits before answering (a hanging stop)
     # How it describes itself (GET /info, /parameters), and its input form: with a form, inputs
-    # are checked and filtered as Dify does (tests/app_forms.py), and the request log holds what
+    # are checked and filtered as Dify does (tests/support/app_forms.py), and the request log holds what
     # the app kept ("prepared_inputs").
     name: str = "Emulated app"
     description: str = ""
@@ -296,7 +296,7 @@ class DifyEmulator(LoopbackServer):
 
     @property
     def tls_base_url(self) -> str:
-        """The same API over TLS (needs `tls` at start), with a certificate from tests/tls.py's CA."""
+        """The same API over TLS (needs `tls` at start), with a certificate from tests/support/tls.py's CA."""
         return self.tls_url + "/v1"
 
     def add(self, app: App) -> App:

@@ -7,9 +7,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from loopback import LoopbackServer, QuietHandler
-
 from generator.codenode.run import BOOT, SANDBOX_TIMEOUT
+from support.loopback import LoopbackServer, QuietHandler
 
 API_KEY = "dify-sandbox"
 

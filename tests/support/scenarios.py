@@ -14,7 +14,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from dify_emulator import (
+from generator.dify import FORBIDDEN_HINTS
+from generator.rendering.variant import Variant
+from support.dify_emulator import (
     CONVERSATION_PREFIX,
     PAUSE_FORM,
     SOMEONE_ELSES,
@@ -30,13 +32,10 @@ from dify_emulator import (
     paused_stream,
     standard_stream,
 )
-from forward_proxy import ForwardProxy
-from input_samples import LOCAL_FILE, REMOTE_FILE, TOOL_FILE, forwarded
-from tls import without_certifi_env
-from variant_bed import EMPTIES, SAMPLES, VariantBed
-
-from generator.dify import FORBIDDEN_HINTS
-from generator.rendering.variant import Variant
+from support.forward_proxy import ForwardProxy
+from support.input_samples import LOCAL_FILE, REMOTE_FILE, TOOL_FILE, forwarded
+from support.tls import without_certifi_env
+from support.variant_bed import EMPTIES, SAMPLES, VariantBed
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 from generator.codenode import run as code_node
 from generator.codenode.run import NodeRun, declared_outputs, runner_script, validate_outputs  # noqa: F401
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 def sandbox_python() -> str:
