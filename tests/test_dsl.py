@@ -26,6 +26,20 @@ HOSTILE = 'He said "hi" \\o/ {"a": 1}\nnew line\ttab {{#sys.query#}} {{inputs}} 
 
 CONVERSATIONS = [p for p in DSL_FILES if "conversation_variables: []" not in p.read_text(encoding="utf-8")]
 ONE_SHOT = [p for p in DSL_FILES if p not in CONVERSATIONS]
+# The README's tier runs the repo's own one-shot apps and one conversation on graphon; the slow
+# tier (CI) runs every app, the golden trees' too, and the healing branch over three turns.
+FAST_CONVERSATION = REPO / "output" / "agent_conversation.yml"
+
+
+def tiered(paths: list[Path], fast: object) -> list:
+    """Parameters for `paths`, those `fast` rejects marked slow."""
+    return [path if fast(path) else pytest.param(path, marks=pytest.mark.slow) for path in paths]
+
+
+def _id(path: Path) -> str:
+    return path.relative_to(REPO).as_posix()
+
+
 GRAPHON_PYTHON = os.environ.get("DIFY_GRAPHON_PYTHON") or str(REPO / ".venv-graphon" / "bin" / "python")
 needs_graphon = pytest.mark.skipif(
     not Path(GRAPHON_PYTHON).exists(),
@@ -120,7 +134,7 @@ def sandbox():
 
 
 @needs_graphon
-@pytest.mark.parametrize("path", ONE_SHOT, ids=lambda p: p.relative_to(REPO).as_posix())
+@pytest.mark.parametrize("path", tiered(ONE_SHOT, lambda path: path.parent.name == "output"), ids=_id)
 def test_dsl_runs_end_to_end_on_graphon(dify, sandbox, path: Path) -> None:
     document = load(path)
     app_kind = called_app(nodes(document)["code"]["code"])
@@ -165,7 +179,7 @@ def test_dsl_runs_end_to_end_on_graphon(dify, sandbox, path: Path) -> None:
 
 
 @needs_graphon
-@pytest.mark.parametrize("path", CONVERSATIONS, ids=lambda p: p.relative_to(REPO).as_posix())
+@pytest.mark.parametrize("path", tiered(CONVERSATIONS, lambda path: path == FAST_CONVERSATION), ids=_id)
 def test_conversation_dsl_keeps_the_conversation_across_turns(dify, sandbox, path: Path) -> None:
     document = load(path)
     callee = add_app(dify, "chat", answer="Turn answer")
@@ -188,7 +202,7 @@ HEALING = [p for p in CONVERSATIONS if "Conversation gone?" in p.read_text(encod
 
 
 @needs_graphon
-@pytest.mark.parametrize("path", HEALING, ids=lambda p: p.relative_to(REPO).as_posix())
+@pytest.mark.parametrize("path", tiered(HEALING, lambda path: False), ids=_id)
 def test_the_http_node_route_heals_a_stale_conversation_over_three_turns(dify, sandbox, path: Path) -> None:
     """Turn 1 starts a conversation; turn 2 carries an id that belongs to another user (Dify:
     404 "Conversation Not Exists."), so the app forgets it and asks again in a new one, whose id

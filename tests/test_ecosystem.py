@@ -167,6 +167,7 @@ def test_python_api_from_a_script(tmp_path: Path) -> None:
 # --- pre-commit ------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # pre-commit builds the hook's environment: most of a minute
 @pytest.mark.skipif(shutil.which("git") is None, reason="pre-commit needs git")
 def test_pre_commit_check_hook_fails_on_stale_output_and_passes_after_generate(tmp_path: Path) -> None:
     work = tmp_path / "team-repo"

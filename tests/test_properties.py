@@ -165,6 +165,7 @@ ACCEPTED: list[int] = []
 
 
 @settings(max_examples=300, deadline=None)
+@pytest.mark.slow
 @given(
     version=st.one_of(st.just(1), SCALARS),
     defaults=st.dictionaries(KEYS, VALUES, max_size=4),
@@ -197,6 +198,7 @@ def test_loader_accepts_or_refuses_cleanly(version, defaults, snippets, seeded) 
         )
 
 
+@pytest.mark.slow
 def test_the_fuzzer_also_reached_valid_specs() -> None:
     """Guards the fuzz test above against only ever exploring refusals."""
     test_loader_accepts_or_refuses_cleanly()

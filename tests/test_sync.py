@@ -252,7 +252,16 @@ def test_the_specs_apps_are_synced_and_checked(tmp_path: Path, monkeypatch) -> N
 
 
 @needs_graphon
-@pytest.mark.parametrize("name", ["agent_single", "agent_conversation", "agent_http_node_conversation"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "agent_single",
+        *(
+            pytest.param(name, marks=pytest.mark.slow)
+            for name in ("agent_conversation", "agent_http_node_conversation")
+        ),
+    ],
+)
 def test_a_synced_app_runs_on_graphon(app_file, dify, sandbox, name: str) -> None:  # noqa: F811
     from support.snippets import add_app
 
