@@ -157,6 +157,12 @@ def generate(spec_path: Path | None, out_dir: Path | None, fail_on_change: bool)
 )
 @click.argument("apps", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
+    "--staged",
+    is_flag=True,
+    help="Also fail when a generated file is not staged in git as generated (the check hook uses it: "
+    "a commit must hold the files its spec makes).",
+)
+@click.option(
     "--against-apps",
     is_flag=True,
     help="Instead: ask each snippet's live app (those with verify_key_env) for its kind and input form; "
@@ -169,6 +175,7 @@ def check(
     quiet: bool,
     apps_only: bool,
     apps: tuple[Path, ...],
+    staged: bool,
     against_apps: bool,
 ) -> None:
     """Exit 1 if output/ (or the spec's apps) differ from what generate and sync would write; writes nothing."""
@@ -211,6 +218,17 @@ def check(
                 err=True,
             )
         sys.exit(EXIT_STALE)
+    if staged:
+        from generator.rendering.staged import unstaged
+
+        try:
+            missing = unstaged(plan, out_dir)
+        except UserError as error:
+            _fail(error)
+        for name in missing:
+            click.echo(f"not staged as generated: {(out_dir / name).as_posix()}; git add it", err=True)
+        if missing:
+            sys.exit(EXIT_STALE)
     if not quiet:
         click.echo(f"{out_dir.as_posix()}/ is up to date ({len(plan)} files)", err=True)
     if stale_apps:

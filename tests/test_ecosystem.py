@@ -196,5 +196,8 @@ def test_pre_commit_check_hook_fails_on_stale_output_and_passes_after_generate(t
     assert generated.returncode == 1, "a hook that created files fails, so they get added"
     again = run(*pre_commit, "dify-codenode-generate", "--all-files")
     assert again.returncode == 0, again.stdout + again.stderr
+    unstaged = run(*pre_commit, "dify-codenode-check", "--all-files")  # generated, not added: not committable
+    assert unstaged.returncode == 1 and "not staged as generated: output/a.py" in unstaged.stdout, unstaged.stdout
+    run("git", "add", "output")
     fresh = run(*pre_commit, "dify-codenode-check", "--all-files")
     assert fresh.returncode == 0, fresh.stdout + fresh.stderr

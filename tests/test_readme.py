@@ -87,6 +87,11 @@ class Project:
             )
             assert done.returncode == 0, done.stdout[-2000:] + done.stderr
             return
+        if arguments == ["check", "--staged"]:  # the check hook: at commit time, in a git repository
+            if not (self.directory / ".git").exists():
+                for command in (["git", "init", "-q"], [sys.executable, "-m", "generator", "generate"]):
+                    subprocess.run(command, cwd=self.directory, check=True, capture_output=True, env=self.env)
+                subprocess.run(["git", "add", "."], cwd=self.directory, check=True, capture_output=True)
         if arguments[0] == "add":  # the live app is the emulator's
             at = arguments.index("--base-url")
             arguments = [*arguments[: at + 1], self.dify.base_url, *arguments[at + 2 :]]
@@ -111,6 +116,8 @@ class Project:
             assert self.app.key not in done.stdout + done.stderr + (self.directory / "snippets.toml").read_text()
         elif arguments[0] == "sync":
             assert "synced " in done.stderr  # the exported app's bound node was stale
+        elif arguments == ["check", "--staged"]:
+            assert done.stderr.endswith("files)\n")  # up to date, every file staged
         elif arguments[:2] != ["check", "--apps"] and arguments != ["check", "--against-apps"]:
             pytest.fail(
                 f"README runs `dify-codenode {' '.join(arguments)}`: teach tests/test_readme.py what it must do"

@@ -296,3 +296,52 @@ def test_sync_never_overwrites_an_app_saved_while_it_worked(tmp_path: Path, monk
     result = invoke("sync", "--spec", REPO / "snippets.toml", app, key=None, monkeypatch=monkeypatch)
     assert result.exit_code == 2 and "changed while sync was reading it" in result.stderr, result.stderr
     assert app.read_text(encoding="utf-8") == newer and list(tmp_path.glob(".dify-codenode-*")) == []
+
+
+def _git(cwd: Path, *args: str) -> None:
+    import subprocess
+
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args], cwd=cwd, check=True, capture_output=True
+    )
+
+
+@pytest.mark.skipif(__import__("shutil").which("git") is None, reason="needs git")
+def test_the_check_hook_fails_a_commit_without_its_generated_file(tmp_path: Path, monkeypatch) -> None:
+    """#19.15: `check --staged` (the check hook's entry) fails while a generated file is not staged
+    as generated, whatever the working tree holds, and passes once it is."""
+    monkeypatch.chdir(tmp_path)
+    spec = tmp_path / "snippets.toml"
+    spec.write_text('version = 1\n\n[[snippets]]\nname = "a"\ntemplate = "single"\n')
+    _git(tmp_path, "init", "-q")
+    assert invoke("generate", monkeypatch=monkeypatch).exit_code == 0
+    _git(tmp_path, "add", ".")
+    assert invoke("check", "--staged", monkeypatch=monkeypatch).exit_code == 0
+
+    spec.write_text(spec.read_text() + '\n[[snippets]]\nname = "b"\ntemplate = "single"\napp = "chat"\n')
+    assert invoke("generate", monkeypatch=monkeypatch).exit_code == 0
+    _git(tmp_path, "add", "snippets.toml")  # the new snippet, not its file
+    assert invoke("check", monkeypatch=monkeypatch).exit_code == 0  # the working tree is up to date
+    result = invoke("check", "--staged", monkeypatch=monkeypatch)
+    assert result.exit_code == 1 and "not staged as generated: output/b.py; git add it" in result.stderr
+    assert "output/a.py" not in result.stderr
+
+    _git(tmp_path, "add", "output")
+    assert invoke("check", "--staged", monkeypatch=monkeypatch).exit_code == 0
+
+    good = (tmp_path / "output" / "a.py").read_text()
+    (tmp_path / "output" / "a.py").write_text(good + "# hand edit\n")
+    _git(tmp_path, "add", "output/a.py")
+    (tmp_path / "output" / "a.py").write_text(good)  # the tree is right again, the index is not
+    result = invoke("check", "--staged", monkeypatch=monkeypatch)
+    assert result.exit_code == 1 and "not staged as generated: output/a.py" in result.stderr
+
+
+def test_check_staged_outside_git_is_one_line(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))
+    (tmp_path / "snippets.toml").write_text('version = 1\n\n[[snippets]]\nname = "a"\ntemplate = "single"\n')
+    assert invoke("generate", monkeypatch=monkeypatch).exit_code == 0
+    result = invoke("check", "--staged", monkeypatch=monkeypatch)
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+    assert "--staged needs a git repository" in result.stderr and "Traceback" not in result.stderr
