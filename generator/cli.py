@@ -96,6 +96,11 @@ def _fail(error: UserError) -> None:
     sys.exit(EXIT_ERROR)
 
 
+def _count(number: int, noun: str) -> str:
+    """'1 file', '2 files'."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 def _warn(warnings: tuple[str, ...] | list[str]) -> None:
     for warning in warnings:
         click.echo(f"dify-codenode: warning: {one_line(warning)}", err=True)
@@ -183,6 +188,11 @@ def check(
 
     if apps and not apps_only:
         _fail(UserError("APPS are checked with --apps: dify-codenode check --apps APP.yml ..."))
+    chosen = [
+        flag for flag, on in (("--apps", apps_only), ("--against-apps", against_apps), ("--staged", staged)) if on
+    ]
+    if len(chosen) > 1:
+        _fail(UserError(f"{' and '.join(chosen)} check different things; pass one of them per run"))
     if against_apps:
         _check_against_apps(spec_path, quiet)
         return
@@ -214,7 +224,7 @@ def check(
     if changes:
         if not quiet:
             click.echo(
-                f"{len(changes)} file(s) stale in {out_dir.as_posix()}/; run `dify-codenode generate`",
+                f"{_count(len(changes), 'file')} stale in {out_dir.as_posix()}/; run `dify-codenode generate`",
                 err=True,
             )
         sys.exit(EXIT_STALE)
@@ -230,7 +240,7 @@ def check(
         if missing:
             sys.exit(EXIT_STALE)
     if not quiet:
-        click.echo(f"{out_dir.as_posix()}/ is up to date ({len(plan)} files)", err=True)
+        click.echo(f"{out_dir.as_posix()}/ is up to date ({_count(len(plan), 'file')})", err=True)
     if stale_apps:
         sys.exit(EXIT_STALE)
 
@@ -348,6 +358,8 @@ def render(template: str, name: str | None, request_builder: bool, **values: obj
         warnings = snippet_warnings(snippet, frozenset(raw) - {"name", "template"}, locate)
         if request_builder and snippet.route != "http-node":
             raise UserError("--request-builder: only the http-node route has a request builder; add --route http-node")
+        if request_builder and snippet.dsl:
+            raise UserError("--request-builder and --dsl each print another file (the builder, the app); pass one")
         files = snippet_files([snippet], RENDER_SOURCE)
     except UserError as error:
         _fail(error)
@@ -523,6 +535,10 @@ def _declared_outputs(option: str | None, source: str) -> dict[str, str]:
 def _read_code(path: Path) -> str:
     from generator.files import read_user_text
 
+    if path.suffix.lower() in (".yml", ".yaml"):
+        raise UserError(
+            f"{shown_path(path)}: is an exported app (YAML); pass the Code node's Python file (output/NAME.py)"
+        )
     return read_user_text(path, "a Python file")
 
 
@@ -553,19 +569,37 @@ def lint(files: tuple[Path, ...], outputs: str | None) -> None:
             click.echo(finding.format(shown_path(path.as_posix(), limit=10_000)))
             count += 1
     if count:
-        click.echo(f"{count} finding(s)", err=True)
+        click.echo(_count(count, "finding"), err=True)
         sys.exit(1)
+
+
+def _input_value(value: str, flag: str) -> str:
+    """A `run` input as given: `@FILE` is the file's text, exactly; `@@...` is a value starting with @."""
+    if value.startswith("@@"):
+        return value[1:]
+    if not value.startswith("@"):
+        return value
+    from generator.files import read_user_text
+
+    return read_user_text(Path(value[1:]), f"a file holding the {flag} value", f"check the path after {flag} NAME=@")
 
 
 @cli.command()
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--input", "inputs", multiple=True, metavar="NAME=VALUE", help="An input variable (a string).")
+@click.option(
+    "--input",
+    "inputs",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="An input variable (a string). NAME=@FILE reads it from FILE, exactly (trailing blank lines too); "
+    "NAME=@@... is a value starting with @.",
+)
 @click.option(
     "--input-json",
     "json_inputs",
     multiple=True,
     metavar="NAME=JSON",
-    help="An input variable given as JSON (number, object, ...).",
+    help="An input variable given as JSON (number, object, ...); NAME=@FILE reads the JSON from FILE.",
 )
 @click.option(
     "--outputs", default=None, help="Declared outputs, 'a,b:number' [default: from the file's generated header]."
@@ -628,11 +662,12 @@ def run(
             name, equals, value = item.partition("=")
             if not equals:
                 raise UserError(f"--input {shown(item)}: write it as NAME=VALUE")
-            values[name] = value
+            values[name] = _input_value(value, "--input")
         for item in json_inputs:
             name, equals, value = item.partition("=")
             if not equals:
                 raise UserError(f"--input-json {shown(item)}: write it as NAME=JSON")
+            value = _input_value(value, "--input-json")
             try:
                 values[name] = json.loads(value)
             except (ValueError, RecursionError):

@@ -53,3 +53,8 @@ def _shorten(text: str, limit: int, length: int | None = None) -> str:
     head = limit * 2 // 3
     tail = limit - head - 1
     return f"{text[:head]}…{text[-tail:]} ({length or len(text):,} characters)"
+
+
+def with_article(word: str) -> str:
+    """The word with its indefinite article: 'an agent', 'a chat'."""
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"

@@ -53,7 +53,9 @@ def stage(directory: Path, data: bytes, mode: int, suffix: str = ".tmp") -> Path
 
 def replace_file(path: Path, data: bytes, mode: int | None = None) -> None:
     """Write `path` in one step (a temp file beside it, then a rename): readers see the old file or
-    the new one, never a part. `mode` None keeps the file's mode (0o644 for a new file)."""
+    the new one, never a part. `mode` None keeps the file's mode (0o644 for a new file); a symlink's
+    target is written, so the link stays."""
+    path = Path(os.path.realpath(path))  # a symlink keeps being one: its target is what is written
     if mode is None:
         mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
     temp = stage(path.parent, data, mode, path.suffix or ".tmp")

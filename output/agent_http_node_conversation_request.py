@@ -21,6 +21,24 @@ import json
 import uuid
 
 
+def _user(user: object) -> str:
+    """The end user the call is made for: Dify's Service API needs one (Arg user)."""
+    if isinstance(user, str) and user:
+        return user
+    raise SystemExit(
+        f"input user is {user!r:.40}, not an end user's id: map it to sys.user_id"
+    )
+
+
+def _not_unicode(text: str, error: UnicodeEncodeError) -> str:
+    """Where the request holds half of a UTF-16 surrogate pair, which no UTF-8 text can."""
+    before = text[max(0, error.start - 60) : error.start]
+    return (
+        f"the request can't be sent: {text[error.start : error.end]!a} after {before!r} is "
+        "half of a UTF-16 surrogate pair, not text; fix the node that produced the value"
+    )
+
+
 def _is_uuid(value: str) -> bool:
     """Whether Dify takes the value as a conversation id: a UUID. It answers anything else
     with 400 invalid_param (before July 2026: pings until the stream's idle close)."""
@@ -44,9 +62,13 @@ def main(
         "response_mode": "streaming",
         "conversation_id": conversation_id or "",
         "auto_generate_name": False,
-        "user": "workflow-" + user,
+        "user": "workflow-" + _user(user),
     }
-
+    body_text = json.dumps(body, ensure_ascii=False)
+    try:
+        body_text.encode()
+    except UnicodeEncodeError as error:
+        raise SystemExit(_not_unicode(body_text, error)) from None
     return {
-        "body": json.dumps(body, ensure_ascii=False),
+        "body": body_text,
     }

@@ -20,6 +20,24 @@
 import json
 
 
+def _user(user: object) -> str:
+    """The end user the call is made for: Dify's Service API needs one (Arg user)."""
+    if isinstance(user, str) and user:
+        return user
+    raise SystemExit(
+        f"input user is {user!r:.40}, not an end user's id: map it to sys.user_id"
+    )
+
+
+def _not_unicode(text: str, error: UnicodeEncodeError) -> str:
+    """Where the request holds half of a UTF-16 surrogate pair, which no UTF-8 text can."""
+    before = text[max(0, error.start - 60) : error.start]
+    return (
+        f"the request can't be sent: {text[error.start : error.end]!a} after {before!r} is "
+        "half of a UTF-16 surrogate pair, not text; fix the node that produced the value"
+    )
+
+
 def main(
     query: str,
     user: str,
@@ -31,9 +49,13 @@ def main(
     body = {
         "inputs": {**inputs, "query": query},
         "response_mode": "streaming",
-        "user": "workflow-" + user,
+        "user": "workflow-" + _user(user),
     }
-
+    body_text = json.dumps(body, ensure_ascii=False)
+    try:
+        body_text.encode()
+    except UnicodeEncodeError as error:
+        raise SystemExit(_not_unicode(body_text, error)) from None
     return {
-        "body": json.dumps(body, ensure_ascii=False),
+        "body": body_text,
     }

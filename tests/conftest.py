@@ -22,12 +22,28 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+CREATED_CACHE: list[str] = []  # the cache folder this session made (xdist workers inherit it)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     # Tests never touch the user's cache; subprocesses inherit this too.
     import os
     import tempfile
 
-    os.environ.setdefault("DIFY_CODENODE_CACHE_DIR", tempfile.mkdtemp(prefix="dify-codenode-cache-"))
+    if "DIFY_CODENODE_CACHE_DIR" not in os.environ:
+        CREATED_CACHE.append(tempfile.mkdtemp(prefix="dify-codenode-cache-"))
+        os.environ["DIFY_CODENODE_CACHE_DIR"] = CREATED_CACHE[0]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """The tests leave no cache folder behind (#19.18)."""
+    import shutil
+
+    from support.tls import remove_authority
+
+    for folder in CREATED_CACHE:
+        shutil.rmtree(folder, ignore_errors=True)
+    remove_authority()
 
 
 def pytest_report_header() -> str:

@@ -199,7 +199,7 @@ def test_render_http_node_route_parts(cli) -> None:
     assert parse.exit_code == 0 and "def main(\n    body: str,\n    status_code: int," in parse.stdout
     assert "--request-builder" in parse.stderr
     builder = cli("render", "conversation", "--route", "http-node", "--request-builder")
-    assert builder.exit_code == 0 and '"body": json.dumps(body, ensure_ascii=False)' in builder.stdout
+    assert builder.exit_code == 0 and "body_text = json.dumps(body, ensure_ascii=False)" in builder.stdout
     app = cli("render", "conversation", "--route", "http-node", "--dsl")
     assert app.exit_code == 0 and "type: http-request" in app.stdout and "def main(" in app.stdout
     assert cli("render", "single", "--request-builder").exit_code == 2

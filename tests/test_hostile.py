@@ -64,7 +64,9 @@ CASES = {
         ["generate"], "snippets", {"snippets.toml": HEAD + "snippets = " + "[" * 1000 + "]" * 1000}
     ),
     "an integer of 5,000 digits": Case(
-        ["generate"], "number is too long", {"snippets.toml": snippet("time_budget = " + "9" * 5000 + "\n")}
+        ["generate"],
+        "'time_budget' is a number of 5,000 digits",
+        {"snippets.toml": snippet("time_budget = " + "9" * 5000 + "\n")},
     ),
     "time_budget = nan": Case(["generate"], "out of range", {"snippets.toml": snippet("time_budget = nan\n")}),
     "time_budget = inf": Case(["generate"], "out of range", {"snippets.toml": snippet("time_budget = inf\n")}),

@@ -57,14 +57,23 @@ def _constants(tree: ast.Module) -> dict[str, object]:
     return values
 
 
+def _assigned(main: ast.FunctionDef, name: str) -> ast.expr:
+    """The value main() assigns to `name` (inside its try too)."""
+    return next(
+        n for n in ast.walk(main) if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == name
+    ).value
+
+
 def _sent_user(main: ast.FunctionDef) -> tuple[str, str]:
-    """(prefix, parameter) of the request body's "user": `PREFIX + user`, or `user` alone."""
-    body = next(n for n in main.body if isinstance(n, ast.Assign) and n.targets[0].id == "body").value
+    """(prefix, parameter) of the request body's "user": `PREFIX + _user(user)`, or `_user(user)` alone."""
+    body = _assigned(main, "body")
     value = body.values[[ast.literal_eval(key) for key in body.keys].index("user")]
-    if isinstance(value, ast.Name):
-        return "", value.id
-    assert isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add)
-    return ast.literal_eval(value.left), value.right.id
+    prefix = ""
+    if isinstance(value, ast.BinOp):
+        assert isinstance(value.op, ast.Add)
+        prefix, value = ast.literal_eval(value.left), value.right
+    assert isinstance(value, ast.Call) and value.func.id == "_user" and len(value.args) == 1
+    return prefix, value.args[0].id
 
 
 def _assert_no_injection(source: str) -> ast.Module:
@@ -100,8 +109,7 @@ def test_input_keys_and_user_prefix_are_only_ever_string_constants(keys: list[st
     tree = _assert_no_injection(source)
     main = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "main")
     assert _sent_user(main) == (prefix, "user")
-    built = next(n for n in main.body if isinstance(n, ast.Assign) and n.targets[0].id == "inputs")
-    assert [ast.literal_eval(k) for k in built.value.keys] == keys
+    assert [ast.literal_eval(k) for k in _assigned(main, "inputs").keys] == keys
     header = source.split("\nimport ", 1)[0]
     assert all(line.startswith("#") or line == "" for line in header.splitlines())
 

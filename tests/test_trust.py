@@ -345,3 +345,191 @@ def test_check_staged_outside_git_is_one_line(tmp_path: Path, monkeypatch) -> No
     result = invoke("check", "--staged", monkeypatch=monkeypatch)
     assert result.exit_code == 2 and result.stderr.count("\n") == 1
     assert "--staged needs a git repository" in result.stderr and "Traceback" not in result.stderr
+
+
+# --- #19.8: `add` edits a spec in its own style --------------------------------------------------
+
+ENTRY = {
+    "name": "b",
+    "template": "variables",
+    "app": "chat",
+    "inputs": {"topic": "topic", "lang": {"param": "language", "type": "select", "options": ["en", "de"]}},
+}
+
+
+def _added(path: Path) -> bytes:
+    from generator.spec.edit import add_snippet
+
+    add_snippet(path, ENTRY)
+    spec = load_spec(path)
+    assert [s.name for s in spec.snippets][-1] == "b" and spec.snippets[-1].inputs[1].options == ("en", "de")
+    return path.read_bytes()
+
+
+def test_add_keeps_crlf_line_ends_and_the_byte_order_mark(tmp_path: Path) -> None:
+    spec = tmp_path / "snippets.toml"
+    before = '\ufeff# ours\r\nversion = 1\r\n\r\n[[snippets]]\r\nname = "a"\r\ntemplate = "single"\r\n'.encode()
+    spec.write_bytes(before)
+    after = _added(spec)
+    assert after.startswith(before), "the spec's own text is kept byte for byte"
+    assert after.startswith("\ufeff".encode()) and after.count(b"\n") == after.count(b"\r\n") > before.count(b"\n")
+
+
+def test_add_appends_to_an_inline_array_of_snippets_in_its_style(tmp_path: Path) -> None:
+    spec = tmp_path / "snippets.toml"
+    spec.write_text('version = 1\nsnippets = [{ name = "a", template = "single" }]\n')
+    after = _added(spec).decode()
+    assert "[[snippets]]" not in after and after.startswith('version = 1\nsnippets = [{ name = "a"')
+
+
+@pytest.mark.parametrize(
+    "pyproject,says",
+    [
+        ("[tool]\ndify-codenode = 3\n", "tool.dify-codenode is not a table"),
+        ('tool = "x"\n', "tool is not a table"),
+        ("version = 1\nsnippets = [1, 2]\n", "snippets is not an array of tables"),
+    ],
+)
+def test_add_refuses_a_spec_it_cannot_extend_in_one_line(tmp_path: Path, pyproject: str, says: str) -> None:
+    from generator.errors import UserError
+    from generator.spec.edit import add_snippet
+
+    path = tmp_path / ("snippets.toml" if pyproject.startswith("version") else "pyproject.toml")
+    path.write_text(pyproject)
+    with pytest.raises(UserError) as refused:
+        add_snippet(path, ENTRY)
+    assert says in str(refused.value) and "\n" not in str(refused.value)
+    assert path.read_text() == pyproject
+
+
+# --- #19.11: globs that loop end; links stay links -------------------------------------------------
+
+
+def test_a_recursive_pattern_through_links_back_up_ends(tmp_path: Path) -> None:
+    from generator.exports.plan import app_paths
+    from generator.spec.load import Spec
+
+    for name in ("apps/a.yml", "apps/team/b.yml", "apps/team/deep/c.yml"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+    for link, target in (("apps/team/up", ".."), ("apps/team/deep/top", "../.."), ("apps/team/self", ".")):
+        (tmp_path / link).symlink_to(target)  # glob.glob's ** followed these until paths grew too long
+    spec = Spec(source="snippets.toml", snippets=(), apps=("apps/**/*.yml",), home=tmp_path)
+    found = [path.relative_to(tmp_path).as_posix() for path in app_paths(spec, ())]
+    assert found == ["apps/a.yml", "apps/team/b.yml", "apps/team/deep/c.yml"]
+
+
+def test_a_symlinked_app_keeps_its_link(tmp_path: Path, monkeypatch) -> None:
+    real = _app(tmp_path / "exports" / "support-bot.yml")
+    (tmp_path / "apps").mkdir()
+    link = tmp_path / "apps" / "bot.yml"
+    link.symlink_to("../exports/support-bot.yml")
+    (tmp_path / "snippets.toml").write_text('apps = ["apps/*.yml"]\n' + (REPO / "snippets.toml").read_text())
+    monkeypatch.chdir(tmp_path)
+    before = real.read_text()
+    result = invoke("sync", key=None, monkeypatch=monkeypatch)
+    assert result.exit_code == 0, result.stderr
+    assert link.is_symlink() and real.read_text() != before  # the target was written, the link stays
+
+
+def test_add_into_a_symlinked_spec_keeps_the_link(tmp_path: Path) -> None:
+    real = tmp_path / "specs" / "ours.toml"
+    real.parent.mkdir()
+    real.write_text('version = 1\n\n[[snippets]]\nname = "a"\ntemplate = "single"\n')
+    link = tmp_path / "snippets.toml"
+    link.symlink_to("specs/ours.toml")
+    _added(link)
+    assert link.is_symlink() and 'name = "b"' in real.read_text()
+
+
+# --- #19.17: flags ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args,says",
+    [
+        (["render", "single", "--route", "http-node", "--dsl", "--request-builder"], "--request-builder and --dsl"),
+        (["check", "--apps", "--against-apps"], "--apps and --against-apps check different things"),
+        (["check", "--staged", "--against-apps"], "--against-apps and --staged check different things"),
+    ],
+)
+def test_conflicting_flags_are_refused_in_one_line(tmp_path: Path, monkeypatch, args: list[str], says: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = invoke(*args, monkeypatch=monkeypatch)
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1 and says in result.stderr, result.stderr
+    assert result.stdout == "" and list(tmp_path.iterdir()) == []
+
+
+def test_run_reads_an_input_from_a_file_exactly(tmp_path: Path, monkeypatch) -> None:
+    """The HTTP-node parse node needs the body's trailing blank lines, which `$(cat body)` strips."""
+    monkeypatch.chdir(tmp_path)
+    parse = invoke("render", "single", "--route", "http-node", monkeypatch=monkeypatch)
+    (tmp_path / "parse.py").write_text(parse.stdout)
+    events = [
+        {"event": "agent_message", "task_id": "t", "message_id": "m", "conversation_id": "c", "answer": "Hi @ you"},
+        {"event": "message_end", "task_id": "t", "message_id": "m", "conversation_id": "c", "metadata": {}},
+    ]
+    (tmp_path / "body.txt").write_text("".join(f"data: {json.dumps(e)}\n\n" for e in events))
+    (tmp_path / "status.json").write_text("200")
+    result = invoke(
+        "run",
+        "parse.py",
+        "--input",
+        "body=@body.txt",
+        "--input-json",
+        "status_code=@status.json",
+        monkeypatch=monkeypatch,
+    )
+    assert result.exit_code == 0 and json.loads(result.stdout) == {"response_text": "Hi @ you"}, result.stderr
+    stripped = invoke(
+        "run",
+        "parse.py",
+        "--input",
+        "body=" + (tmp_path / "body.txt").read_text().rstrip("\n"),
+        "--input-json",
+        "status_code=200",
+        monkeypatch=monkeypatch,
+    )
+    assert stripped.exit_code == 1  # what the shell's $(cat body.txt) gives: the last event is cut
+    missing = invoke("run", "parse.py", "--input", "body=@nope.txt", monkeypatch=monkeypatch)
+    assert missing.exit_code == 2 and "nope.txt: no such file" in missing.stderr
+
+
+def test_run_takes_a_value_starting_with_at_as_at_at(tmp_path: Path) -> None:
+    from generator.cli import _input_value
+
+    assert _input_value("@@handle", "--input") == "@handle" and _input_value("plain", "--input") == "plain"
+
+
+# --- #19.18: messages ------------------------------------------------------------------------------
+
+
+def test_a_yaml_error_reads_file_line_column(tmp_path: Path, monkeypatch) -> None:
+    app = tmp_path / "app.yml"
+    app.write_text("app:\n  name: x\nworkflow: [\n")
+    result = invoke("check", "--spec", REPO / "snippets.toml", "--apps", app, monkeypatch=monkeypatch)
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+    assert result.stderr.startswith(f"dify-codenode: error: {app.as_posix()}:4:1: expected the node content")
+
+
+@pytest.mark.parametrize("command", ["run", "lint"])
+def test_run_and_lint_say_they_take_the_python_file(command: str, monkeypatch) -> None:
+    result = invoke(command, REPO / "output" / "agent_single.yml", monkeypatch=monkeypatch)
+    assert result.exit_code == 2 and "is an exported app (YAML); pass the Code node's Python file" in result.stderr
+
+
+def test_messages_count_and_article_right(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "snippets.toml").write_text('version = 1\n\n[[snippets]]\nname = "a"\ntemplate = "single"\n')
+    assert invoke("generate", monkeypatch=monkeypatch).exit_code == 0
+    checked = invoke("check", monkeypatch=monkeypatch)
+    assert "output/ is up to date (1 file)" in checked.stderr
+    (tmp_path / "snippets.toml").write_text(
+        'version = 1\n\n[[snippets]]\nname = "a"\ntemplate = "conversation"\napp = "agent"\ndynamic = 2.5\n'
+    )
+    refused = invoke("check", monkeypatch=monkeypatch)
+    assert "must be a whole number, not a decimal number" in refused.stderr, refused.stderr
+    (tmp_path / "snippets.toml").write_text(
+        'version = 1\n\n[[snippets]]\nname = "a"\ntemplate = "conversation"\napp = "completion"\n'
+    )
+    assert "a completion app has no conversations" in invoke("check", monkeypatch=monkeypatch).stderr

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from generator.dify import DEFAULT_QUERY_INPUT, INPUT_TYPES
-from generator.errors import UserError, shown
+from generator.errors import UserError, shown, with_article
 from generator.spec import names
 
 # /info's mode (Dify's AppMode) -> the spec's app kind. "agent" is the 1.16+ agent mode.
@@ -180,7 +180,7 @@ def drift(snippet, kind: str, fields: list[FormField], takes_files: bool) -> lis
     """One line per difference between a snippet and the app it calls."""
     problems = []
     if kind != snippet.app:
-        problems.append(f"the app is a {kind} app; the spec says app = {snippet.app!r}")
+        problems.append(f"the app is {with_article(kind)} app; the spec says app = {snippet.app!r}")
     if snippet.forward_files and not takes_files:
         problems.append("the app's file upload is off: the files the snippet forwards are dropped (forward_files)")
     form = {field.key: field for field in fields}

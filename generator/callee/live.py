@@ -7,7 +7,7 @@ import os
 from generator.callee.api import describe_app
 from generator.callee.form import accepts_files, app_kind, drift, form_fields, spec_entry
 from generator.dify import CONVERSATION_APPS
-from generator.errors import UserError, shown
+from generator.errors import UserError, shown, with_article
 from generator.spec.load import Spec, checked_base_url, parse_spec
 
 
@@ -31,7 +31,9 @@ def new_entry(
     description = describe_app(base_url, key)
     kind = app_kind(description.mode, kind_given, f"{base_url}/info")
     if template == "conversation" and kind not in CONVERSATION_APPS:
-        raise UserError(f"the app is a {kind} app, which has no conversations; use --template single or variables")
+        raise UserError(
+            f"the app is {with_article(kind)} app, which has no conversations; use --template single or variables"
+        )
     fields, notes = form_fields(description.parameters, f"{base_url}/parameters")
     if accepts_files(description.parameters):
         extra = {**extra, "forward_files": True}
@@ -39,7 +41,7 @@ def new_entry(
     entry, more = spec_entry(name, template, kind, fields, {**extra, "verify_key_env": key_variable})
     parse_spec({"version": 1, "snippets": [entry]}, "add", "the new entry")  # the loader's one-line refusal, if any
     called = f"the app {shown(description.name)}" if description.name else "the app"
-    return entry, [f"{called} is a {kind} app with {len(fields)} input(s) a caller sends", *notes, *more]
+    return entry, [f"{called} is {with_article(kind)} app with {len(fields)} input(s) a caller sends", *notes, *more]
 
 
 def check_against_apps(spec: Spec) -> tuple[list[str], int]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import glob
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,7 +39,17 @@ def app_paths(spec: Spec, given: tuple[Path, ...]) -> list[Path]:
     inside = os.path.realpath(base)
     found: list[Path] = []
     for pattern in spec.apps:
-        matches = sorted(Path(match) for match in glob.glob(str(base / pattern), recursive=True))
+        if Path(pattern).is_absolute():
+            raise UserError(
+                f"{spec.source}: apps: {pattern!r} is absolute, so it may point outside the spec's folder; a spec's "
+                "apps are patterns relative to it (pass such a file on the command line to sync it)"
+            )
+        # pathlib's ** doesn't follow symlinked folders, so a link back up can't make it loop
+        # (glob.glob's does: apps/**/*.yml through `up -> ..` recursed until paths were too long).
+        try:
+            matches = sorted(match for match in base.glob(pattern) if match.is_file())
+        except (ValueError, NotImplementedError) as error:  # pathlib refuses the pattern itself
+            raise UserError(f"{spec.source}: apps: {pattern!r} is not a usable pattern ({error}); fix it") from None
         if not matches:
             raise UserError(f"{spec.source}: apps: {pattern!r} matches no file; fix the pattern or remove it")
         for match in matches:
@@ -71,8 +80,9 @@ def write_apps(plans: list[AppPlan]) -> None:
     try:
         for plan in plans:
             if plan.changed:
-                mode = plan.path.stat().st_mode & 0o777
-                staged.append((stage(plan.path.parent, plan.result.new.encode("utf-8"), mode, ".yml"), plan.path))
+                target = Path(os.path.realpath(plan.path))  # a symlinked app keeps its link: its target is written
+                mode = target.stat().st_mode & 0o777
+                staged.append((stage(target.parent, plan.result.new.encode("utf-8"), mode, ".yml"), target))
     except OSError as error:
         for temp, _ in staged:
             temp.unlink(missing_ok=True)

@@ -35,39 +35,59 @@ def add_snippet(spec_path: Path | None, entry: dict) -> Path:
     path = find_spec_path(spec_path)
     if path == BUILTIN_SPEC:
         path = Path(DEFAULT_SPEC_NAME)
-    text = _read(path) if path.exists() or path.is_symlink() else f"version = {SCHEMA_VERSION}\n"
+    raw = _read(path) if path.exists() or path.is_symlink() else f"version = {SCHEMA_VERSION}\n"
+    bom = "\ufeff" if raw.startswith("\ufeff") else ""  # Notepad's byte-order mark: kept
+    text = raw.removeprefix("\ufeff")
+    crlf = text.count("\r\n") > text.count("\n") / 2  # the file's own line ends: kept
     try:
         document = tomlkit.parse(text)
     except Exception as error:  # noqa: BLE001 (tomlkit's parse errors have no common base worth naming)
         raise UserError(f"{shown_path(path)}: invalid TOML ({shown(str(error), 200)}); fix it first") from None
-    table = document
-    if path.name == PYPROJECT:
-        table = document.setdefault("tool", tomlkit.table(is_super_table=True)).setdefault(TOOL_TABLE, tomlkit.table())
-        table.setdefault("version", SCHEMA_VERSION)
+    table = _spec_table(document, path) if path.name == PYPROJECT else document
     snippets = table.get("snippets")
     if snippets is None:
         snippets = tomlkit.aot()
         table.append("snippets", snippets)
-    existing = {str(item.get("name", "")).casefold() for item in snippets} if isinstance(snippets, list) else set()
+    existing = (
+        {str(item.get("name", "")).casefold() for item in snippets if isinstance(item, dict)}
+        if isinstance(snippets, list)
+        else set()
+    )
     if entry["name"].casefold() in existing:
         raise UserError(
             f"{shown_path(path)}: a snippet named {shown(entry['name'])} is there already; pick another NAME"
         )
-    new_table = _table(entry)
-    new_table.trivia.indent = "\n"  # a blank line between it and what comes before
-    try:
+    if isinstance(snippets, tomlkit.items.AoT):
+        new_table = _table(entry)
+        new_table.trivia.indent = "\n"  # a blank line between it and what comes before
         snippets.append(new_table)
-    except Exception:  # noqa: BLE001 (snippets isn't an array of tables)
-        raise UserError(
-            f"{shown_path(path)}: snippets is not an array of tables ([[snippets]]); fix it first"
-        ) from None
+    elif isinstance(snippets, tomlkit.items.Array) and all(isinstance(item, dict) for item in snippets):
+        snippets.append(_inline(entry))  # `snippets = [{...}]`: one more inline table, in that style
+    else:
+        raise UserError(f"{shown_path(path)}: snippets is not an array of tables ([[snippets]]); fix it first")
     new_text = tomlkit.dumps(document)
+    if crlf:
+        new_text = new_text.replace("\r\n", "\n").replace("\n", "\r\n")
     data = parse_toml(new_text, shown_path(path))
     if path.name == PYPROJECT:
         data = data["tool"][TOOL_TABLE]
     parse_spec(data, path.name, shown_path(path))  # refuses (one line) anything the loader would
-    _write(path, new_text)
+    _write(path, bom + new_text)
     return path
+
+
+def _spec_table(document, path: Path):  # (tomlkit document) -> tomlkit Table
+    """pyproject.toml's [tool.dify-codenode], made when missing; one line when it isn't a table."""
+    tool = document.setdefault("tool", tomlkit.table(is_super_table=True))
+    if not isinstance(tool, dict):
+        raise UserError(f"{shown_path(path)}: tool is not a table ([tool]); fix the pyproject.toml first")
+    table = tool.setdefault(TOOL_TABLE, tomlkit.table())
+    if not isinstance(table, dict):
+        raise UserError(
+            f"{shown_path(path)}: tool.{TOOL_TABLE} is not a table ([tool.{TOOL_TABLE}]); fix the pyproject.toml first"
+        )
+    table.setdefault("version", SCHEMA_VERSION)
+    return table
 
 
 def _table(entry: dict):  # -> tomlkit Table
@@ -85,12 +105,13 @@ def _table(entry: dict):  # -> tomlkit Table
 
 def _inline(values: dict):  # -> tomlkit InlineTable
     inline = tomlkit.inline_table()
-    inline.update(values)
+    for key, value in values.items():
+        inline.append(key, _inline(value) if isinstance(value, dict) else value)
     return inline
 
 
 def _read(path: Path) -> str:
-    return read_user_text(path, "a spec file").removeprefix("\ufeff")
+    return read_user_text(path, "a spec file")
 
 
 def _write(path: Path, text: str) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from generator.dify import BUILT_IN_OUTPUTS, CONVERSATION_APPS, FILE_INPUT_TYPES, INPUT_TYPES, OUTPUT_TYPES
-from generator.errors import UserError, escape_controls, shown, shown_path
+from generator.errors import UserError, escape_controls, shown, shown_path, with_article
 from generator.files import read_user_text
 from generator.spec import names
 from generator.spec.options import OPTIONS, Option
@@ -214,9 +214,19 @@ def parse_toml(text: str, label: str) -> dict:
             f"{label}: tables or arrays nested too deeply to read; a spec needs three levels at most"
         ) from None
     except ValueError:  # Python's limit on int digits (4300): "Exceeds the limit ... for integer string conversion"
-        raise UserError(
-            f"{label}: a number is too long to read (thousands of digits); write a sensible number"
-        ) from None
+        raise UserError(_too_long_number(text, label)) from None
+
+
+def _too_long_number(text: str, label: str) -> str:
+    """Where the number too long for Python to read is: its line and key, when they can be found."""
+    match = re.search(r"[0-9_]{4300,}", text)
+    if match is None:
+        return f"{label}: a number is too long to read (thousands of digits); write a sensible number"
+    line_start = text.rfind("\n", 0, match.start()) + 1
+    key = text[line_start : match.start()].split("=")[0].strip() or "a value"
+    line = text.count("\n", 0, match.start()) + 1
+    digits = len(match.group())
+    return f"{label}:{line}: {shown(key, 60)} is a number of {digits:,} digits, too long to read; write a smaller one"
 
 
 def parse_spec(data: dict, source: str, label: str, prefix: str = "") -> Spec:
@@ -477,7 +487,8 @@ def _check_combination(snippet: Snippet, fail: Callable[[str, str], UserError], 
     if snippet.template == "conversation" and snippet.app not in CONVERSATION_APPS:
         raise fail(
             locate("app"),
-            f"a {snippet.app} app has no conversations; use template single or variables, "
+            f"{with_article(snippet.app)} app has no conversations; use template "
+            "single or variables, "
             f"or an app of kind {', '.join(CONVERSATION_APPS)}",
         )
     if snippet.workflow_outputs and snippet.app != "workflow":
@@ -579,7 +590,7 @@ def _type_name(value: object) -> str:
     return {
         bool: "a boolean",
         int: "an integer",
-        float: "a number",
+        float: "a decimal number",
         str: "a string",
         list: "a list",
         dict: "a table",

@@ -7,6 +7,7 @@ where() names this CA, so the snippet's own verification code runs unchanged.
 
 from __future__ import annotations
 
+import shutil
 import ssl
 import tempfile
 from functools import lru_cache
@@ -27,6 +28,13 @@ def _authority() -> tuple[trustme.CA, Path]:
     hiding.mkdir(parents=True)
     (hiding / "__init__.py").write_text("raise ImportError('certifi is not installed here')\n", encoding="utf-8")
     return ca, folder
+
+
+def remove_authority() -> None:
+    """Delete the CA's folder, if this process made one."""
+    if _authority.cache_info().currsize:
+        shutil.rmtree(_authority()[1], ignore_errors=True)
+        _authority.cache_clear()
 
 
 def server_context() -> ssl.SSLContext:

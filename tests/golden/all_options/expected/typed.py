@@ -308,13 +308,16 @@ def _ask_dify_app(api_key: str, body: dict) -> _Reply:
 
 def _post(api_key: str, body: dict, deadline: float, reply: _Reply) -> None:
     """One HTTP request: send the body, check the status, read the stream into reply."""
+    text = json.dumps(body, ensure_ascii=False)
+    try:
+        payload = text.encode()
+    except UnicodeEncodeError as error:
+        raise _DifyCallError(_not_unicode(text, error)) from None
     connection, target = _connect(_URL, deadline)
     headers = {"Authorization": f"Bearer {api_key}", "Content-Type": "application/json"}
     streaming = False
     try:
-        connection.request(
-            "POST", target, json.dumps(body, ensure_ascii=False).encode(), headers
-        )
+        connection.request("POST", target, payload, headers)
         sock = connection.sock
         sock.settimeout(_remaining(deadline))
         response = connection.getresponse()
@@ -336,6 +339,24 @@ def _post(api_key: str, body: dict, deadline: float, reply: _Reply) -> None:
     finally:
         connection.close()
     raise _ended_early(reply)
+
+
+def _user(user: object) -> str:
+    """The end user the call is made for: Dify's Service API needs one (Arg user)."""
+    if isinstance(user, str) and user:
+        return user
+    raise _DifyCallError(
+        f"input user is {user!r:.40}, not an end user's id: map it to sys.user_id"
+    )
+
+
+def _not_unicode(text: str, error: UnicodeEncodeError) -> str:
+    """Where the request holds half of a UTF-16 surrogate pair, which no UTF-8 text can."""
+    before = text[max(0, error.start - 60) : error.start]
+    return (
+        f"the request can't be sent: {text[error.start : error.end]!a} after {before!r} is "
+        "half of a UTF-16 surrogate pair, not text; fix the node that produced the value"
+    )
 
 
 def _stop_task(api_key: str, user: str, task_id: str, end: float) -> None:
@@ -587,6 +608,10 @@ def _json_object(name: str, value: object) -> dict:
             raise _InputError(
                 f"input {name} must be a JSON object; its text isn't JSON"
             ) from None
+        except RecursionError:
+            raise _InputError(
+                f"input {name} is JSON nested too deeply to read"
+            ) from None
     if not isinstance(value, dict):
         raise _InputError(f"input {name} must be an object, not {type(value).__name__}")
     return value
@@ -675,7 +700,7 @@ def main(
         body = {
             "inputs": inputs,
             "response_mode": "streaming",
-            "user": 'team "a" {braces} ' + user,
+            "user": 'team "a" {braces} ' + _user(user),
         }
         if files:
             body["files"] = _files("files", files)

@@ -321,13 +321,16 @@ def _ask_dify_app(api_key: str, body: dict) -> _Reply:
 
 def _post(api_key: str, body: dict, deadline: float, reply: _Reply) -> None:
     """One HTTP request: send the body, check the status, read the stream into reply."""
+    text = json.dumps(body, ensure_ascii=False)
+    try:
+        payload = text.encode()
+    except UnicodeEncodeError as error:
+        raise _DifyCallError(_not_unicode(text, error)) from None
     connection, target = _connect(_URL, deadline)
     headers = {"Authorization": f"Bearer {api_key}", "Content-Type": "application/json"}
     streaming = False
     try:
-        connection.request(
-            "POST", target, json.dumps(body, ensure_ascii=False).encode(), headers
-        )
+        connection.request("POST", target, payload, headers)
         sock = connection.sock
         sock.settimeout(_remaining(deadline))
         response = connection.getresponse()
@@ -352,6 +355,24 @@ def _post(api_key: str, body: dict, deadline: float, reply: _Reply) -> None:
     finally:
         connection.close()
     raise _ended_early(reply)
+
+
+def _user(user: object) -> str:
+    """The end user the call is made for: Dify's Service API needs one (Arg user)."""
+    if isinstance(user, str) and user:
+        return user
+    raise _DifyCallError(
+        f"input user is {user!r:.40}, not an end user's id: map it to sys.user_id"
+    )
+
+
+def _not_unicode(text: str, error: UnicodeEncodeError) -> str:
+    """Where the request holds half of a UTF-16 surrogate pair, which no UTF-8 text can."""
+    before = text[max(0, error.start - 60) : error.start]
+    return (
+        f"the request can't be sent: {text[error.start : error.end]!a} after {before!r} is "
+        "half of a UTF-16 surrogate pair, not text; fix the node that produced the value"
+    )
 
 
 def _is_uuid(value: str) -> bool:
@@ -552,24 +573,24 @@ def main(
     var_name_3: str,
     var_input_3: str,
 ) -> dict:
-    inputs = {
-        "lang": lang,
-    }
-    if var_name_1:
-        inputs[var_name_1] = var_input_1
-    if var_name_2:
-        inputs[var_name_2] = var_input_2
-    if var_name_3:
-        inputs[var_name_3] = var_input_3
-    body = {
-        "inputs": inputs,
-        "query": query,
-        "response_mode": "streaming",
-        "conversation_id": conversation_id or "",
-        "auto_generate_name": False,
-        "user": "workflow-" + user,
-    }
     try:
+        inputs = {
+            "lang": lang,
+        }
+        if var_name_1:
+            inputs[var_name_1] = var_input_1
+        if var_name_2:
+            inputs[var_name_2] = var_input_2
+        if var_name_3:
+            inputs[var_name_3] = var_input_3
+        body = {
+            "inputs": inputs,
+            "query": query,
+            "response_mode": "streaming",
+            "conversation_id": conversation_id or "",
+            "auto_generate_name": False,
+            "user": "workflow-" + _user(user),
+        }
         reply = _ask_dify_app(api_key, body)
     except _DifyCallError as error:
         raise SystemExit(str(error)) from None

@@ -299,13 +299,16 @@ def _ask_dify_app(api_key: str, body: dict) -> _Reply:
 
 def _post(api_key: str, body: dict, deadline: float, reply: _Reply) -> None:
     """One HTTP request: send the body, check the status, read the stream into reply."""
+    text = json.dumps(body, ensure_ascii=False)
+    try:
+        payload = text.encode()
+    except UnicodeEncodeError as error:
+        raise _DifyCallError(_not_unicode(text, error)) from None
     connection, target = _connect(_URL, deadline)
     headers = {"Authorization": f"Bearer {api_key}", "Content-Type": "application/json"}
     streaming = False
     try:
-        connection.request(
-            "POST", target, json.dumps(body, ensure_ascii=False).encode(), headers
-        )
+        connection.request("POST", target, payload, headers)
         sock = connection.sock
         sock.settimeout(_remaining(deadline))
         response = connection.getresponse()
@@ -327,6 +330,24 @@ def _post(api_key: str, body: dict, deadline: float, reply: _Reply) -> None:
     finally:
         connection.close()
     raise _ended_early(reply)
+
+
+def _user(user: object) -> str:
+    """The end user the call is made for: Dify's Service API needs one (Arg user)."""
+    if isinstance(user, str) and user:
+        return user
+    raise _DifyCallError(
+        f"input user is {user!r:.40}, not an end user's id: map it to sys.user_id"
+    )
+
+
+def _not_unicode(text: str, error: UnicodeEncodeError) -> str:
+    """Where the request holds half of a UTF-16 surrogate pair, which no UTF-8 text can."""
+    before = text[max(0, error.start - 60) : error.start]
+    return (
+        f"the request can't be sent: {text[error.start : error.end]!a} after {before!r} is "
+        "half of a UTF-16 surrogate pair, not text; fix the node that produced the value"
+    )
 
 
 def _stop_task(api_key: str, user: str, task_id: str, end: float) -> None:
@@ -589,96 +610,96 @@ def main(
     var_name_40: str,
     var_input_40: str,
 ) -> dict:
-    inputs = {}
-    if var_name_1:
-        inputs[var_name_1] = var_input_1
-    if var_name_2:
-        inputs[var_name_2] = var_input_2
-    if var_name_3:
-        inputs[var_name_3] = var_input_3
-    if var_name_4:
-        inputs[var_name_4] = var_input_4
-    if var_name_5:
-        inputs[var_name_5] = var_input_5
-    if var_name_6:
-        inputs[var_name_6] = var_input_6
-    if var_name_7:
-        inputs[var_name_7] = var_input_7
-    if var_name_8:
-        inputs[var_name_8] = var_input_8
-    if var_name_9:
-        inputs[var_name_9] = var_input_9
-    if var_name_10:
-        inputs[var_name_10] = var_input_10
-    if var_name_11:
-        inputs[var_name_11] = var_input_11
-    if var_name_12:
-        inputs[var_name_12] = var_input_12
-    if var_name_13:
-        inputs[var_name_13] = var_input_13
-    if var_name_14:
-        inputs[var_name_14] = var_input_14
-    if var_name_15:
-        inputs[var_name_15] = var_input_15
-    if var_name_16:
-        inputs[var_name_16] = var_input_16
-    if var_name_17:
-        inputs[var_name_17] = var_input_17
-    if var_name_18:
-        inputs[var_name_18] = var_input_18
-    if var_name_19:
-        inputs[var_name_19] = var_input_19
-    if var_name_20:
-        inputs[var_name_20] = var_input_20
-    if var_name_21:
-        inputs[var_name_21] = var_input_21
-    if var_name_22:
-        inputs[var_name_22] = var_input_22
-    if var_name_23:
-        inputs[var_name_23] = var_input_23
-    if var_name_24:
-        inputs[var_name_24] = var_input_24
-    if var_name_25:
-        inputs[var_name_25] = var_input_25
-    if var_name_26:
-        inputs[var_name_26] = var_input_26
-    if var_name_27:
-        inputs[var_name_27] = var_input_27
-    if var_name_28:
-        inputs[var_name_28] = var_input_28
-    if var_name_29:
-        inputs[var_name_29] = var_input_29
-    if var_name_30:
-        inputs[var_name_30] = var_input_30
-    if var_name_31:
-        inputs[var_name_31] = var_input_31
-    if var_name_32:
-        inputs[var_name_32] = var_input_32
-    if var_name_33:
-        inputs[var_name_33] = var_input_33
-    if var_name_34:
-        inputs[var_name_34] = var_input_34
-    if var_name_35:
-        inputs[var_name_35] = var_input_35
-    if var_name_36:
-        inputs[var_name_36] = var_input_36
-    if var_name_37:
-        inputs[var_name_37] = var_input_37
-    if var_name_38:
-        inputs[var_name_38] = var_input_38
-    if var_name_39:
-        inputs[var_name_39] = var_input_39
-    if var_name_40:
-        inputs[var_name_40] = var_input_40
-    body = {
-        "inputs": inputs,
-        "query": query,
-        "response_mode": "streaming",
-        "conversation_id": "",
-        "auto_generate_name": False,
-        "user": "workflow-" + user,
-    }
     try:
+        inputs = {}
+        if var_name_1:
+            inputs[var_name_1] = var_input_1
+        if var_name_2:
+            inputs[var_name_2] = var_input_2
+        if var_name_3:
+            inputs[var_name_3] = var_input_3
+        if var_name_4:
+            inputs[var_name_4] = var_input_4
+        if var_name_5:
+            inputs[var_name_5] = var_input_5
+        if var_name_6:
+            inputs[var_name_6] = var_input_6
+        if var_name_7:
+            inputs[var_name_7] = var_input_7
+        if var_name_8:
+            inputs[var_name_8] = var_input_8
+        if var_name_9:
+            inputs[var_name_9] = var_input_9
+        if var_name_10:
+            inputs[var_name_10] = var_input_10
+        if var_name_11:
+            inputs[var_name_11] = var_input_11
+        if var_name_12:
+            inputs[var_name_12] = var_input_12
+        if var_name_13:
+            inputs[var_name_13] = var_input_13
+        if var_name_14:
+            inputs[var_name_14] = var_input_14
+        if var_name_15:
+            inputs[var_name_15] = var_input_15
+        if var_name_16:
+            inputs[var_name_16] = var_input_16
+        if var_name_17:
+            inputs[var_name_17] = var_input_17
+        if var_name_18:
+            inputs[var_name_18] = var_input_18
+        if var_name_19:
+            inputs[var_name_19] = var_input_19
+        if var_name_20:
+            inputs[var_name_20] = var_input_20
+        if var_name_21:
+            inputs[var_name_21] = var_input_21
+        if var_name_22:
+            inputs[var_name_22] = var_input_22
+        if var_name_23:
+            inputs[var_name_23] = var_input_23
+        if var_name_24:
+            inputs[var_name_24] = var_input_24
+        if var_name_25:
+            inputs[var_name_25] = var_input_25
+        if var_name_26:
+            inputs[var_name_26] = var_input_26
+        if var_name_27:
+            inputs[var_name_27] = var_input_27
+        if var_name_28:
+            inputs[var_name_28] = var_input_28
+        if var_name_29:
+            inputs[var_name_29] = var_input_29
+        if var_name_30:
+            inputs[var_name_30] = var_input_30
+        if var_name_31:
+            inputs[var_name_31] = var_input_31
+        if var_name_32:
+            inputs[var_name_32] = var_input_32
+        if var_name_33:
+            inputs[var_name_33] = var_input_33
+        if var_name_34:
+            inputs[var_name_34] = var_input_34
+        if var_name_35:
+            inputs[var_name_35] = var_input_35
+        if var_name_36:
+            inputs[var_name_36] = var_input_36
+        if var_name_37:
+            inputs[var_name_37] = var_input_37
+        if var_name_38:
+            inputs[var_name_38] = var_input_38
+        if var_name_39:
+            inputs[var_name_39] = var_input_39
+        if var_name_40:
+            inputs[var_name_40] = var_input_40
+        body = {
+            "inputs": inputs,
+            "query": query,
+            "response_mode": "streaming",
+            "conversation_id": "",
+            "auto_generate_name": False,
+            "user": "workflow-" + _user(user),
+        }
         reply = _ask_dify_app(api_key, body)
     except _DifyCallError as error:
         raise SystemExit(str(error)) from None

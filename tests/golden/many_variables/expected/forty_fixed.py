@@ -337,13 +337,16 @@ def _ask_dify_app(api_key: str, body: dict) -> _Reply:
 
 def _post(api_key: str, body: dict, deadline: float, reply: _Reply) -> None:
     """One HTTP request: send the body, check the status, read the stream into reply."""
+    text = json.dumps(body, ensure_ascii=False)
+    try:
+        payload = text.encode()
+    except UnicodeEncodeError as error:
+        raise _DifyCallError(_not_unicode(text, error)) from None
     connection, target = _connect(_URL, deadline)
     headers = {"Authorization": f"Bearer {api_key}", "Content-Type": "application/json"}
     streaming = False
     try:
-        connection.request(
-            "POST", target, json.dumps(body, ensure_ascii=False).encode(), headers
-        )
+        connection.request("POST", target, payload, headers)
         sock = connection.sock
         sock.settimeout(_remaining(deadline))
         response = connection.getresponse()
@@ -365,6 +368,24 @@ def _post(api_key: str, body: dict, deadline: float, reply: _Reply) -> None:
     finally:
         connection.close()
     raise _ended_early(reply)
+
+
+def _user(user: object) -> str:
+    """The end user the call is made for: Dify's Service API needs one (Arg user)."""
+    if isinstance(user, str) and user:
+        return user
+    raise _DifyCallError(
+        f"input user is {user!r:.40}, not an end user's id: map it to sys.user_id"
+    )
+
+
+def _not_unicode(text: str, error: UnicodeEncodeError) -> str:
+    """Where the request holds half of a UTF-16 surrogate pair, which no UTF-8 text can."""
+    before = text[max(0, error.start - 60) : error.start]
+    return (
+        f"the request can't be sent: {text[error.start : error.end]!a} after {before!r} is "
+        "half of a UTF-16 surrogate pair, not text; fix the node that produced the value"
+    )
 
 
 def _stop_task(api_key: str, user: str, task_id: str, end: float) -> None:
@@ -587,57 +608,57 @@ def main(
     param_39: str,
     param_40: str,
 ) -> dict:
-    inputs = {
-        "input_01": param_01,
-        "input_02": param_02,
-        "input_03": param_03,
-        "input_04": param_04,
-        "input_05": param_05,
-        "input_06": param_06,
-        "input_07": param_07,
-        "input_08": param_08,
-        "input_09": param_09,
-        "input_10": param_10,
-        "input_11": param_11,
-        "input_12": param_12,
-        "input_13": param_13,
-        "input_14": param_14,
-        "input_15": param_15,
-        "input_16": param_16,
-        "input_17": param_17,
-        "input_18": param_18,
-        "input_19": param_19,
-        "input_20": param_20,
-        "input_21": param_21,
-        "input_22": param_22,
-        "input_23": param_23,
-        "input_24": param_24,
-        "input_25": param_25,
-        "input_26": param_26,
-        "input_27": param_27,
-        "input_28": param_28,
-        "input_29": param_29,
-        "input_30": param_30,
-        "input_31": param_31,
-        "input_32": param_32,
-        "input_33": param_33,
-        "input_34": param_34,
-        "input_35": param_35,
-        "input_36": param_36,
-        "input_37": param_37,
-        "input_38": param_38,
-        "input_39": param_39,
-        "input_40": param_40,
-    }
-    body = {
-        "inputs": inputs,
-        "query": query,
-        "response_mode": "streaming",
-        "conversation_id": "",
-        "auto_generate_name": False,
-        "user": "workflow-" + user,
-    }
     try:
+        inputs = {
+            "input_01": param_01,
+            "input_02": param_02,
+            "input_03": param_03,
+            "input_04": param_04,
+            "input_05": param_05,
+            "input_06": param_06,
+            "input_07": param_07,
+            "input_08": param_08,
+            "input_09": param_09,
+            "input_10": param_10,
+            "input_11": param_11,
+            "input_12": param_12,
+            "input_13": param_13,
+            "input_14": param_14,
+            "input_15": param_15,
+            "input_16": param_16,
+            "input_17": param_17,
+            "input_18": param_18,
+            "input_19": param_19,
+            "input_20": param_20,
+            "input_21": param_21,
+            "input_22": param_22,
+            "input_23": param_23,
+            "input_24": param_24,
+            "input_25": param_25,
+            "input_26": param_26,
+            "input_27": param_27,
+            "input_28": param_28,
+            "input_29": param_29,
+            "input_30": param_30,
+            "input_31": param_31,
+            "input_32": param_32,
+            "input_33": param_33,
+            "input_34": param_34,
+            "input_35": param_35,
+            "input_36": param_36,
+            "input_37": param_37,
+            "input_38": param_38,
+            "input_39": param_39,
+            "input_40": param_40,
+        }
+        body = {
+            "inputs": inputs,
+            "query": query,
+            "response_mode": "streaming",
+            "conversation_id": "",
+            "auto_generate_name": False,
+            "user": "workflow-" + _user(user),
+        }
         reply = _ask_dify_app(api_key, body)
     except _DifyCallError as error:
         raise SystemExit(str(error)) from None
