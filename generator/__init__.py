@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from generator.report import Report
-    from generator.spec.load import Snippet
+    from generator.spec.model import Snippet
 
 __version__ = "0.1.0"
 __all__ = ["Report", "UserError", "generate", "render", "__version__"]
@@ -36,7 +36,8 @@ def render(snippet: Snippet | Mapping[str, object]) -> str:
     >>> source = render({"name": "ask", "template": "single", "app": "chat"})
     """
     from generator.rendering.pipeline import snippet_files
-    from generator.spec.load import Snippet, build_snippet
+    from generator.spec.load import build_snippet
+    from generator.spec.model import Snippet
 
     if not isinstance(snippet, Snippet):
         options = dict(snippet)

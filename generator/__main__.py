@@ -44,8 +44,8 @@ def _help_cache():  # -> (TextCache | None, key)
     """Where the help text is kept, and its key: click wraps help to the terminal, 78 columns at most."""
     import shutil
 
+    from generator.cache import TextCache, default_directory
     from generator.errors import UserError
-    from generator.rendering.cache import TextCache, default_directory
     from generator.rendering.pipeline import generator_fingerprint
 
     width = max(min(shutil.get_terminal_size().columns, 80) - 2, 50)

@@ -15,7 +15,7 @@ from generator.errors import UserError, one_line, shown, shown_path
 from generator.spec.options import OPTIONS, TEMPLATES, Option
 
 if TYPE_CHECKING:
-    from generator.spec.load import Spec
+    from generator.spec.model import Spec
 
 EXIT_STALE = 1
 EXIT_ERROR = 2

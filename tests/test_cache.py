@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from conftest import REPO, run_cli
 
-from generator.rendering.cache import TextCache
+from generator.cache import TextCache
 
 SPEC = REPO / "snippets.toml"
 
@@ -139,3 +141,42 @@ def test_a_bytecode_cache_that_cannot_be_written_only_costs_time(tmp_path: Path,
         assert templating.render_snippet(variant_of(made), "x") == expected
     finally:
         templating._environment.cache_clear()
+
+
+# --- a validated spec is cached (#20) --------------------------------------------------------------
+
+
+def _example_specs() -> list[Path]:
+    return [REPO / "snippets.toml", *sorted((REPO / "tests" / "golden").glob("*/spec.toml"))]
+
+
+@pytest.mark.parametrize("path", _example_specs(), ids=lambda p: p.parent.name)
+def test_a_stored_spec_is_the_spec(path: Path) -> None:
+    from generator.spec.load import load_spec
+    from generator.spec.stored import spec_from_text, spec_to_text
+
+    spec = load_spec(path)
+    assert spec_from_text(spec_to_text(spec)) == replace(spec, directory=None, home=None)
+
+
+def test_a_warm_load_skips_validation_and_a_changed_spec_is_validated_again(tmp_path: Path, monkeypatch) -> None:
+    from generator.errors import UserError
+    from generator.spec import load
+
+    monkeypatch.setenv("DIFY_CODENODE_CACHE_DIR", str(tmp_path / "cache"))
+    spec = tmp_path / "snippets.toml"
+    spec.write_text('version = 1\n\n[[snippets]]\nname = "a"\ntemplate = "single"\nerrors = "output"\n')
+    cold = load.load_spec(spec)
+
+    def no_validation(*args: object) -> None:
+        raise AssertionError("validated again")
+
+    monkeypatch.setattr(load, "parse_spec", no_validation)
+    assert load.load_spec(spec) == cold  # the same text, read from the same place: the stored verdict
+    spec.write_text(spec.read_text().replace('"output"', '"sometimes"'))
+    with pytest.raises(AssertionError, match="validated again"):
+        load.load_spec(spec)  # other text: validated, never taken from the cache
+    monkeypatch.undo()
+    monkeypatch.setenv("DIFY_CODENODE_CACHE_DIR", str(tmp_path / "cache"))
+    with pytest.raises(UserError, match="sometimes"):
+        load.load_spec(spec)

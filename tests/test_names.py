@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import ast
+import keyword
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from generator.spec.names import FIXED_PARAMETERS, GENERATED_NAMES, RUNNER_NAMES, parameter_problem
+from generator.spec.names import FIXED_PARAMETERS, GENERATED_NAMES, RUNNER_NAMES, can_bind, parameter_problem
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 FILES = sorted(GOLDEN.glob("*/expected/*.py"))
@@ -41,3 +44,25 @@ def test_every_reserved_name_is_refused_as_a_parameter() -> None:
     for name in sorted(GENERATED_NAMES | RUNNER_NAMES | set(FIXED_PARAMETERS)):
         assert parameter_problem(name), name
     assert parameter_problem("customer") is None
+
+
+def _compiles_as_parameter(name: str) -> bool:
+    try:
+        compile(f"def f({name}): pass", "<name>", "exec", dont_inherit=True)
+    except SyntaxError:
+        return False
+    return True
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    name=st.one_of(
+        st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,29}", fullmatch=True),
+        st.sampled_from(sorted(keyword.kwlist + keyword.softkwlist) + ["__debug__", "_", "__debug", "debug__"]),
+        st.text(alphabet=st.characters(max_codepoint=127), max_size=8).filter(str.isidentifier),
+    )
+)
+def test_can_bind_is_what_compile_says(name: str) -> None:
+    """The warm path decides names (ASCII identifiers, as Dify's variable names are) without compile();
+    it must agree with compile on every one."""
+    assert can_bind(name) == _compiles_as_parameter(name), name

@@ -407,7 +407,7 @@ def test_add_refuses_a_spec_it_cannot_extend_in_one_line(tmp_path: Path, pyproje
 
 def test_a_recursive_pattern_through_links_back_up_ends(tmp_path: Path) -> None:
     from generator.exports.plan import app_paths
-    from generator.spec.load import Spec
+    from generator.spec.model import Spec
 
     for name in ("apps/a.yml", "apps/team/b.yml", "apps/team/deep/c.yml"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
@@ -533,3 +533,28 @@ def test_messages_count_and_article_right(tmp_path: Path, monkeypatch) -> None:
         'version = 1\n\n[[snippets]]\nname = "a"\ntemplate = "conversation"\napp = "completion"\n'
     )
     assert "a completion app has no conversations" in invoke("check", monkeypatch=monkeypatch).stderr
+
+
+# --- #19.5: every network call ends within its bound ------------------------------------------------
+
+
+def test_an_answer_trickled_a_byte_a_second_ends_at_the_bound() -> None:
+    """The clock is the test's: each read of one byte takes a second, however busy the machine is."""
+    from generator.callee import api
+    from generator.errors import UserError
+
+    now = [0.0]
+
+    class Trickle:
+        reads = 0
+
+        def read1(self, size: int) -> bytes:
+            self.reads += 1
+            now[0] += 1.0  # the byte arrives a second later
+            return b"{"
+
+    trickle = Trickle()
+    with pytest.raises(UserError) as refused:
+        api._read_within(trickle, "http://dify/v1/info", clock=lambda: now[0])
+    assert f"the answer took over {api.TOTAL_SECONDS:g} s" in str(refused.value)
+    assert trickle.reads == api.TOTAL_SECONDS + 1  # it gave up at the bound, not after 64 KB (113 s before)

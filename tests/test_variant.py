@@ -20,7 +20,8 @@ from generator.exports.dsl import build_app
 from generator.rendering.advice import has_effect, other_values
 from generator.rendering.templating import render_request_builder, render_snippet
 from generator.rendering.variant import Variant, variant_of
-from generator.spec.load import Snippet, combination_problem
+from generator.spec.load import combination_problem
+from generator.spec.model import Snippet
 from generator.spec.options import OPTIONS
 
 GENERATING = [option for option in OPTIONS if option.generates]

@@ -13,6 +13,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from generator.errors import UserError, shown
@@ -109,10 +110,10 @@ def _get_json(base_url: str, path: str, key: str) -> dict:
     return document
 
 
-def _read_within(response, url: str) -> bytes:  # noqa: ANN001 (an http.client response)
-    """The whole answer, unless it takes longer than TOTAL_SECONDS (a server trickling bytes)
-    or is larger than MAX_ANSWER_BYTES."""
-    deadline = time.monotonic() + TOTAL_SECONDS
+def _read_within(response, url: str, clock: Callable[[], float] = time.monotonic) -> bytes:  # noqa: ANN001
+    """The whole answer (of an http.client response), unless it takes longer than TOTAL_SECONDS
+    (a server trickling bytes) or is larger than MAX_ANSWER_BYTES."""
+    deadline = clock() + TOTAL_SECONDS
     parts = []
     size = 0
     while chunk := response.read1(64 * 1024):  # what has arrived: a trickle can't hold one read open
@@ -120,7 +121,7 @@ def _read_within(response, url: str) -> bytes:  # noqa: ANN001 (an http.client r
         size += len(chunk)
         if size > MAX_ANSWER_BYTES:
             break
-        if time.monotonic() > deadline:
+        if clock() > deadline:
             raise UserError(f"{url}: the answer took over {TOTAL_SECONDS:g} s; check the base URL and your network")
     return b"".join(parts)
 

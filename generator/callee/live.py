@@ -8,7 +8,8 @@ from generator.callee.api import describe_app
 from generator.callee.form import accepts_files, app_kind, drift, form_fields, spec_entry
 from generator.dify import CONVERSATION_APPS
 from generator.errors import UserError, shown, with_article
-from generator.spec.load import Spec, checked_base_url, parse_spec
+from generator.spec.load import checked_base_url, parse_spec
+from generator.spec.model import Spec
 
 
 def read_key(variable: str, what: str) -> str:

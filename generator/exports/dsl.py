@@ -12,7 +12,7 @@ import uuid
 from generator.dify import FILE_INPUT_TYPES, GENERATED_MARKER, RETRY_INTERVAL_MS
 from generator.rendering.templating import comment_text, do_not_edit, python_literal
 from generator.rendering.variant import Variant
-from generator.spec.load import Input
+from generator.spec.model import Input
 
 # Dify's rule (api/services/dsl_version.py): a DSL version newer than the instance's, or of an
 # older major, asks for confirmation; an older minor imports with a warning; the same imports

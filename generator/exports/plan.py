@@ -10,7 +10,7 @@ from generator.errors import UserError, shown_path
 from generator.exports.sync import SyncResult, sync_text
 from generator.files import read_user_text, stage, unified_diff
 from generator.rendering.pipeline import snippet_files
-from generator.spec.load import Spec
+from generator.spec.model import Spec
 
 MAX_APP_BYTES = 50 * 1024 * 1024
 

@@ -14,7 +14,8 @@ from urllib.parse import urlsplit
 from generator.dify import LOCAL_HOSTS, SANDBOX_KILL_SECONDS
 from generator.errors import shown
 from generator.rendering.variant import variant_of
-from generator.spec.load import Input, Snippet, Spec, combination_problem
+from generator.spec.load import combination_problem
+from generator.spec.model import Input, Snippet, Spec
 from generator.spec.options import OPTIONS, Option
 
 Locate = Callable[[str], str]

@@ -15,8 +15,8 @@ import re
 import sys
 from functools import lru_cache
 
+from generator.cache import TextCache, default_directory
 from generator.errors import UserError
-from generator.rendering.cache import TextCache, default_directory
 
 TARGET = "PY310"
 LINE_LENGTH = 88

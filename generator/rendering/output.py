@@ -10,7 +10,8 @@ from generator.dify import GENERATED_MARKER
 from generator.errors import UserError, shown_path
 from generator.files import stage, unified_diff
 from generator.rendering.pipeline import snippet_files
-from generator.spec.load import Spec, load_spec
+from generator.spec.load import load_spec
+from generator.spec.model import Spec
 
 GENERATED_SUFFIXES = (".py", ".yml")
 

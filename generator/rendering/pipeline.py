@@ -10,17 +10,16 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from functools import lru_cache
-from pathlib import Path
 from typing import TYPE_CHECKING
 
+from generator.cache import TextCache, code_fingerprint, default_directory
 from generator.exports.dsl import dsl_file
-from generator.rendering.cache import TextCache, default_directory
 from generator.rendering.formatting import format_source, formatting_fingerprint
 from generator.rendering.templating import render_request_builder, render_snippet, templates_dir
 from generator.rendering.variant import variant_of
 
 if TYPE_CHECKING:
-    from generator.spec.load import Snippet
+    from generator.spec.model import Snippet
 
 # Between the names and texts of a cached entry: generated files never hold a raw NUL (spec
 # values reach them only as escaped literals or YAML scalars).
@@ -66,11 +65,9 @@ def _cache() -> TextCache:
 
 def generator_fingerprint() -> str:
     """A digest of everything besides a snippet that its files depend on: this package's code and
-    version (in __init__.py), its templates, and black's version and Mode (a UserError when black is missing)."""
-    digest = hashlib.sha256(formatting_fingerprint().encode())  # the version: generator/__init__.py
-    package = Path(__file__).resolve().parent.parent
-    sources = sorted(package.rglob("*.py")) + sorted(package.rglob("*.toml"))
-    for path in sources + sorted(templates_dir().glob("*.jinja")):
-        name = path.relative_to(package) if path.is_relative_to(package) else path.name
-        digest.update(str(name).encode() + b"\0" + path.read_bytes() + b"\0")
+    version (in __init__.py), its templates, and black's version and Mode (a UserError when black
+    is missing)."""
+    digest = hashlib.sha256(f"{code_fingerprint()}; {formatting_fingerprint()}".encode())
+    for path in sorted(templates_dir().glob("*.jinja")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()

@@ -10,9 +10,9 @@ import sys
 from functools import lru_cache
 from pathlib import Path
 
+from generator.cache import default_directory
 from generator.dify import FORBIDDEN_HINTS, GENERATED_MARKER, HTTP_NODE_MAX_BYTES
 from generator.errors import UserError
-from generator.rendering.cache import default_directory
 from generator.rendering.variant import Variant
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from generator import dify
-from generator.spec.load import Input, Snippet
+from generator.spec.model import Input, Snippet
 
 # After a timeout the snippet asks the callee to stop its task (POST .../stop); this much of the
 # time budget (a tenth of it, for small budgets) is kept for that call.

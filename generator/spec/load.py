@@ -6,15 +6,18 @@ import os
 import re
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from generator.cache import TextCache, code_fingerprint, default_directory
 from generator.dify import BUILT_IN_OUTPUTS, CONVERSATION_APPS, FILE_INPUT_TYPES, INPUT_TYPES, OUTPUT_TYPES
 from generator.errors import UserError, escape_controls, shown, shown_path, with_article
 from generator.files import read_user_text
 from generator.spec import names
+from generator.spec.model import Input, Origin, Snippet, Spec
 from generator.spec.options import OPTIONS, Option
+from generator.spec.stored import spec_from_text, spec_to_text
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -42,86 +45,6 @@ Locate = Callable[[str], str]
 INPUT_TABLE_KEYS = ("param", "type", "required", "options", "max_length")
 QUERY_INPUT_APPS = ("completion", "workflow")
 MAX_INPUT_MAX_LENGTH = 1_000_000
-
-
-@dataclass(frozen=True)
-class Input:
-    """One input of the called app: its key, the main() parameter that fills it, and what
-    the app's form says about it (a typed input is checked before the call, as the app would)."""
-
-    key: str
-    param: str
-    type: str = ""  # one of dify.INPUT_TYPES; "" = untyped, forwarded as given
-    required: bool = True  # an optional input left empty is not sent: the app uses its default
-    options: tuple[str, ...] = ()  # type select: the allowed values
-    max_length: int = 0  # text-input / paragraph: characters, file-list: files; 0 = no limit
-
-
-@dataclass(frozen=True)
-class Snippet:
-    """One snippet to generate, fully resolved (defaults applied, everything validated)."""
-
-    name: str
-    template: str
-    app: str
-    inputs: tuple[Input, ...]  # spec order
-    dynamic: int
-    base_url: str
-    user_prefix: str
-    time_budget: float
-    on_timeout: str
-    errors: str
-    max_answer_chars: int
-    on_oversize: str
-    auto_generate_name: bool
-    restart_stale_conversation: bool
-    extra_outputs: tuple[str, ...]
-    workflow_outputs: tuple[tuple[str, str], ...]  # (output name, Dify type), spec order
-    route: str
-    dsl: bool
-    dsl_app: str
-    dsl_version: str
-    query_input: str  # completion/workflow: the app input main()'s query fills ("" = no query)
-    forward_files: bool  # main() takes `files` (sys.files) and sends them as the request's files
-    verify_key_env: str  # check --against-apps: the environment variable holding the app's key
-    verify_base_url: str  # check --against-apps: the API as CI reaches it ("" = base_url)
-    reasoning: str  # keep | strip | output: what happens to <think>...</think> in a text answer
-    retries: int  # dsl: the Code node's retry_config max_retries (0 = no retries)
-
-
-@dataclass(frozen=True)
-class Origin:
-    """Where one snippet's options were written: its entry, and the spec's [defaults]."""
-
-    label: str  # the spec file as messages name it, with the pyproject table's prefix
-    where: str  # snippets[N]
-    entry_keys: frozenset[str]  # set in the entry itself
-    default_keys: frozenset[str]  # set in [defaults]
-
-    def locate(self, key: str) -> str:
-        """The spot that set `key` (the entry wins over [defaults]; unset keys are the entry's)."""
-        if key in self.entry_keys or key not in self.default_keys:
-            return f"{self.where}.{key}"
-        return f"defaults.{key}"
-
-
-@dataclass(frozen=True)
-class Spec:
-    """A whole spec: where it came from (for headers and messages) and its snippets."""
-
-    source: str
-    snippets: tuple[Snippet, ...]
-    # Where a discovered spec lives: output/ goes beside it. None: the built-in default
-    # or an explicit --spec, whose output goes to ./output.
-    directory: Path | None = None
-    # Where each snippet's options were written, in the order of `snippets`: warnings point there.
-    origins: tuple[Origin, ...] = ()
-    # Exported Dify apps (DSL files, glob patterns relative to the spec) whose bound Code nodes
-    # `sync` updates and `check` checks.
-    apps: tuple[str, ...] = ()
-    # The folder of the spec file (None for the built-in default): `apps` patterns resolve there,
-    # and `sync` writes only inside it unless a path is given on the command line.
-    home: Path | None = None
 
 
 def find_spec_path(spec_path: Path | None) -> Path:
@@ -172,14 +95,16 @@ def load_spec(spec_path: Path | None) -> Spec:
     builtin = path == BUILTIN_SPEC
     source = BUILTIN_SOURCE if builtin else path.name
     label = source if builtin else shown_path(path)
-    data = _read_toml(path, label)
-    prefix = ""
-    if path.name == PYPROJECT:
-        data = _tool_table(data, label)
-        if data is None:
-            raise UserError(f"{label}: has no [tool.{TOOL_TABLE}] table; add one, or pass a spec file with --spec")
-        prefix = f"tool.{TOOL_TABLE}."
-    spec = parse_spec(data, source, label, prefix)
+    text = _read_spec_text(path)
+    # The loader's verdict on this text, read from here, by this code: a warm run skips the work.
+    key = "\0".join((source, label, path.name, text))
+    cache = TextCache(default_directory(), "spec; " + code_fingerprint())
+    stored = cache.get(key)
+    if stored is not None:
+        spec = spec_from_text(stored)
+    else:
+        spec = _validated(text, path, source, label)
+        cache.put(key, spec_to_text(spec))
     directory = None if builtin or spec_path is not None else path.parent
     return replace(spec, directory=directory, home=None if builtin else path.parent)
 
@@ -197,10 +122,24 @@ def spec_defaults(spec_path: Path | None) -> dict:
 
 
 def _read_toml(path: Path, label: str) -> dict:
-    text = read_user_text(path, "a spec file", "create one with `dify-codenode init` or fix --spec").removeprefix(
-        "\ufeff"
-    )  # Notepad's byte-order mark is harmless
-    return parse_toml(text, label)
+    return parse_toml(_read_spec_text(path), label)
+
+
+def _read_spec_text(path: Path) -> str:
+    text = read_user_text(path, "a spec file", "create one with `dify-codenode init` or fix --spec")
+    return text.removeprefix("\ufeff")  # Notepad's byte-order mark is harmless
+
+
+def _validated(text: str, path: Path, source: str, label: str) -> Spec:
+    """The spec in `text`, every option checked (UserError, one line, for the first problem)."""
+    data = parse_toml(text, label)
+    prefix = ""
+    if path.name == PYPROJECT:
+        data = _tool_table(data, label)
+        if data is None:
+            raise UserError(f"{label}: has no [tool.{TOOL_TABLE}] table; add one, or pass a spec file with --spec")
+        prefix = f"tool.{TOOL_TABLE}."
+    return parse_spec(data, source, label, prefix)
 
 
 def parse_toml(text: str, label: str) -> dict:

@@ -18,7 +18,7 @@ import yaml
 from generator.exports.dsl import build_app
 from generator.rendering.pipeline import snippet_files
 from generator.rendering.variant import variant_of
-from generator.spec.load import Snippet
+from generator.spec.model import Snippet
 
 VERSIONS = ("0.1.0", "0.1.2", "0.1.3", "0.1.5", "0.2.0", "0.3.0", "0.4.0", "0.5.0", "0.6.0", "0.7.0")
 # A default-value node's entries before a sync: the user's own default for response_text, one for

@@ -12,7 +12,8 @@ from collections.abc import Iterator
 
 from generator.dify import OUTPUT_TYPES
 from generator.errors import UserError
-from generator.spec.load import Snippet, build_snippet
+from generator.spec.load import build_snippet
+from generator.spec.model import Snippet
 from generator.spec.options import EXTRA_OUTPUTS, OPTIONS
 
 # Every option whose value changes what is emitted, with each value it can take (lists: each

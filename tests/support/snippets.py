@@ -11,7 +11,8 @@ from functools import cache
 from generator.dify import ENDPOINTS
 from generator.errors import UserError
 from generator.rendering.pipeline import snippet_files
-from generator.spec.load import Snippet, build_snippet
+from generator.spec.load import build_snippet
+from generator.spec.model import Snippet
 from support.code_node import NodeRun, declared_outputs, run_code_node
 from support.dify_emulator import App, DifyEmulator
 from support.tls import trusting_env

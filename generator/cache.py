@@ -1,9 +1,10 @@
-"""Remembers what the generator made from a given input, so `check` and `generate` redo nothing for unchanged snippets.
+"""Remembers what the generator made from a given input, so `check` and `generate` redo nothing unchanged.
 
-Two kinds of entries: black's output per top-level part of a rendered file (keyed on the part,
-black's version and the Mode), and all the files of one snippet (keyed on the snippet, the
-spec's name and a fingerprint of the generator itself: its code, templates, black's version
-and the Mode). Entries live outside output/ (`$DIFY_CODENODE_CACHE_DIR`, else
+Three kinds of entries: black's output per top-level part of a rendered file (keyed on the part,
+black's version and the Mode), all the files of one snippet (keyed on the snippet, the spec's
+name and a fingerprint of the generator itself: its code, templates, black's version and the
+Mode), and a validated spec (keyed on its text, where it was read from, and this package's
+code). Entries live outside output/ (`$DIFY_CODENODE_CACHE_DIR`, else
 `$XDG_CACHE_HOME/dify-codenode`, else `~/.cache/dify-codenode`; an empty
 `DIFY_CODENODE_CACHE_DIR` turns the cache off) and are safe to delete. Each entry carries the
 hash of its own content, so a corrupt entry is ignored, never used: the cache can make a run
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from functools import lru_cache
 from pathlib import Path
 
 from generator.files import replace_file
@@ -27,6 +29,21 @@ def default_directory() -> Path | None:
         return Path(configured) if configured else None
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "dify-codenode"
+
+
+def code_fingerprint() -> str:
+    """A digest of this package's own files (its code, its version in __init__.py, the built-in
+    spec): what a validated spec depends on besides the spec itself."""
+    return _package_digest()
+
+
+@lru_cache(maxsize=1)
+def _package_digest() -> str:
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")) + sorted(package.rglob("*.toml")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def _digest(text: str) -> str:
