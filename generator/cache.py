@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-from functools import lru_cache
 from pathlib import Path
 
 from generator.files import replace_file
@@ -29,21 +28,6 @@ def default_directory() -> Path | None:
         return Path(configured) if configured else None
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "dify-codenode"
-
-
-def code_fingerprint() -> str:
-    """A digest of this package's own files (its code, its version in __init__.py, the built-in
-    spec): what a validated spec depends on besides the spec itself."""
-    return _package_digest()
-
-
-@lru_cache(maxsize=1)
-def _package_digest() -> str:
-    package = Path(__file__).resolve().parent
-    digest = hashlib.sha256()
-    for path in sorted(package.rglob("*.py")) + sorted(package.rglob("*.toml")):
-        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
 
 
 def _digest(text: str) -> str:

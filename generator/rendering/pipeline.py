@@ -12,11 +12,9 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from generator.cache import TextCache, code_fingerprint, default_directory
-from generator.exports.dsl import dsl_file
-from generator.rendering.formatting import format_source, formatting_fingerprint
-from generator.rendering.templating import render_request_builder, render_snippet, templates_dir
-from generator.rendering.variant import variant_of
+from generator.cache import TextCache, default_directory
+from generator.package import code_fingerprint
+from generator.rendering.formatting import formatting_fingerprint
 
 if TYPE_CHECKING:
     from generator.spec.model import Snippet
@@ -36,7 +34,9 @@ def snippet_files(snippets: Sequence[Snippet], source: str) -> dict[str, str]:
         key = f"{source}\0{snippet!r}"
         cached = _cache().get(key)
         if cached is None:
-            made = _make_files(snippet, source)
+            from generator.rendering.make import make_files  # only a cache miss renders
+
+            made = make_files(snippet, source)
             _cache().put(key, ENTRY_SEPARATOR.join(part for item in sorted(made.items()) for part in item))
         else:
             parts = cached.split(ENTRY_SEPARATOR)
@@ -45,29 +45,12 @@ def snippet_files(snippets: Sequence[Snippet], source: str) -> dict[str, str]:
     return dict(sorted(files.items()))
 
 
-def _make_files(snippet: Snippet, source: str) -> dict[str, str]:
-    variant = variant_of(snippet)
-    label = f"snippet {snippet.name!r}"
-    files = {f"{snippet.name}.py": format_source(render_snippet(variant, source), label)}
-    builder = None
-    if not variant.code_route:
-        builder = format_source(render_request_builder(variant, source), label)
-        files[f"{snippet.name}_request.py"] = builder
-    if variant.dsl:
-        files[f"{snippet.name}.yml"] = dsl_file(variant, files[f"{snippet.name}.py"], source, builder)
-    return files
-
-
 @lru_cache(maxsize=1)
 def _cache() -> TextCache:
     return TextCache(default_directory(), generator_fingerprint())
 
 
 def generator_fingerprint() -> str:
-    """A digest of everything besides a snippet that its files depend on: this package's code and
-    version (in __init__.py), its templates, and black's version and Mode (a UserError when black
-    is missing)."""
-    digest = hashlib.sha256(f"{code_fingerprint()}; {formatting_fingerprint()}".encode())
-    for path in sorted(templates_dir().glob("*.jinja")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
+    """A digest of everything besides a snippet that its files depend on: this package's code,
+    version and templates, and black's version and Mode (a UserError when black is missing)."""
+    return hashlib.sha256(f"{code_fingerprint()}; {formatting_fingerprint()}".encode()).hexdigest()

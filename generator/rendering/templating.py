@@ -13,16 +13,8 @@ from pathlib import Path
 from generator.cache import default_directory
 from generator.dify import FORBIDDEN_HINTS, GENERATED_MARKER, HTTP_NODE_MAX_BYTES
 from generator.errors import UserError
+from generator.package import templates_dir
 from generator.rendering.variant import Variant
-
-
-def templates_dir() -> Path:
-    """The templates: inside the installed package (wheel), else the source checkout's."""
-    package = Path(__file__).resolve().parent.parent
-    packaged = package / "templates"
-    if packaged.is_dir():
-        return packaged
-    return package.parent / "templates"
 
 
 def python_literal(value: object) -> str:

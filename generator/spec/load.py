@@ -10,10 +10,11 @@ from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from generator.cache import TextCache, code_fingerprint, default_directory
+from generator.cache import TextCache, default_directory
 from generator.dify import BUILT_IN_OUTPUTS, CONVERSATION_APPS, FILE_INPUT_TYPES, INPUT_TYPES, OUTPUT_TYPES
 from generator.errors import UserError, escape_controls, shown, shown_path, with_article
 from generator.files import read_user_text
+from generator.package import code_fingerprint
 from generator.spec import names
 from generator.spec.model import Input, Origin, Snippet, Spec
 from generator.spec.options import OPTIONS, Option
