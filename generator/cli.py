@@ -301,6 +301,20 @@ def _render_flag(option: Option):
     return click.option(name, option.key, type=kinds[option.kind], default=None, help=option.help)
 
 
+def _json_table(flag: str, item: str, text: str) -> dict:
+    """The JSON object after KEY= in a map flag; one line when it isn't one."""
+    try:
+        table = json.loads(text)
+    except (ValueError, RecursionError):
+        table = None
+    if not isinstance(table, dict):
+        raise UserError(
+            f"{flag} {shown(item)}: after KEY= a {{...}} must be a JSON object, e.g. "
+            'lang={"param": "language", "type": "select", "options": ["en", "de"]}'
+        )
+    return table
+
+
 def _flag_values(values: dict) -> dict:
     """Turn the given render flags into spec values (omitting flags that weren't given)."""
     raw = {}
@@ -311,6 +325,10 @@ def _flag_values(values: dict) -> dict:
         if option.kind == "map":
             pairs = {}
             for item in value:
+                if "={" in item:  # KEY={...}: a typed input, as a spec's inline table, in JSON
+                    key, _, table = item.partition("={")
+                    pairs[key] = _json_table(option.flag_name, item, "{" + table)
+                    continue
                 key, equals, item_value = item.rpartition("=")
                 if not equals:
                     raise UserError(f"{option.flag_name} {shown(item)}: write it as {option.metavar}")

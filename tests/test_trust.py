@@ -558,3 +558,21 @@ def test_an_answer_trickled_a_byte_a_second_ends_at_the_bound() -> None:
         api._read_within(trickle, "http://dify/v1/info", clock=lambda: now[0])
     assert f"the answer took over {api.TOTAL_SECONDS:g} s" in str(refused.value)
     assert trickle.reads == api.TOTAL_SECONDS + 1  # it gave up at the bound, not after 64 KB (113 s before)
+
+
+def test_render_takes_a_typed_input_as_json(monkeypatch) -> None:
+    """#19.17: every option has a flag, typed inputs too: KEY={...} is the spec's inline table."""
+    import generator
+
+    table = {"param": "language", "type": "select", "options": ["en", "de"], "required": False}
+    result = invoke(
+        "render", "variables", "--app", "workflow", "--input", "lang=" + json.dumps(table), monkeypatch=monkeypatch
+    )
+    assert result.exit_code == 0, result.stderr
+    from_spec = generator.render(
+        {"name": "variables", "template": "variables", "app": "workflow", "inputs": {"lang": table}}
+    )
+    assert result.stdout.split("\ndef main(", 1)[1] == from_spec.split("\ndef main(", 1)[1]
+    assert '_select("language", language, ("en", "de"))' in result.stdout
+    bad = invoke("render", "variables", "--input", "lang={bad", monkeypatch=monkeypatch)
+    assert bad.exit_code == 2 and "must be a JSON object" in bad.stderr and bad.stderr.count("\n") == 1

@@ -53,7 +53,8 @@ OPTIONS: tuple[Option, ...] = (
         "inputs",
         "map",
         {},
-        "Fixed inputs of the called app: input key (as the callee names it) -> main() parameter.",
+        "Fixed inputs of the called app: input key (as the callee names it) -> main() parameter, or a table "
+        'for a typed input (render: KEY={"param": ..., "type": ...} in JSON).',
         flag="--input",
         metavar="KEY=PARAM",
     ),
