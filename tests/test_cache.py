@@ -180,3 +180,27 @@ def test_a_warm_load_skips_validation_and_a_changed_spec_is_validated_again(tmp_
     monkeypatch.setenv("DIFY_CODENODE_CACHE_DIR", str(tmp_path / "cache"))
     with pytest.raises(UserError, match="sometimes"):
         load.load_spec(spec)
+
+
+def test_a_specs_warnings_are_kept_and_equal(tmp_path: Path, monkeypatch) -> None:
+    """Deciding "does nothing" is work; a warm run reads the verdicts back, the same ones."""
+    from generator.rendering import advice
+    from generator.spec.load import load_spec
+
+    monkeypatch.setenv("DIFY_CODENODE_CACHE_DIR", str(tmp_path / "cache"))
+    spec = tmp_path / "snippets.toml"
+    spec.write_text(
+        'version = 1\n\n[defaults]\nbase_url = "http://localhost/v1"\n\n'
+        '[[snippets]]\nname = "a"\ntemplate = "single"\nrestart_stale_conversation = true\n'
+    )
+    first = advice.spec_warnings(load_spec(spec))
+    assert len(first) == 2 and "snippets[0].restart_stale_conversation: does nothing here" in first[0] + first[1]
+
+    def no_work(*args: object) -> list[str]:
+        raise AssertionError("decided again")
+
+    monkeypatch.setattr(advice, "snippet_warnings", no_work)
+    assert advice.spec_warnings(load_spec(spec)) == first
+    spec.write_text(spec.read_text() + "time_budget = 20\n")
+    with pytest.raises(AssertionError, match="decided again"):
+        advice.spec_warnings(load_spec(spec))
