@@ -7,9 +7,6 @@ from dataclasses import asdict, fields
 
 from generator.spec.model import Input, Origin, Snippet, Spec
 
-# Snippet fields that hold tuples (JSON has only lists): rebuilt as tuples on the way back.
-_TUPLE_FIELDS = ("extra_outputs",)
-
 
 def spec_to_text(spec: Spec) -> str:
     """The spec's snippets, origins, source and apps as JSON (where it lives is set by the loader)."""
@@ -50,6 +47,5 @@ def _snippet(item: dict) -> Snippet:
     values = {field.name: item[field.name] for field in fields(Snippet)}
     values["inputs"] = tuple(Input(**dict(entry, options=tuple(entry["options"]))) for entry in item["inputs"])
     values["workflow_outputs"] = tuple((name, kind) for name, kind in item["workflow_outputs"])
-    for name in _TUPLE_FIELDS:
-        values[name] = tuple(values[name])
+    values["extra_outputs"] = tuple(item["extra_outputs"])  # JSON has lists; the Snippet holds tuples
     return Snippet(**values)
