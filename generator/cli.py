@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from generator.dify import APP_KINDS, SANDBOX_KILL_SECONDS
-from generator.errors import UserError, one_line, shown, shown_path
+from generator.errors import UserError, counted, one_line, shown, shown_path
 from generator.spec.options import OPTIONS, TEMPLATES, Option
 
 if TYPE_CHECKING:
@@ -94,11 +94,6 @@ def cli() -> None:
 def _fail(error: UserError) -> None:
     click.echo(f"dify-codenode: error: {one_line(str(error))}", err=True)
     sys.exit(EXIT_ERROR)
-
-
-def _count(number: int, noun: str) -> str:
-    """'1 file', '2 files'."""
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def _warn(warnings: tuple[str, ...] | list[str]) -> None:
@@ -224,7 +219,7 @@ def check(
     if changes:
         if not quiet:
             click.echo(
-                f"{_count(len(changes), 'file')} stale in {out_dir.as_posix()}/; run `dify-codenode generate`",
+                f"{counted(len(changes), 'file')} stale in {out_dir.as_posix()}/; run `dify-codenode generate`",
                 err=True,
             )
         sys.exit(EXIT_STALE)
@@ -240,7 +235,7 @@ def check(
         if missing:
             sys.exit(EXIT_STALE)
     if not quiet:
-        click.echo(f"{out_dir.as_posix()}/ is up to date ({_count(len(plan), 'file')})", err=True)
+        click.echo(f"{out_dir.as_posix()}/ is up to date ({counted(len(plan), 'file')})", err=True)
     if stale_apps:
         sys.exit(EXIT_STALE)
 
@@ -263,7 +258,7 @@ def _check_apps(spec: Spec, given: tuple[Path, ...], no_diff: bool, quiet: bool)
     if not quiet:
         bound = sum(len(plan.result.nodes) for plan in plans)
         verdict = f"{len(stale)} stale; run `dify-codenode sync`" if stale else "up to date"
-        click.echo(f"{len(plans)} app file(s), {bound} bound Code node(s): {verdict}", err=True)
+        click.echo(f"{counted(len(plans), 'app file')}, {counted(bound, 'bound Code node')}: {verdict}", err=True)
     return len(stale)
 
 
@@ -283,8 +278,8 @@ def _check_against_apps(spec_path: Path | None, quiet: bool) -> None:
     for line in differences:
         click.echo(one_line(line))
     if not quiet:
-        verdict = f"{len(differences)} difference(s)" if differences else "in sync"
-        click.echo(f"{checked} snippet(s) checked against their apps: {verdict}", err=True)
+        verdict = counted(len(differences), "difference") if differences else "in sync"
+        click.echo(f"{counted(checked, 'snippet')} checked against their apps: {verdict}", err=True)
     if differences:
         sys.exit(EXIT_STALE)
 
@@ -421,7 +416,9 @@ def sync(apps: tuple[Path, ...], spec_path: Path | None) -> None:
                 )
     bound = sum(len(plan.result.nodes) for plan in plans)
     changed_files = sum(plan.changed for plan in plans)
-    click.echo(f"{changed_files} of {len(plans)} app file(s) changed ({bound} bound Code node(s))", err=True)
+    click.echo(
+        f"{changed_files} of {counted(len(plans), 'app file')} changed ({counted(bound, 'bound Code node')})", err=True
+    )
 
 
 @cli.command()
@@ -432,6 +429,13 @@ def sync(apps: tuple[Path, ...], spec_path: Path | None) -> None:
     default=None,
     help="The app's Service API as this machine reaches it; written into the entry "
     "[default: the spec's defaults.base_url, else https://api.dify.ai/v1].",
+)
+@click.option(
+    "--sandbox-base-url",
+    default=None,
+    metavar="URL",
+    help="The API as Dify's sandbox reaches it, when that differs (self-hosted: http://api:5001/v1): written as "
+    "base_url, and --base-url as verify_base_url.",
 )
 @click.option(
     "--key-env",
@@ -453,6 +457,7 @@ def add(
     name: str,
     template: str,
     base_url: str | None,
+    sandbox_base_url: str | None,
     key_env: str,
     kind: str | None,
     spec_path: Path | None,
@@ -467,8 +472,10 @@ def add(
         problem = file_name_problem(name)
         if problem:
             raise UserError(f"NAME: {problem}")
-        extra = {"base_url": base_url} if base_url is not None else {}
-        entry, notes = new_entry(name, template, base_url or _default_base_url(spec_path), key_env, kind, extra)
+        read_url = base_url or _default_base_url(spec_path)
+        extra, address_notes = _addresses(base_url, read_url, sandbox_base_url)
+        entry, notes = new_entry(name, template, read_url, key_env, kind, extra)
+        notes += address_notes
         if dry_run:
             text = entry_text(entry)
         else:
@@ -481,6 +488,32 @@ def add(
         click.echo(text, nl=False)
     else:
         click.echo(f"added snippet {name} to {shown_path(written)}; run `dify-codenode generate`", err=True)
+
+
+def _addresses(base_url: str | None, read_url: str, sandbox_url: str | None) -> tuple[dict, list[str]]:
+    """The entry's base_url (the sandbox's address) and verify_base_url (this machine's), and notes."""
+    from urllib.parse import urlsplit
+
+    from generator.dify import LOCAL_HOSTS
+    from generator.spec.load import checked_base_url
+
+    if sandbox_url is not None:
+        sandbox_url = checked_base_url(sandbox_url, "--sandbox-base-url")
+        if sandbox_url == read_url.rstrip("/"):
+            return {"base_url": sandbox_url}, []
+        return {"base_url": sandbox_url, "verify_base_url": read_url.rstrip("/")}, [
+            f"base_url = {sandbox_url} (where the Code node calls from Dify's sandbox); verify_base_url = "
+            f"{read_url.rstrip('/')} (where add read the app, and check --against-apps and run reach it)"
+        ]
+    if base_url is None:
+        return {}, []
+    notes = []
+    if urlsplit(base_url).hostname in LOCAL_HOSTS:
+        notes.append(
+            f"base_url = {base_url}: inside Dify's sandbox, where the Code node runs, that host is the sandbox "
+            "itself; run add again with --sandbox-base-url (e.g. http://api:5001/v1 in docker compose) to write both"
+        )
+    return {"base_url": base_url}, notes
 
 
 def _default_base_url(spec_path: Path | None) -> str:
@@ -587,7 +620,7 @@ def lint(files: tuple[Path, ...], outputs: str | None) -> None:
             click.echo(finding.format(shown_path(path.as_posix(), limit=10_000)))
             count += 1
     if count:
-        click.echo(_count(count, "finding"), err=True)
+        click.echo(counted(count, "finding"), err=True)
         sys.exit(1)
 
 
@@ -648,7 +681,8 @@ def _input_value(value: str, flag: str) -> str:
     default=None,
     metavar="URL",
     help="Call the Service API here instead of the file's base_url (a self-hosted node tried from the host: e.g. "
-    "http://localhost/v1 for http://api:5001/v1).",
+    "http://localhost/v1 for http://api:5001/v1) [default: the spec's verify_base_url for the file's snippet, when "
+    "the spec found here has one].",
 )
 def run(
     file: Path,
@@ -662,11 +696,18 @@ def run(
 ) -> None:
     """Run a Code-node file the way Dify does; print its outputs as JSON, or the error Dify would show."""
     from generator.codenode.interpreter import choose
-    from generator.codenode.preflight import check_call, check_timeout, with_base_url
+    from generator.codenode.preflight import check_call, check_timeout, spec_verify_base_url, with_base_url
     from generator.codenode.run import failure_summary, in_user_lines, run_code_node
 
     try:
         source = _read_code(file)
+        if base_url is None and (found := spec_verify_base_url(source)):
+            base_url = found[0]
+            click.echo(
+                f"note: calls {base_url}, the spec's verify_base_url for snippet {found[1]} (where this machine "
+                "reaches the API), not the file's base_url; --base-url chooses another",
+                err=True,
+            )
         if base_url is not None:
             source = with_base_url(source, base_url, shown_path(file))
         declared = _declared_outputs(outputs, source)

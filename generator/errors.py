@@ -58,3 +58,8 @@ def _shorten(text: str, limit: int, length: int | None = None) -> str:
 def with_article(word: str) -> str:
     """The word with its indefinite article: 'an agent', 'a chat'."""
     return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
+
+
+def counted(number: int, noun: str) -> str:
+    """'1 file', '2 files'."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import difflib
+import json
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ from support.dify_exports import VERSIONS, aged, current_document, exported, syn
 from test_dsl import needs_graphon, prepared, run_on_graphon, sandbox  # noqa: F401 (sandbox: the module's dify-sandbox stand-in)
 
 from generator.cli import cli
+from generator.exports import sync
 from generator.spec.load import load_spec
 
 REPO = Path(__file__).resolve().parent.parent
@@ -121,12 +124,8 @@ def test_wired_inputs_keep_their_selectors_and_new_ones_are_wired_or_named(app_f
     }
 
 
-@pytest.mark.parametrize(
-    "edit",
-    ["comments", "four-space indent", "literal block code", "crlf", "bom", "flow style variables"],
-)
-def test_hand_edited_files_keep_every_edit(app_file, edit: str) -> None:
-    document = aged(current_document(SNIPPETS["agent_single"]), "0.1.5")
+def edited(edit: str, document: dict) -> str:
+    """The stale app as a user might have edited it (or exported it as JSON)."""
     text = exported(document)
     if edit == "comments":
         text = "# exported by Jo, reviewed 2026-11-01\n" + text.replace("kind: app\n", "kind: app  # do not change\n")
@@ -147,11 +146,44 @@ def test_hand_edited_files_keep_every_edit(app_file, edit: str) -> None:
         text = "\ufeff" + text
     elif edit == "flow style variables":
         text = yaml.dump(document, allow_unicode=True, default_flow_style=None)
+    elif edit == "flow style nodes":  # the graph's nodes as one flow list, {...} inside [...]
+        nodes = document["workflow"]["graph"]["nodes"]
+        placeholder = copy.deepcopy(document)
+        placeholder["workflow"]["graph"]["nodes"] = "NODES"
+        text = exported(placeholder).replace("nodes: NODES", "nodes: " + json.dumps(nodes, ensure_ascii=False), 1)
+        assert yaml.safe_load(text) == document
+    elif edit == "one-line json":  # Dify imports JSON too (it is YAML)
+        text = json.dumps(document)
+    elif edit == "one-line json, unicode":
+        text = json.dumps(document, ensure_ascii=False)
+    return text
+
+
+EDITS = [
+    "comments",
+    "four-space indent",
+    "literal block code",
+    "crlf",
+    "bom",
+    "flow style variables",
+    "flow style nodes",
+    "one-line json",
+    "one-line json, unicode",
+]
+
+
+@pytest.mark.parametrize(
+    "edit",
+    EDITS,
+)
+def test_hand_edited_files_keep_every_edit(app_file, edit: str) -> None:
+    text = edited(edit, aged(current_document(SNIPPETS["agent_single"]), "0.1.5"))
     path = app_file(text)
     result = invoke("sync", "--spec", SPEC, path)
     assert result.exit_code == 0, result.stderr
     synced = path.read_bytes().decode("utf-8")
-    data = current_node(yaml.safe_load(synced.lstrip("\ufeff")))
+    # (JSON: PyYAML reads the icon's surrogate-pair escape as two characters; the node is the same)
+    data = current_node((json.loads if edit.startswith("one-line json") else yaml.safe_load)(synced.lstrip("\ufeff")))
     fresh = current_node(current_document(SNIPPETS["agent_single"]))
     assert data["code"] == fresh["code"] and data["outputs"] == fresh["outputs"]
     assert changed_lines(text, synced) <= set(bound_node_lines(text.lstrip("\ufeff"), "code"))
@@ -163,7 +195,23 @@ def test_hand_edited_files_keep_every_edit(app_file, edit: str) -> None:
         assert "\n" not in synced.replace("\r\n", "")
     if edit == "bom":
         assert synced.startswith("\ufeff")
+    if edit.startswith("one-line json"):
+        assert synced.count("\n") == 0 and synced.isascii() == (edit == "one-line json")
     assert invoke("check", "--spec", SPEC, "--apps", path).exit_code == 0
+
+
+@pytest.mark.skipif(sync.LOADER is yaml.SafeLoader, reason="PyYAML without libyaml")
+def test_libyaml_and_pyyaml_sync_every_layout_to_the_same_bytes(app_file, monkeypatch) -> None:
+    """libyaml only makes loading faster: each layout syncs to the same bytes with PyYAML's own loader."""
+    document = aged(current_document(SNIPPETS["agent_single"]), "0.1.5")
+    for edit in EDITS:
+        results = []
+        for loader in (yaml.CSafeLoader, yaml.SafeLoader):
+            monkeypatch.setattr(sync, "LOADER", loader)
+            path = app_file(edited(edit, document))
+            assert invoke("sync", "--spec", SPEC, path).exit_code == 0
+            results.append(path.read_bytes())
+        assert results[0] == results[1], edit
 
 
 APP = "app:\n  mode: workflow\n  name: hostile\n"  # what every export has at its top
@@ -183,7 +231,7 @@ APP = "app:\n  mode: workflow\n  name: hostile\n"  # what every export has at it
                 f"b{n}: &b{n} [*{'a' if n == 0 else f'b{n - 1}'}, *{'a' if n == 0 else f'b{n - 1}'}]\n"
                 for n in range(60)
             ),
-            "too many YAML aliases",
+            "(a YAML bomb?)",
         ),
         (APP + "workflow:\n  graph:\n    nodes:\n    - id: '1'\n    - id: '1'\n", "two nodes have the id '1'"),
         ("x: " + "[" * 5000 + "]" * 5000 + "\n", "nested too deeply"),
@@ -199,6 +247,45 @@ APP = "app:\n  mode: workflow\n  name: hostile\n"  # what every export has at it
             "!!python/object:os.system {}\n"
             '        code: "# @generated by dify-codenode from x, snippet \\"agent_single\\".\\n"\n',
             "isn't a Code node Dify exported",
+        ),
+        (
+            APP + "workflow:\n  graph:\n    nodes:\n    - id: a\n      data:\n        type: code\n"
+            "        code: '# @generated by dify-codenode from x, snippet \"agent\\x\".'\n",
+            "its first line names the snippet as '\"agent\\\\x\"', which is no valid string",
+        ),
+        (  # only a warning in Python ("\q"), refused all the same
+            APP + "workflow:\n  graph:\n    nodes:\n    - id: a\n      data:\n        type: code\n"
+            "        code: '# @generated by dify-codenode from x, snippet \"agent\\q\".'\n",
+            "which is no valid string",
+        ),
+        (
+            APP + "workflow:\n  graph:\n    nodes:\n    - id: a\n      data:\n        type: code\n"
+            "        ? [a, b]\n        : 1\n"
+            '        code: "# @generated by dify-codenode from x, snippet \\"agent_single\\".\\n"\n',
+            "has a key that is not text",
+        ),
+        (  # beside the bound node
+            APP + "workflow:\n  graph:\n    nodes:\n    - id: a\n      ? {x: 1}\n      : 1\n      data:\n"
+            "        type: code\n        outputs: {}\n        variables: []\n"
+            '        code: "# @generated by dify-codenode from x, snippet \\"agent_single\\".\\n"\n',
+            "found unhashable key",
+        ),
+        (  # 80 aliases, under the alias limit, that expand to 2^40 nodes
+            APP
+            + "a: &a [x, x, x, x, x, x, x, x, x]\n"
+            + "".join(
+                f"b{n}: &b{n} [*{'a' if n == 0 else f'b{n - 1}'}, *{'a' if n == 0 else f'b{n - 1}'}]\n"
+                for n in range(40)
+            ),
+            "its YAML aliases expand to more than 2,000,000 nodes",
+        ),
+        (APP + "loop: &a [*a]\n", "a YAML alias refers to a node that holds it"),
+        (
+            APP
+            + "deep: &a [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[x]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n"
+            + "again: [*a, *a]\n"
+            + "more: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[*a]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n",
+            "aliases included",
         ),
     ],
 )

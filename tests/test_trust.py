@@ -576,3 +576,44 @@ def test_render_takes_a_typed_input_as_json(monkeypatch) -> None:
     assert '_select("language", language, ("en", "de"))' in result.stdout
     bad = invoke("render", "variables", "--input", "lang={bad", monkeypatch=monkeypatch)
     assert bad.exit_code == 2 and "must be a JSON object" in bad.stderr and bad.stderr.count("\n") == 1
+
+
+# --- #19.16: self-hosted set-up -------------------------------------------------------------------
+
+
+def test_add_takes_both_addresses_and_run_reaches_the_api_as_the_host_does(project: Path, dify, monkeypatch) -> None:
+    """Self-hosted: the sandbox calls http://api:5001/v1, this machine the emulator. `add` reads the
+    app at --base-url and writes it as verify_base_url, the sandbox's address as base_url; `run`
+    then tries the generated node from here without --base-url."""
+    from support.code_node import sandbox_python
+    from support.snippets import add_app
+
+    callee = add_app(dify, "agent", answer="Self-hosted ✓")
+    added = invoke(
+        "add", "helper", "--template", "single", "--base-url", dify.base_url,
+        "--sandbox-base-url", "http://api:5001/v1", key=callee.key, monkeypatch=monkeypatch,
+    )  # fmt: skip
+    assert added.exit_code == 0, added.stderr
+    spec = (project / "snippets.toml").read_text()
+    assert 'base_url = "http://api:5001/v1"' in spec and f'verify_base_url = "{dify.base_url}"' in spec
+    assert f"verify_base_url = {dify.base_url} (where add read the app" in added.stderr
+    assert invoke("generate", monkeypatch=monkeypatch).exit_code == 0
+    assert "http://api:5001/v1" in (project / "output" / "helper.py").read_text()
+    ran = invoke(
+        "run", "output/helper.py", "--input", f"api_key={callee.key}", "--input", "query=hi",
+        "--input", "user=me", "--python", sandbox_python(), monkeypatch=monkeypatch,
+    )  # fmt: skip
+    assert ran.exit_code == 0 and "Self-hosted ✓" in ran.stdout, ran.stderr
+    assert f"note: calls {dify.base_url}, the spec's verify_base_url for snippet helper" in ran.stderr
+    assert invoke("check", "--against-apps", key=callee.key, monkeypatch=monkeypatch).exit_code == 0
+
+
+def test_add_with_a_loopback_base_url_says_what_the_sandbox_sees(project: Path, dify, monkeypatch) -> None:
+    from support.snippets import add_app
+
+    callee = add_app(dify, "chat")
+    local = dify.base_url.replace("127.0.0.1", "localhost")
+    added = invoke("add", "h", "--template", "single", "--base-url", local, key=callee.key, monkeypatch=monkeypatch)
+    assert added.exit_code == 0, added.stderr
+    assert "that host is the sandbox itself; run add again with --sandbox-base-url" in added.stderr
+    assert "verify_base_url" not in (project / "snippets.toml").read_text()

@@ -7,7 +7,7 @@ import os
 from generator.callee.api import describe_app
 from generator.callee.form import accepts_files, app_kind, drift, form_fields, spec_entry
 from generator.dify import CONVERSATION_APPS
-from generator.errors import UserError, shown, with_article
+from generator.errors import UserError, counted, shown, with_article
 from generator.spec.load import checked_base_url, parse_spec
 from generator.spec.model import Spec
 
@@ -42,7 +42,8 @@ def new_entry(
     entry, more = spec_entry(name, template, kind, fields, {**extra, "verify_key_env": key_variable})
     parse_spec({"version": 1, "snippets": [entry]}, "add", "the new entry")  # the loader's one-line refusal, if any
     called = f"the app {shown(description.name)}" if description.name else "the app"
-    return entry, [f"{called} is {with_article(kind)} app with {len(fields)} input(s) a caller sends", *notes, *more]
+    inputs = counted(len(fields), "input")
+    return entry, [f"{called} is {with_article(kind)} app with {inputs} a caller sends", *notes, *more]
 
 
 def check_against_apps(spec: Spec) -> tuple[list[str], int]:

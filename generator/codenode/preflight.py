@@ -9,6 +9,8 @@ import urllib.parse
 
 from generator.dify import ENDPOINTS
 from generator.errors import UserError, shown
+from generator.marker import marked_snippet
+from generator.spec.load import BUILTIN_SPEC, find_spec_path, load_spec
 
 MAX_TIMEOUT_SECONDS = 600.0
 
@@ -90,3 +92,20 @@ def with_base_url(source: str, base_url: str, label: str) -> str:
             f"regenerate with base_url = {shown(base_url)} to try it against an {scheme} API"
         )
     return source.replace(f'"{old}/', f'"{base_url.rstrip("/")}/')
+
+
+def spec_verify_base_url(source: str) -> tuple[str, str] | None:
+    """(verify_base_url, snippet name) when the file was generated from the spec that would be
+    used here and its snippet says where this machine reaches the API (self-hosted: the sandbox
+    calls http://api:5001/v1, the host http://localhost/v1); None otherwise, a broken spec included."""
+    try:
+        marked = marked_snippet(source)
+        path = find_spec_path(None)
+        if marked is None or path == BUILTIN_SPEC or path.name != marked[0]:
+            return None
+        snippet = next((s for s in load_spec(path).snippets if s.name == marked[1]), None)
+    except (UserError, ValueError):
+        return None
+    if snippet is None or not snippet.verify_base_url or snippet.verify_base_url == snippet.base_url:
+        return None
+    return snippet.verify_base_url, snippet.name

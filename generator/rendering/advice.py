@@ -41,15 +41,18 @@ def spec_warnings(spec: Spec) -> tuple[str, ...]:
         return tuple(json.loads(stored))
     warnings: dict[str, None] = {}
     for snippet, origin in zip(spec.snippets, spec.origins, strict=True):
-        for warning in snippet_warnings(snippet, origin.entry_keys, origin.locate):
+        for warning in snippet_warnings(snippet, origin.entry_keys, origin.locate, origin.default_keys):
             warnings[origin.label + warning] = None
     cache.put(key, json.dumps(list(warnings)))
     return tuple(warnings)
 
 
-def snippet_warnings(snippet: Snippet, given: frozenset[str], locate: Locate) -> list[str]:
+def snippet_warnings(
+    snippet: Snippet, given: frozenset[str], locate: Locate, defaults: frozenset[str] = frozenset()
+) -> list[str]:
     """One line per problem: `where: what happens; what to do`. `given` are the options the
-    user set for this snippet itself; an option that does nothing is only worth a warning there."""
+    user set for this snippet itself; an option that does nothing is only worth a warning there.
+    `defaults` are the options the spec's [defaults] set."""
     warnings = []
 
     def warn(key: str, problem: str) -> None:
@@ -62,6 +65,13 @@ def snippet_warnings(snippet: Snippet, given: frozenset[str], locate: Locate) ->
                 "does nothing here: every value gives this snippet the same files (its template, "
                 "app, route or other options leave it unused); remove it",
             )
+    if snippet.app == "workflow" and snippet.query_input and "query_input" not in given | defaults:
+        warn(
+            "query_input",
+            f"is not set, so main() takes a query for the workflow's input {shown(snippet.query_input)} (the "
+            "default), and a Workflow caller has no sys.query to map to it; if the called workflow has no such "
+            'input, set query_input = "" (main() then takes none), else name it here to say so',
+        )
     url = urlsplit(snippet.base_url)
     if url.hostname in LOCAL_HOSTS:
         warn(
