@@ -33,7 +33,7 @@ MAX_DEPTH = 64  # Dify's exports nest about 10 levels
 # characters in both, so the splicing below is the same.
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # Text that may hold a YAML alias (`*name` where a node starts); every alias matches it.
-ALIAS = re.compile(r"(?:^|[ \t\[{,])\*[^ \t\r\n\[\]{},]", re.MULTILINE)
+ALIAS = re.compile(r"(?:^|[ \t\[{,:])\*[^ \t\r\n\[\]{},]", re.MULTILINE)
 
 
 @dataclass(frozen=True)
