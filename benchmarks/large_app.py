@@ -36,15 +36,25 @@ SPEC = REPO / "snippets.toml"
 def stale_app(megabytes: float, shape: str = "nodes") -> str:
     snippet = next(s for s in load_spec(SPEC).snippets if s.name == "agent_single")
     if shape == "prompts":
-        document = aged(current_document(snippet), "0.6.0", filler_nodes=50)
-        line = "Answer in the user's language, briefly ✓ 问\n"
-        for node in document["workflow"]["graph"]["nodes"][-50:]:
-            node["data"]["desc"] = line * int(megabytes * 1_000_000 / 50 / len(line.encode()))
-        return exported(document)
+        return _with_prompts(snippet, megabytes)
     base = len(exported(aged(current_document(snippet), "0.6.0")))
     per_node = (len(exported(aged(current_document(snippet), "0.6.0", filler_nodes=20))) - base) / 20
     fillers = int(megabytes * 1_000_000 / per_node)
     return exported(aged(current_document(snippet), "0.6.0", filler_nodes=fillers))
+
+
+def _with_prompts(snippet, megabytes: float) -> str:  # noqa: ANN001
+    """The app with 50 nodes holding long texts, scaled so that the file (escapes included) has the size."""
+    line = "Answer in the user's language, briefly ✓ 问\n"
+
+    def app(lines_per_node: int) -> str:
+        document = aged(current_document(snippet), "0.6.0", filler_nodes=50)
+        for node in document["workflow"]["graph"]["nodes"][-50:]:
+            node["data"]["desc"] = line * lines_per_node
+        return exported(document)
+
+    probe = len(app(1000).encode())
+    return app(int(1000 * megabytes * 1_000_000 / probe))
 
 
 def timed(loader: type, command: str, app: Path, text: str) -> float:
