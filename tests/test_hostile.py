@@ -321,8 +321,8 @@ def test_warnings_go_to_stderr_and_leave_the_exit_code_alone(tmp_path: Path, mon
         '[[snippets]]\nname = "a"\ntemplate = "single"\nrestart_stale_conversation = true\ntime_budget = 20\n'
         # on the http-node route on_timeout = "partial" does something (the status output): no warning
         '[[snippets]]\nname = "b"\ntemplate = "single"\nroute = "http-node"\non_timeout = "partial"\n'
-        '[[snippets]]\nname = "c"\ntemplate = "single"\napp = "workflow"\nquery_input = "query"\nauto_generate_name = true\ndsl_app = '
-        '"chatflow"\n'
+        '[[snippets]]\nname = "c"\ntemplate = "single"\napp = "workflow"\nquery_input = "query"\n'
+        'auto_generate_name = true\ndsl_app = "chatflow"\n'
     )
     (tmp_path / "snippets.toml").write_text(spec)
     monkeypatch.chdir(tmp_path)
