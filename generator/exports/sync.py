@@ -54,13 +54,6 @@ class SyncResult:
     nodes: tuple[NodeUpdate, ...]
 
 
-def bound_snippet(code: str) -> str | None:
-    """The snippet a Code node's code is bound to, from its first line; None when unbound.
-    ValueError when the line names it in a string that isn't a valid Python literal."""
-    marked = marked_snippet(code)
-    return marked[1] if marked else None
-
-
 def sync_text(text: str, label: str, files: dict[str, dict[str, str]]) -> SyncResult:
     """The app's text with every bound node up to date. `files`: snippet name -> its generated
     files (name -> text), as the pipeline makes them."""
@@ -120,14 +113,15 @@ def _bound_node(data, where: str, files: dict[str, dict[str, str]], context: Cal
     keys = {key.value: key for key, _ in data.value}
     code = values.get("code")
     try:
-        name = bound_snippet(code.value) if isinstance(code, yaml.ScalarNode) else None
+        marked = marked_snippet(code.value) if isinstance(code, yaml.ScalarNode) else None
     except ValueError as error:
         raise UserError(
             f"{where}: its first line names the snippet as {shown(str(error), 80)}, which is no valid string; write "
             "the name as the generated file has it"
         ) from None
-    if name is None:
+    if marked is None:
         return None
+    name = marked[1]
     language = values.get("code_language")
     if isinstance(language, yaml.ScalarNode) and language.value != "python3":
         raise UserError(
@@ -520,7 +514,7 @@ def _verify(new: str, old_root, expected: dict[int, dict[str, object]], label: s
         new_root = None
     if new_root is not None and _same(old_root, new_root, expected, label):
         return
-    if any(event.anchor for event in yaml.parse(new, Loader=yaml.SafeLoader) if isinstance(event, yaml.NodeEvent)):
+    if _has_anchors(new):
         raise UserError(
             f"{label}: a bound node's values share YAML anchors (&name / *name) with the rest of the file, so "
             "they can't be replaced in place; re-export the app from Dify, or spell the values out"
@@ -529,6 +523,16 @@ def _verify(new: str, old_root, expected: dict[int, dict[str, object]], label: s
         f"{label}: a bound node could not be updated in place in this file's layout (nothing was written); "
         "re-export the app from Dify and sync that"
     )
+
+
+def _has_anchors(text: str) -> bool:
+    """Whether the text names an anchor (&name) before any YAML error it may hold."""
+    try:
+        return any(
+            event.anchor for event in yaml.parse(text, Loader=yaml.SafeLoader) if isinstance(event, yaml.NodeEvent)
+        )
+    except yaml.YAMLError:
+        return False
 
 
 def _same(old_root, new_root, expected: dict[int, dict[str, object]], label: str) -> bool:  # noqa: ANN001
