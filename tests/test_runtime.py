@@ -210,7 +210,10 @@ def test_stream_ending_without_terminal_event_is_a_failure(dify, app: str, mode:
     [
         (b"data: {not json}\n\n", "not a JSON event"),
         (b"data: [1, 2]\n\n", "not a JSON object"),
-        (b'data: {"event": "agent_message", "answer": 42}\n\n', "whose answer is not text"),
+        (
+            b'data: {"event": "agent_message", "answer": 42}\n\n',
+            "the stream's agent_message event has an answer that is not text",
+        ),
         (b'data: {"event": "agent_message", "answer": "\xff\xfe"}\n\n', "not a JSON event"),
     ],
     ids=["not-json", "not-object", "answer-not-text", "not-utf8"],

@@ -207,7 +207,7 @@ def an_answer_that_is_not_text(bed: VariantBed) -> None:
     app = bed.app(
         scenario=failure_stream({"event": "agent_message" if bed.snippet.app == "agent" else "message", "answer": 42})
     )
-    bed.fails(bed.run(app), "whose answer is not text")
+    bed.fails(bed.run(app), "event has an answer that is not text")
 
 
 @scenario(code_route)

@@ -203,7 +203,7 @@ def _answer_of(event: dict) -> str:
         return ""
     if not isinstance(text, str):
         raise _DifyCallError(
-            f"the stream sent a {event.get('event')} event whose answer is not text"
+            f"the stream's {event.get('event')} event has an answer that is not text"
         )
     return text
 
