@@ -24,8 +24,12 @@ HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent / "tests"), str(HERE.parent)]
 
 from support.code_node import sandbox_python  # noqa: E402
-from support.dify_emulator import App, DifyEmulator, Event, Ping, Sleep, standard_stream  # noqa: E402
 from support.snippets import render_code, run_snippet  # noqa: E402
+
+from generator.emulator.apps import App  # noqa: E402
+from generator.emulator.server import DifyEmulator  # noqa: E402
+from generator.emulator.streams import standard_stream  # noqa: E402
+from generator.emulator.wire import Event, Ping, Sleep  # noqa: E402
 
 COMPLETIONS = (12.8, 12.9, 13.0, 13.05, 13.1, 13.15, 13.2)
 ANSWER = "The whole answer."

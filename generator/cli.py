@@ -279,7 +279,8 @@ def _check_against_apps(spec_path: Path | None, quiet: bool) -> None:
         click.echo(one_line(line))
     if not quiet:
         verdict = counted(len(differences), "difference") if differences else "in sync"
-        click.echo(f"{counted(checked, 'snippet')} checked against their apps: {verdict}", err=True)
+        apps = "its app" if checked == 1 else "their apps"
+        click.echo(f"{counted(checked, 'snippet')} checked against {apps}: {verdict}", err=True)
     if differences:
         sys.exit(EXIT_STALE)
 
@@ -525,6 +526,59 @@ def _default_base_url(spec_path: Path | None) -> str:
     if isinstance(value, str) and value:
         return value.rstrip("/")
     return str(next(option.default for option in OPTIONS if option.key == "base_url"))
+
+
+@cli.command()
+@click.option(
+    "--apps",
+    "apps_path",
+    required=True,
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="TOML file with one [[apps]] table per app: key, mode, answer, inputs, ... (see the README).",
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port",
+    default=5001,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on (Dify's API port); 0 takes any free port.",
+)
+def emulate(apps_path: Path, host: str, port: int) -> None:
+    """Serve apps from a small file as Dify's Service API does, to try add, run and check --against-apps offline."""
+    import signal
+    import time
+
+    from generator.emulator.apps_file import load_apps
+    from generator.emulator.server import DifyEmulator
+
+    apps = load_apps(apps_path)
+    try:
+        server = DifyEmulator(host=host, port=port)
+    except (OSError, OverflowError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        raise UserError(
+            f"can't listen on {shown(host)} port {port}: {reason}; choose another --port (0: any free one)"
+        ) from None
+    for app in apps:
+        server.add(app)
+    server.log = lambda line: click.echo(line, err=True)
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    with server:
+        click.echo(f"serving {counted(len(apps), 'app')} as Dify's Service API at {server.base_url} (Ctrl-C stops it)")
+        for app in apps:
+            click.echo(f"  {app.mode:<10} {shown(app.key)} {shown(app.name)}")
+        sys.stdout.flush()
+        try:
+            while True:  # until Ctrl-C or SIGTERM; time.sleep wakes for both, on every platform
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            click.echo("stopped", err=True)
+
+
+def _stop_on_sigterm(_signal: int, _frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 @cli.command()

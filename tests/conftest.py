@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from support.code_node import sandbox_python
-from support.dify_emulator import DifyEmulator
+
+from generator.emulator.server import DifyEmulator
 
 REPO = Path(__file__).resolve().parent.parent
 

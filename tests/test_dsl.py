@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 import yaml
 from support.code_node import sandbox_python
-from support.dify_emulator import CONVERSATION_PREFIX, SOMEONE_ELSES
 from support.sandbox_server import API_KEY, SandboxServer
 from support.snippets import add_app, called_app, parameters, point_at_emulator
 from support.tls import trusting_env
 
 from generator.codenode.run import declared_outputs
 from generator.dify import BUILT_IN_OUTPUTS
+from generator.emulator.server import CONVERSATION_PREFIX, SOMEONE_ELSES
 
 REPO = Path(__file__).resolve().parent.parent
 DSL_FILES = sorted(REPO.glob("output/*.yml")) + sorted(REPO.glob("tests/golden/*/expected/*.yml"))

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 from support.code_node import declared_outputs, run_code_node
-from support.dify_emulator import CONVERSATION_PREFIX
 from support.input_samples import sample_value
 from support.snippets import add_app, called_app, parameters, point_at_emulator
 
+from generator.emulator.server import CONVERSATION_PREFIX
 from generator.spec.load import load_spec
 
 REPO = Path(__file__).resolve().parent.parent

@@ -21,6 +21,7 @@ from click.testing import CliRunner
 from generator.cli import cli
 
 HEAD = "version = 1\n"
+APP = '[[apps]]\nkey = "app-emulated0001"\nmode = "chat"\n'  # one valid app of emulate's apps file
 MAIN = "def main(x: str) -> dict:\n    return {'a': x}\n"
 
 
@@ -178,7 +179,7 @@ CASES = {
     "a fractional --dynamic": Case(["render", "variables", "--dynamic", "3.5"], "'3.5' is not a valid integer"),
     "an unknown template": Case(["render", "nope"], "is not one of 'single', 'variables', 'conversation'"),
     "no template": Case(["render"], "Missing argument 'TEMPLATE'; one of single, variables, conversation"),
-    "an unknown command": Case(["nope"], "commands: add, check, generate, init, lint, render, run, schema"),
+    "an unknown command": Case(["nope"], "commands: add, check, emulate, generate, init, lint, render, run, schema"),
     "an unknown option": Case(["generate", "--nope"], "No such option '--nope'"),
     "a bad --time-budget": Case(["render", "single", "--time-budget", "soon"], "'soon' is not a valid float"),
     "lint without files": Case(["lint"], "Missing argument 'FILES...'"),
@@ -263,6 +264,70 @@ CASES = {
     "a bad verify_key_env": Case(
         ["generate"], "is not an environment variable name", {"snippets.toml": snippet('verify_key_env = "A=B"\n')}
     ),
+    # --- emulate's apps file ----------------------------------------------------------------
+    **{
+        f"emulate: {name}": Case(["emulate", "--apps", "apps.toml", "--port", "0"], says, {"apps.toml": text})
+        for name, (text, says) in {
+            "not TOML": ("[[apps]\n", "apps.toml: invalid TOML: Expected ']]'"),
+            "no [[apps]]": ("x = 1\n", "unknown top-level key 'x'"),
+            "an empty file": ("", "no [[apps]] tables"),
+            "apps that are no tables": ("apps = [1]\n", "no [[apps]] tables"),
+            "a misspelt key": (APP + 'anwser = "x"\n', "apps[0]: unknown key 'anwser'; the keys are key, mode"),
+            "no key": ('[[apps]]\nmode = "chat"\n', "apps[0]: key is missing"),
+            "a key with a space": ('[[apps]]\nkey = "app-ab cd"\nmode = "chat"\n', "can't travel in an HTTP header"),
+            "a key used twice": (APP + APP, "apps[1].key 'app-…0001' is used twice"),
+            "a key of a number": ("[[apps]]\nkey = 7\n", "apps[0].key must be text in quotes, not 7"),
+            "no mode": ('[[apps]]\nkey = "app-emulated0001"\n', "apps[0]: mode is missing"),
+            "a mode Dify hasn't": ('[[apps]]\nkey = "app-emulated0001"\nmode = "agnet"\n', "'agnet' is no app mode"),
+            "outputs of a chat app": (APP + "outputs = { a = 1 }\n", "only a workflow app has outputs"),
+            "outputs that are no table": (
+                '[[apps]]\nkey = "app-emulated0001"\nmode = "workflow"\noutputs = 3\n',
+                "outputs must be a table",
+            ),
+            "a pausing chat app": (APP + "pause = true\n", "only chatflow and workflow apps pause"),
+            "pause of a text": (APP + 'pause = "yes"\n', "pause must be true or false, not 'yes'"),
+            "a negative delay": (APP + "delay = -1\n", "delay must be from 0 to 60 seconds, not -1"),
+            "an endless delay": (APP + "delay = inf\n", "delay must be a number of seconds, not inf"),
+            "an error status of success": (APP + "error = { status = 200 }\n", "from 400 to 599, not 200"),
+            "an error with a misspelt key": (APP + "error = { stauts = 500 }\n", "unknown key 'stauts'"),
+            "tags of numbers": (APP + "tags = [1]\n", "tags must be a list of texts"),
+            "inputs that are no tables": (APP + 'inputs = ["a"]\n', "inputs must be an array of tables"),
+            "an input without a name": (APP + "[[apps.inputs]]\ntype = 'number'\n", "inputs[0]: variable is missing"),
+            "an input name Dify refuses": (APP + "[[apps.inputs]]\nvariable = '1x'\n", "inputs[0].variable '1x'"),
+            "an input type Dify hasn't": (
+                APP + "[[apps.inputs]]\nvariable = 'a'\ntype = 'text'\n",
+                "inputs[0].type 'text' is no input type",
+            ),
+            "a select without options": (
+                APP + "[[apps.inputs]]\nvariable = 'a'\ntype = 'select'\n",
+                "a select input needs options",
+            ),
+            "options on a text input": (
+                APP + "[[apps.inputs]]\nvariable = 'a'\noptions = ['x']\n",
+                "only a select input has options",
+            ),
+            "a max_length of 0": (APP + "[[apps.inputs]]\nvariable = 'a'\nmax_length = 0\n", "above 0, not 0"),
+            "a max_length on a number": (
+                APP + "[[apps.inputs]]\nvariable = 'a'\ntype = 'number'\nmax_length = 3\n",
+                "only text-input, paragraph and file-list inputs have one",
+            ),
+            "an input declared twice": (
+                APP + "[[apps.inputs]]\nvariable = 'a'\n[[apps.inputs]]\nvariable = 'a'\n",
+                "variable 'a' is declared twice",
+            ),
+            "a required flag of a text": (
+                APP + "[[apps.inputs]]\nvariable = 'a'\nrequired = 'no'\n",
+                "required must be true or false",
+            ),
+            "bytes that are no UTF-8": (b"\xff\xfe[[apps]]", "not UTF-8"),
+        }.items()
+    },
+    "emulate: no apps file": Case(
+        ["emulate", "--apps", "apps.toml"], "apps.toml: no such file; write one with an [[apps]] table per app"
+    ),
+    "emulate: a folder": Case(["emulate", "--apps", "apps"], "is a directory", setup=lambda d: (d / "apps").mkdir()),
+    "emulate: a pipe": Case(["emulate", "--apps", "apps.toml"], "not a regular file", setup=fifo("apps.toml")),
+    "emulate: a port past 65535": Case(["emulate", "--apps", "apps.toml", "--port", "70000"], "70000"),
     # --- init -----------------------------------------------------------------------------
     "init over a pipe": Case(["init", "--spec", "p"], "already exists", setup=fifo("p")),
     "init into a missing directory": Case(["init", "--spec", "no/such/dir/s.toml"], "can't be written"),

@@ -8,10 +8,12 @@ import urllib.parse
 
 import pytest
 from support.code_node import run_code_node
-from support.dify_emulator import CONVERSATION_PREFIX, SOMEONE_ELSES, Drop, Event, standard_stream
 from support.snippets import add_app, render_code
 
 from generator.codenode.run import declared_outputs
+from generator.emulator.server import CONVERSATION_PREFIX, SOMEONE_ELSES
+from generator.emulator.streams import standard_stream
+from generator.emulator.wire import Drop, Event
 from generator.errors import UserError
 from generator.rendering.formatting import format_source
 from generator.rendering.templating import render_request_builder

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from support.app_forms import Variable
 from support.snippets import add_app, render_code, run_snippet
 
 from generator.cli import cli
+from generator.emulator.forms import Variable
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -353,7 +353,7 @@ def test_verify_base_url_is_where_ci_reaches_the_app(project: Path, dify, monkey
     )
     result = invoke("check", "--against-apps", key=app.key, variable="CHAT_KEY", monkeypatch=monkeypatch)
     assert result.exit_code == 0, result.stderr
-    assert "1 snippet checked against their apps: in sync" in result.stderr
+    assert "1 snippet checked against its app: in sync" in result.stderr
 
 
 def test_unknown_types_and_a_missing_form_are_taken_in_stride(project: Path, dify, monkeypatch) -> None:

@@ -8,18 +8,22 @@ against the repo instead (the extra exists, the marker selects tests, the script
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
-from support.app_forms import Variable
 from support.snippets import add_app
+
+from generator.emulator.forms import Variable
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -28,6 +32,7 @@ else:  # pragma: no cover
 
 REPO = Path(__file__).resolve().parent.parent
 README = (REPO / "README.md").read_text(encoding="utf-8")
+APPS_BLOCK = 2  # the toml blocks: spec, typed inputs, emulate's apps file, pyproject, schema line
 BLOCKS = [(match.group(1), match.group(2)) for match in re.finditer(r"^```(\w*)\n(.*?)^```", README, re.M | re.S)]
 
 
@@ -46,6 +51,8 @@ class Project:
         self.env.pop("DIFY_APP_API_KEY", None)
         form = [Variable("topic", "paragraph"), Variable("lang", "select", options=["en", "de"])]
         self.app = add_app(dify, "workflow", form=form)  # the README's researcher
+        self.emulated: subprocess.Popen | None = None  # `dify-codenode emulate ... &`, when a block starts it
+        self.emulated_url = ""
 
     def tool(self, *args: str) -> subprocess.CompletedProcess:
         return subprocess.run(
@@ -72,12 +79,45 @@ class Project:
             assert subprocess.run(["bash", "-n", ".ci/venvs"], cwd=REPO).returncode == 0
             assert "bash .ci/venvs" in (REPO / ".ci" / "run").read_text()  # what CI runs too
         elif words[0] == "export" and len(words) == 2 and "=" in words[1]:
-            name, _, _ = words[1].partition("=")
-            self.env[name] = self.app.key  # the README exports a key: the emulated app's
+            name, _, value = words[1].partition("=")
+            # The README exports a key: its own emulator's app's as written, else the test emulator's app's.
+            self.env[name] = value if self.emulated else self.app.key
+        elif words[:2] == ["dify-codenode", "emulate"] and words[-1] == "&":
+            self.start_emulator(words[2:-1])
         elif words[0] == "dify-codenode":
             self.run_tool(words[1:])
         else:
             pytest.fail(f"README command {words} is not known to tests/test_readme.py: teach it how to check this")
+
+    def start_emulator(self, arguments: list[str]) -> None:
+        """`dify-codenode emulate --apps FILE &` with the README's apps file, on a free port: its first
+        line says where it serves and every app it serves is listed."""
+        apps_file = arguments[arguments.index("--apps") + 1]
+        (self.directory / apps_file).write_text(blocks("toml")[APPS_BLOCK])
+        self.emulated = subprocess.Popen(
+            [sys.executable, "-m", "generator", "emulate", *arguments, "--port", "0"],
+            cwd=self.directory,
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        first = self.emulated.stdout.readline()
+        match = re.fullmatch(
+            r"serving 1 app as Dify's Service API at (http://127\.0\.0\.1:\d+/v1) \(Ctrl-C stops it\)\n", first
+        )
+        assert match, first + self.emulated.stderr.read() if self.emulated.poll() is not None else first
+        self.emulated_url = match.group(1)
+        assert self.emulated.stdout.readline() == "  agent      'app-…0001' 'Research agent'\n"
+
+    def stop_emulator(self) -> str:
+        """Stops it as Ctrl-C would; its stderr: one line per request it answered."""
+        if self.emulated is None:
+            return ""
+        self.emulated.send_signal(signal.SIGINT)
+        _, stderr = self.emulated.communicate(timeout=30)
+        assert self.emulated.returncode == 0 and stderr.endswith("stopped\n"), stderr
+        return stderr
 
     def run_tool(self, arguments: list[str]) -> None:
         """dify-codenode itself, for real: in this project, or in the repo for a plain check."""
@@ -92,9 +132,10 @@ class Project:
                 for command in (["git", "init", "-q"], [sys.executable, "-m", "generator", "generate"]):
                     subprocess.run(command, cwd=self.directory, check=True, capture_output=True, env=self.env)
                 subprocess.run(["git", "add", "."], cwd=self.directory, check=True, capture_output=True)
-        if arguments[0] == "add":  # the live app is the emulator's
+        if arguments[0] == "add":  # the live app is the emulator's: the README's own, else the test's
             at = arguments.index("--base-url")
-            arguments = [*arguments[: at + 1], self.dify.base_url, *arguments[at + 2 :]]
+            arguments = [*arguments[: at + 1], self.emulated_url or self.dify.base_url, *arguments[at + 2 :]]
+        arguments = [re.sub(r"\$(\w+)", lambda name: self.env[name.group(1)], word) for word in arguments]
         for argument in arguments[1:]:
             if argument.endswith(".yml") and not (self.directory / argument).exists():  # the user's exported app
                 self.export_stale_app(self.directory / argument)
@@ -118,6 +159,9 @@ class Project:
             assert "synced " in done.stderr  # the exported app's bound node was stale
         elif arguments == ["check", "--staged"]:
             assert done.stderr.endswith("files)\n")  # up to date, every file staged
+        elif arguments[0] == "run":  # the README says what it prints
+            said = re.search(r"`run` prints `(\{.*?\})`", README).group(1)
+            assert json.loads(done.stdout) == json.loads(said)
         elif arguments[:2] != ["check", "--apps"] and arguments != ["check", "--against-apps"]:
             pytest.fail(
                 f"README runs `dify-codenode {' '.join(arguments)}`: teach tests/test_readme.py what it must do"
@@ -189,11 +233,14 @@ def check_pytest(arguments: list[str]) -> None:
 
 
 @pytest.fixture
-def project(tmp_path: Path, dify) -> Project:
+def project(tmp_path: Path, dify) -> Iterator[Project]:
     """A user's project: the repo's spec (and its schema), no output yet."""
     shutil.copy(REPO / "snippets.toml", tmp_path)
     shutil.copy(REPO / "snippets.schema.json", tmp_path)
-    return Project(tmp_path, dify)
+    made = Project(tmp_path, dify)
+    yield made
+    if made.emulated is not None and made.emulated.poll() is None:
+        made.emulated.kill()
 
 
 SHELL = blocks("sh")
@@ -205,10 +252,14 @@ def test_every_shell_block_runs(text: str, project: Project) -> None:
     assert found
     for words in found:
         project.run(words)
+    if project.emulated is not None:  # the block's calls reached the README's emulator, key masked
+        log = project.stop_emulator()
+        assert "GET /v1/parameters -> 200 (app-…0001)" in log and "POST /v1/chat-messages -> 200 (app-…0001)" in log
+        assert "emulatedAgent" not in log
 
 
 def test_the_spec_examples_generate(tmp_path: Path) -> None:
-    spec, typed, pyproject, schema_line = blocks("toml")
+    spec, typed, _apps, pyproject, schema_line = blocks("toml")
     for number, text in enumerate((schema_line + spec, "version = 1\n" + typed)):
         directory = tmp_path / str(number)
         directory.mkdir()

@@ -5,18 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from support.dify_emulator import (
-    CONVERSATION_PREFIX,
-    SOMEONE_ELSES,
-    Drop,
-    Event,
-    Ping,
-    Raw,
-    Sleep,
-    Style,
-    standard_stream,
-)
 from support.snippets import add_app, render_code, run_snippet
+
+from generator.emulator.server import CONVERSATION_PREFIX, SOMEONE_ELSES
+from generator.emulator.streams import standard_stream
+from generator.emulator.wire import Drop, Event, Ping, Raw, Sleep, Style
 
 ANSWER = 'Hello 世界! Ünïcödé ✓ 🌍 — «quotes» "and" \\backslashes\\ \n new line {{inputs}} <<RESULT>>'
 CHAT_KINDS = [("agent", "agent"), ("agent", "agent-1.16"), ("chat", "chat"), ("chatflow", "chatflow")]

@@ -8,10 +8,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from support.dify_emulator import CONVERSATION_PREFIX, PAUSE_FORM, Event, as_mode, paused_stream, standard_stream
 from support.snippets import add_app, render_code, run_snippet
 
 from generator.dify import FORBIDDEN_HINTS
+from generator.emulator.server import CONVERSATION_PREFIX
+from generator.emulator.streams import PAUSE_FORM, as_mode, paused_stream, standard_stream
+from generator.emulator.wire import Event
 
 KINDS = ("agent", "chat", "chatflow", "completion", "workflow")
 STREAMS = ("agent", "agent-1.16", "chat", "chatflow", "completion", "workflow")

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from support.dify_exports import aged, current_document, exported
-from support.loopback import LoopbackServer, QuietHandler
 
 from generator.cli import cli
+from generator.emulator.loopback import LoopbackServer, QuietHandler
 from generator.spec.load import load_spec
 
 REPO = Path(__file__).resolve().parent.parent

@@ -6,9 +6,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from support.app_forms import Variable
 from support.input_samples import LOCAL_FILE, REMOTE_FILE, TOOL_FILE
 from support.snippets import add_app, parameters, render_code, run_snippet
+
+from generator.emulator.forms import Variable
 
 # A form with one input of every type, and the spec table that describes it.
 FORM = [

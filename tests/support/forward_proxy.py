@@ -7,7 +7,7 @@ import select
 import socket
 import urllib.parse
 
-from support.loopback import LoopbackServer, QuietHandler
+from generator.emulator.loopback import LoopbackServer, QuietHandler
 
 SQUID_DENIED = (
     b"<html><head><title>ERROR: The requested URL could not be retrieved</title></head>"

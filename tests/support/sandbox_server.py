@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 
 from generator.codenode.run import BOOT, SANDBOX_TIMEOUT
-from support.loopback import LoopbackServer, QuietHandler
+from generator.emulator.loopback import LoopbackServer, QuietHandler
 
 API_KEY = "dify-sandbox"
 

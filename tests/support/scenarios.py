@@ -15,23 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from generator.dify import FORBIDDEN_HINTS
+from generator.emulator.server import CONVERSATION_PREFIX, SOMEONE_ELSES
+from generator.emulator.streams import PAUSE_FORM, as_mode, paused_stream, standard_stream
+from generator.emulator.wire import Drop, Event, Ping, Raw, Reset, Sleep, Style, Wire
 from generator.rendering.variant import Variant
-from support.dify_emulator import (
-    CONVERSATION_PREFIX,
-    PAUSE_FORM,
-    SOMEONE_ELSES,
-    Drop,
-    Event,
-    Ping,
-    Raw,
-    Reset,
-    Sleep,
-    Style,
-    Wire,
-    as_mode,
-    paused_stream,
-    standard_stream,
-)
 from support.forward_proxy import ForwardProxy
 from support.input_samples import LOCAL_FILE, REMOTE_FILE, TOOL_FILE, forwarded
 from support.tls import without_certifi_env

@@ -9,12 +9,13 @@ import urllib.parse
 from functools import cache
 
 from generator.dify import ENDPOINTS
+from generator.emulator.apps import App
+from generator.emulator.server import DifyEmulator
 from generator.errors import UserError
 from generator.rendering.pipeline import snippet_files
 from generator.spec.load import build_snippet
 from generator.spec.model import Snippet
 from support.code_node import NodeRun, declared_outputs, run_code_node
-from support.dify_emulator import App, DifyEmulator
 from support.tls import trusting_env
 
 _keys = itertools.count(1)

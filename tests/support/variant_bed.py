@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 
 from test_http_route import buffered
 
+from generator.emulator.apps import App
+from generator.emulator.forms import Variable
+from generator.emulator.server import CONVERSATION_PREFIX, DifyEmulator
 from generator.rendering.pipeline import snippet_files
 from generator.rendering.variant import Variant, variant_of
-from support.app_forms import Variable
 from support.code_node import NodeRun, declared_outputs, run_code_node
-from support.dify_emulator import CONVERSATION_PREFIX, App, DifyEmulator
 from support.input_samples import sample_value
 from support.option_space import options_of, snippet
 from support.snippets import add_app, parameters

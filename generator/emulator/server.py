@@ -1,4 +1,4 @@
-"""A Dify Service API stand-in on 127.0.0.1 that validates requests and streams SSE exactly as Dify does."""
+"""A Dify Service API stand-in that validates requests as Dify does and streams its SSE byte for byte."""
 
 from __future__ import annotations
 
@@ -11,10 +11,13 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
 
-from support import app_forms
-from support.loopback import LoopbackServer, QuietHandler
+from generator.emulator import forms
+from generator.emulator.apps import App, Request
+from generator.emulator.loopback import LoopbackServer, QuietHandler
+from generator.emulator.streams import standard_stream
+from generator.emulator.wire import Drop, Event, Ping, Raw, Reset, Sleep, Style, Wire
+from generator.errors import escape_controls, masked
 
 CHAT_MODES = ("agent", "agent-1.16", "chat", "chatflow")
 # Conversation ids are UUIDs, as Dify's are (newer Dify refuses any other id): the emulator's
@@ -28,267 +31,21 @@ ROUTES = {
 }
 
 
-# --- what a scenario sends on the wire --------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Event:
-    """One `data: {...}` event; fields common to every event are added by the server."""
-
-    payload: dict
-
-
-@dataclass(frozen=True)
-class Ping:
-    """Dify's keep-alive: the bare line `event: ping`."""
-
-
-@dataclass(frozen=True)
-class Sleep:
-    seconds: float
-
-
-@dataclass(frozen=True)
-class Raw:
-    """Bytes written as they are (for malformed streams)."""
-
-    data: bytes
-
-
-@dataclass(frozen=True)
-class Drop:
-    """Close the connection (cleanly) without ending the chunked body."""
-
-
-@dataclass(frozen=True)
-class Reset:
-    """Break the connection: over TLS, bytes that are no TLS record, then a reset (RST); over
-    HTTP, the reset alone (over TLS Python reads a bare reset as an orderly end)."""
-
-
-@dataclass(frozen=True)
-class Wire:
-    """Bytes written to the socket as they are, outside any HTTP chunk (for broken framing)."""
-
-    data: bytes
-
-
-@dataclass(frozen=True)
-class Style:
-    """How events are framed: newer Dify sends compact raw UTF-8, older spaced \\u-escaped JSON."""
-
-    compact: bool = True
-    data_prefix: str = "data: "
-    newline: str = "\n"
-    split_every: int = 0  # >0: send the stream in pieces of this many bytes, across event boundaries
-    delay: float = 0.0  # seconds between events
-    chunked: bool = True  # False: no chunked framing; the body ends when the connection closes
-    wire_split: int = 0  # >0: write each HTTP chunk's framed bytes this many at a time, pausing between
-
-
-@dataclass
-class Request:
-    """A validated request, as the scenario sees it."""
-
-    path: str
-    app: App
-    body: dict
-    conversation_id: str
-    user: str
-    ids: dict
-    pings_only: bool = False  # an older Dify's answer to an unknown conversation: pings until the idle close
-
-
-Scenario = Callable[[Request], list]
-
-
-@dataclass
-class App:
-    """One callee app behind an API key."""
-
-    key: str
-    mode: str  # agent | agent-1.16 | chat | chatflow | completion | workflow
-    answer: str = "Hello from the emulator."
-    required_inputs: tuple[str, ...] = ()
-    scenario: Scenario | None = None  # None: the standard stream for the mode
-    style: Style = field(default_factory=Style)
-    outputs: dict | None = None  # workflow outputs; default {"text": answer}
-    status: int = 200  # a non-200 answer instead of a stream (with error_body)
-    error_body: bytes = b""
-    error_content_type: str = "application/json"
-    stop_delay: float = 0.0  # seconds the stop endpoint waits before answering (a hanging stop)
-    # How it describes itself (GET /info, /parameters), and its input form: with a form, inputs
-    # are checked and filtered as Dify does (tests/support/app_forms.py), and the request log holds what
-    # the app kept ("prepared_inputs").
-    name: str = "Emulated app"
-    description: str = ""
-    tags: list[str] = field(default_factory=list)
-    form: list[app_forms.Variable] | None = None
-    file_upload: dict | None = None
-    # Hostile answers for GET: path ("/v1/info" or "/v1/parameters") -> (status, body, content type),
-    # and seconds to wait before answering either.
-    describe_answers: dict[str, tuple[int, bytes, str]] = field(default_factory=dict)
-    describe_delay: float = 0.0
-    # Which Dify it plays for conversation ids: "uuid" (newer Dify: a non-UUID id is 400
-    # invalid_param), or "pings" (before July 2026, dify #38800: an unknown id streams pings only,
-    # until the stream's idle close).
-    conversation_ids: str = "uuid"
-
-
-def as_mode(mode: str) -> Scenario:
-    """The standard stream of another kind of app, whatever the route (the wire is the truth)."""
-    return lambda request: standard_stream(replace(request, app=replace(request.app, mode=mode)))
-
-
-# What a Human Input node's pause streams (Dify 1.14+, dify-facts §5).
-PAUSE_FORM = {
-    "form_id": "form-1",
-    "form_token": "tok-7Hq2",
-    "node_id": "approve",
-    "node_title": "Approve the draft",
-    "workflow_run_id": "run-1",
-}
-
-
-def paused_stream(request: Request, text: str = "so far", bare: bool = False) -> list:
-    """Some answer, then human_input_required and workflow_paused, and the stream ends: no
-    message_end, no workflow_finished. `bare`: both events without data (dify #35504)."""
-    mode = request.app.mode
-    run = {"id": "run-1", "workflow_id": "wf-1"}
-    if mode == "workflow":
-        answer = [Event({"event": "text_chunk", "data": {"text": text, "from_variable_selector": ["llm", "text"]}})]
-    else:
-        answer = [Event({"event": "agent_message" if mode.startswith("agent") else "message", "answer": text})]
-    if bare:
-        pause = [Event({"event": "human_input_required"}), Event({"event": "workflow_paused"})]
-    else:
-        form = dict(PAUSE_FORM, form_content="Approve?", inputs=[], actions=[{"id": "ok", "title": "Approve"}])
-        reasons = [{"type": "human_input_required", "form_token": PAUSE_FORM["form_token"], "node_id": "approve"}]
-        pause = [
-            Event({"event": "human_input_required", "data": form}),
-            Event({"event": "workflow_paused", "data": {"reasons": reasons, "workflow_run_id": "run-1"}}),
-        ]
-    return [Event({"event": "workflow_started", "data": run})] + answer + pause
-
-
-def chunks_of(text: str, size: int) -> list[str]:
-    return [text[i : i + size] for i in range(0, len(text), size)] or [""]
-
-
-def standard_stream(request: Request, chunk_size: int = 7) -> list:
-    """What Dify streams for each app mode when all goes well."""
-    app = request.app
-    pieces = chunks_of(app.answer, chunk_size)
-    usage = {
-        "prompt_tokens": 12,
-        "completion_tokens": 34,
-        "total_tokens": 46,
-        "total_price": "0.000123",
-        "currency": "USD",
-        "latency": 1.234,
-    }
-    end = Event({"event": "message_end", "metadata": {"usage": usage, "retriever_resources": []}, "files": None})
-    if app.mode == "agent":
-        thought = {
-            "event": "agent_thought",
-            "position": 1,
-            "thought": "",
-            "observation": "",
-            "tool": "",
-            "tool_input": "",
-            "message_files": [],
-        }
-        return (
-            [Event(thought)]
-            + [Event({"event": "agent_message", "answer": p}) for p in pieces]
-            + [Event(dict(thought, thought=app.answer)), end]
-        )
-    if app.mode == "agent-1.16":
-        return [Event({"event": "agent_message", "answer": p}) for p in pieces] + [
-            Event({"event": "message", "answer": app.answer}),
-            end,
-        ]
-    if app.mode in ("chat", "completion"):
-        return [Event({"event": "message", "answer": p}) for p in pieces] + [end]
-    if app.mode == "chatflow":
-        run = {"id": "run-1", "workflow_id": "wf-1"}
-        return (
-            [
-                Event({"event": "workflow_started", "data": run}),
-                Event({"event": "node_started", "data": {"node_id": "llm", "node_type": "llm", "title": "LLM"}}),
-            ]
-            + [Event({"event": "message", "answer": p}) for p in pieces]
-            + [
-                Event(
-                    {
-                        "event": "node_finished",
-                        "data": {"node_id": "llm", "status": "succeeded", "outputs": {"text": app.answer}},
-                    }
-                ),
-                Event(
-                    {
-                        "event": "workflow_finished",
-                        "data": dict(
-                            run,
-                            status="succeeded",
-                            outputs={"answer": app.answer},
-                            error=None,
-                            elapsed_time=1.5,
-                            total_tokens=46,
-                            total_steps=3,
-                        ),
-                    }
-                ),
-                end,
-            ]
-        )
-    if app.mode == "workflow":
-        outputs = app.outputs if app.outputs is not None else {"text": app.answer}
-        run = {"id": "run-1", "workflow_id": "wf-1"}
-        return (
-            [
-                Event({"event": "workflow_started", "data": run}),
-                Event({"event": "node_started", "data": {"node_id": "llm", "node_type": "llm"}}),
-            ]
-            + [
-                Event({"event": "text_chunk", "data": {"text": p, "from_variable_selector": ["llm", "text"]}})
-                for p in pieces
-            ]
-            + [
-                Event({"event": "node_finished", "data": {"node_id": "llm", "status": "succeeded"}}),
-                Event(
-                    {
-                        "event": "workflow_finished",
-                        "data": dict(
-                            run,
-                            status="succeeded",
-                            outputs=outputs,
-                            error=None,
-                            elapsed_time=2.5,
-                            total_tokens=46,
-                            total_steps=3,
-                        ),
-                    }
-                ),
-            ]
-        )
-    raise ValueError(f"unknown mode {app.mode}")
-
-
 # --- the server ------------------------------------------------------------------------
 
 
 class DifyEmulator(LoopbackServer):
     """Start with `with DifyEmulator() as dify:`; add apps; point snippets at dify.base_url."""
 
-    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
-        super().__init__(_Handler, tls)
+    def __init__(self, tls: ssl.SSLContext | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
+        super().__init__(_Handler, tls, host, port)
         self.apps: dict[str, App] = {}
         self.conversations: dict[str, str] = {}  # id -> user
         self.requests: list[dict] = []  # validated requests with their bodies
         self.hits: list[tuple[str, str]] = []  # (path, Authorization) of every POST
         self.lock = threading.Lock()
         self.counter = itertools.count(1)
+        self.log: Callable[[str], None] | None = None  # told one line per answered request
 
     @property
     def base_url(self) -> str:
@@ -296,7 +53,7 @@ class DifyEmulator(LoopbackServer):
 
     @property
     def tls_base_url(self) -> str:
-        """The same API over TLS (needs `tls` at start), with a certificate from tests/support/tls.py's CA."""
+        """The same API over TLS (needs `tls` at start), with the given context's certificate."""
         return self.tls_url + "/v1"
 
     def add(self, app: App) -> App:
@@ -330,6 +87,13 @@ class _Handler(QuietHandler):
     def emulator(self) -> DifyEmulator:
         return self.server.owner  # type: ignore[attr-defined]
 
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """One line per answer for whoever watches (`dify-codenode emulate`), the key masked."""
+        if self.emulator.log is not None:
+            auth = self.headers.get("Authorization", "") if self.headers else ""
+            key = masked(auth[len("Bearer ") :]) if auth.startswith("Bearer ") else "no key"
+            self.emulator.log(f"{self.command} {escape_controls(self.path)} -> {code} ({escape_controls(key)})")
+
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
         """GET /v1/info and /v1/parameters, with the app's own key as Bearer."""
         with self.emulator.lock:
@@ -344,11 +108,11 @@ class _Handler(QuietHandler):
         if path in app.describe_answers:
             self._send(*app.describe_answers[path])
             return
-        form = app.form if app.form is not None else [app_forms.Variable(name) for name in app.required_inputs]
+        form = app.form if app.form is not None else [forms.Variable(name) for name in app.required_inputs]
         if path == "/v1/info":
-            self._send_json(200, app_forms.dumps(app_forms.info(app.name, app.description, app.tags, app.mode)))
+            self._send_json(200, forms.dumps(forms.info(app.name, app.description, app.tags, app.mode)))
         elif path == "/v1/parameters":
-            self._send_json(200, app_forms.dumps(app_forms.parameters(app.mode, form, app.file_upload)))
+            self._send_json(200, forms.dumps(forms.parameters(app.mode, form, app.file_upload)))
         else:
             self._send_json(*_envelope(404, "not_found", "The requested URL was not found on the server."))
 
@@ -416,8 +180,8 @@ class _Handler(QuietHandler):
                 return _envelope(400, "invalid_param", "files must be a list")
             try:
                 for mapping in files:
-                    app_forms.check_file_mapping(mapping, "files")
-            except app_forms.FormError as error:
+                    forms.check_file_mapping(mapping, "files")
+            except forms.FormError as error:
                 return _envelope(400, "invalid_param", str(error))
         if path == "/v1/chat-messages" and not body.get("query"):
             return _envelope(400, "invalid_param", "query is required")
@@ -434,8 +198,8 @@ class _Handler(QuietHandler):
                 return _envelope(400, "invalid_param", f"{name} is required in input form")
         if app.form is not None and conversation_id == "":  # a continued conversation keeps its first inputs
             try:
-                prepared = app_forms.prepare_inputs(inputs, app.form)
-            except app_forms.FormError as error:
+                prepared = forms.prepare_inputs(inputs, app.form)
+            except forms.FormError as error:
                 return _envelope(400, "invalid_param", str(error))
             with emulator.lock:
                 emulator.requests[-1]["prepared_inputs"] = prepared

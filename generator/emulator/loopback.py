@@ -1,4 +1,4 @@
-"""What every test server here shares: a threaded HTTP server on 127.0.0.1 (optionally over TLS), a context manager."""
+"""What every local test server shares: a threaded HTTP server on 127.0.0.1 (optionally over TLS), a context manager."""
 
 from __future__ import annotations
 
@@ -15,13 +15,20 @@ class _QuietServer(ThreadingHTTPServer):
 
 
 class LoopbackServer:
-    """Serves `handler` on a free port of 127.0.0.1 (and, given a TLS context, on a second port over
-    TLS); handlers reach this object as `self.server.owner`."""
+    """Serves `handler` on `port` of `host` (a free port of 127.0.0.1 by default; given a TLS context,
+    also on a second free port over TLS); handlers reach this object as `self.server.owner`."""
 
-    def __init__(self, handler: type[BaseHTTPRequestHandler], tls: ssl.SSLContext | None = None) -> None:
-        self.servers = [_QuietServer(("127.0.0.1", 0), handler)]
+    def __init__(
+        self,
+        handler: type[BaseHTTPRequestHandler],
+        tls: ssl.SSLContext | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        self.host = host
+        self.servers = [_QuietServer((host, port), handler)]
         if tls is not None:
-            secure = _QuietServer(("127.0.0.1", 0), handler)
+            secure = _QuietServer((host, 0), handler)
             # The handshake happens on the handler's first read, in its own thread.
             secure.socket = tls.wrap_socket(secure.socket, server_side=True, do_handshake_on_connect=False)
             self.servers.append(secure)
@@ -35,11 +42,11 @@ class LoopbackServer:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.servers[0].server_address[1]}"
+        return f"http://{self.host}:{self.servers[0].server_address[1]}"
 
     @property
     def tls_url(self) -> str:
-        return f"https://127.0.0.1:{self.servers[1].server_address[1]}"
+        return f"https://{self.host}:{self.servers[1].server_address[1]}"
 
     def __enter__(self):
         for thread in self.threads:
