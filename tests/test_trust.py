@@ -4,6 +4,10 @@ where the user sent it, is never printed, and a spec's apps never lead `sync` ou
 from __future__ import annotations
 
 import json
+import socket
+import ssl
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -558,6 +562,57 @@ def test_an_answer_trickled_a_byte_a_second_ends_at_the_bound() -> None:
         api._read_within(trickle, "http://dify/v1/info", clock=lambda: now[0])
     assert f"the answer took over {api.TOTAL_SECONDS:g} s" in str(refused.value)
     assert trickle.reads == api.TOTAL_SECONDS + 1  # it gave up at the bound, not after 64 KB (113 s before)
+
+
+class _HeaderTrickle:
+    """A server on 127.0.0.1 (over TLS with a context) that sends its status line and headers a byte
+    every 50 ms: each wait for a byte is short, the whole head takes 10 s. `finished` says whether
+    it got to send all of it (the client stayed that long)."""
+
+    HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" + b"X-Pad: " + b"a" * 130 + b"\r\n"
+
+    def __init__(self, tls: ssl.SSLContext | None) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.tls = tls
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.listener.getsockname()[1]}/v1"
+        self.finished = False
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        connection, _ = self.listener.accept()
+        try:
+            if self.tls:
+                connection = self.tls.wrap_socket(connection, server_side=True)
+            connection.recv(65536)  # the request
+            for byte in self.HEAD:
+                connection.sendall(bytes([byte]))
+                time.sleep(0.05)
+            connection.sendall(b"Content-Length: 2\r\n\r\n{}")
+            self.finished = True
+        except OSError:
+            pass  # the client hung up: what the test wants
+        finally:
+            connection.close()
+            self.listener.close()
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_headers_trickled_a_byte_at_a_time_end_at_the_total_bound(scheme: str, monkeypatch) -> None:
+    """#19.5: http.client bounds each wait, not the head; the request's deadline ends the connection."""
+    from support.tls import ca_file, server_context
+
+    from generator.callee import api
+    from generator.errors import UserError
+
+    monkeypatch.setattr(api, "TOTAL_SECONDS", 0.5)  # the head takes 10 s: only a total bound stops it
+    monkeypatch.setenv("SSL_CERT_FILE", ca_file())  # urllib's default context, trusting the test CA
+    server = _HeaderTrickle(server_context() if scheme == "https" else None)
+    with pytest.raises(UserError) as refused:
+        api.describe_app(server.url, "app-trickledHead0001")
+    server.thread.join(timeout=30)
+    assert str(refused.value) == f"{server.url}/info: the answer took over 0.5 s; check the base URL and your network"
+    assert not server.finished  # the client gave up long before the head was sent
 
 
 def test_render_takes_a_typed_input_as_json(monkeypatch) -> None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import http.client
 import json
+import socket
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -19,7 +21,7 @@ from dataclasses import dataclass
 from generator.errors import UserError, shown
 
 TIMEOUT_SECONDS = 15.0  # for each wait on the network
-TOTAL_SECONDS = 30.0  # for a whole answer
+TOTAL_SECONDS = 30.0  # for a whole answer, from the connection made to the last byte, headers too
 MAX_ANSWER_BYTES = 8 * 1024 * 1024  # a form of thousands of inputs fits; a runaway answer doesn't
 MAX_REDIRECTS = 3  # same-origin redirects followed (a proxy adding a slash, http -> https refused)
 
@@ -47,7 +49,69 @@ def _origin(url: urllib.parse.SplitResult) -> str:
     return shown(f"{url.scheme}://{url.hostname}" + (f":{url.port}" if url.port else ""), 80).strip("'")
 
 
-_OPENER = urllib.request.build_opener(_SameOriginRedirects)
+class _Deadline:
+    """Ends one request's connections when its time is up: http.client bounds each wait for bytes
+    (TIMEOUT_SECONDS), not the whole answer, so a server trickling its status line and headers a
+    byte at a time could hold a request open for hours. A timer shuts the socket down instead."""
+
+    def __init__(self, seconds: float) -> None:
+        self.at = time.monotonic() + seconds
+        self.expired = False
+        self._timers: list[threading.Timer] = []
+
+    def arm(self, sock: socket.socket) -> None:
+        timer = threading.Timer(max(0.0, self.at - time.monotonic()), self._expire, (sock,))
+        timer.daemon = True
+        timer.start()
+        self._timers.append(timer)
+
+    def _expire(self, sock: socket.socket) -> None:
+        self.expired = True
+        try:
+            sock.shutdown(socket.SHUT_RDWR)  # the blocked read returns: the connection is over
+        except OSError:
+            pass  # already closed
+
+    def cancel(self) -> None:
+        for timer in self._timers:
+            timer.cancel()
+
+
+class _HTTP(urllib.request.HTTPHandler):
+    """urllib's HTTP, with every connection (redirects too) under the request's deadline."""
+
+    def __init__(self, deadline: _Deadline) -> None:
+        super().__init__()
+        self.deadline = deadline
+
+    def http_open(self, req):  # noqa: ANN001, ANN201 (urllib's signature)
+        return self.do_open(_connection(http.client.HTTPConnection, self.deadline), req)
+
+
+class _HTTPS(urllib.request.HTTPSHandler):
+    """urllib's HTTPS (its default certificate checks), with every connection under the deadline."""
+
+    def __init__(self, deadline: _Deadline) -> None:
+        super().__init__()
+        self.deadline = deadline
+
+    def https_open(self, req):  # noqa: ANN001, ANN201 (urllib's signature)
+        return self.do_open(_connection(http.client.HTTPSConnection, self.deadline), req)
+
+
+def _connection(kind: type[http.client.HTTPConnection], deadline: _Deadline) -> type[http.client.HTTPConnection]:
+    """`kind` whose socket, once connected (over TLS: once wrapped), is armed with the deadline."""
+
+    class Connection(kind):  # type: ignore[valid-type,misc]
+        def connect(self) -> None:
+            super().connect()
+            deadline.arm(self.sock)
+
+    return Connection
+
+
+def _opener(deadline: _Deadline) -> urllib.request.OpenerDirector:
+    return urllib.request.build_opener(_SameOriginRedirects, _HTTP(deadline), _HTTPS(deadline))
 
 
 @dataclass(frozen=True)
@@ -85,15 +149,23 @@ def describe_app(base_url: str, key: str) -> AppDescription:
 def _get_json(base_url: str, path: str, key: str) -> dict:
     url = base_url.rstrip("/") + path
     request = urllib.request.Request(url, headers={"Authorization": f"Bearer {key}", "Accept": "application/json"})
+    deadline = _Deadline(TOTAL_SECONDS)
     try:
-        with _OPENER.open(request, timeout=TIMEOUT_SECONDS) as response:  # http(s) only: the loader checks base_url
+        # http(s) only: the loader checks base_url
+        with _opener(deadline).open(request, timeout=TIMEOUT_SECONDS) as response:
             data = _read_within(response, url)
             content_type = response.headers.get("Content-Type", "")
     except urllib.error.HTTPError as error:
         raise UserError(f"{url}: {_http_error(error)}") from None
     except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as error:
+        if deadline.expired:
+            raise _too_slow(url) from None
         reason = getattr(error, "reason", error)
         raise UserError(f"{url}: can't be reached ({_short(reason)}); check the base URL and your network") from None
+    finally:
+        deadline.cancel()
+    if deadline.expired:  # cut while the body was read: what arrived is not the whole answer
+        raise _too_slow(url)
     if len(data) > MAX_ANSWER_BYTES:
         raise UserError(
             f"{url}: the answer is over {MAX_ANSWER_BYTES // (1024 * 1024)} MB; is this a Dify Service API?"
@@ -122,8 +194,12 @@ def _read_within(response, url: str, clock: Callable[[], float] = time.monotonic
         if size > MAX_ANSWER_BYTES:
             break
         if clock() > deadline:
-            raise UserError(f"{url}: the answer took over {TOTAL_SECONDS:g} s; check the base URL and your network")
+            raise _too_slow(url)
     return b"".join(parts)
+
+
+def _too_slow(url: str) -> UserError:
+    return UserError(f"{url}: the answer took over {TOTAL_SECONDS:g} s; check the base URL and your network")
 
 
 def _http_error(error: urllib.error.HTTPError) -> str:

@@ -45,6 +45,11 @@ def server_context() -> ssl.SSLContext:
     return context
 
 
+def ca_file() -> str:
+    """The test CA's certificate file (for SSL_CERT_FILE: the system's default context then trusts it)."""
+    return str(_authority()[1] / "ca.pem")
+
+
 def trusting_env() -> dict[str, str]:
     """Environment for a node run whose certifi trusts the test CA."""
     return {"PYTHONPATH": str(_authority()[1] / "trusting")}
