@@ -14,6 +14,7 @@ from generator.cache import default_directory
 from generator.dify import FORBIDDEN_HINTS, GENERATED_MARKER, HTTP_NODE_MAX_BYTES
 from generator.errors import UserError
 from generator.package import templates_dir
+from generator.rendering.runtime_text import runtime_definition
 from generator.rendering.variant import Variant
 
 
@@ -73,6 +74,7 @@ def _environment():
     environment.filters["comment"] = comment_text
     environment.filters["seconds"] = seconds
     environment.filters["json_text"] = json_text
+    environment.globals["runtime"] = runtime_definition
     return environment
 
 
