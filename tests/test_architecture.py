@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,8 @@ def _module_name(path: Path) -> str:
 
 
 MODULES = {_module_name(path): path for path in sorted(PACKAGE.rglob("*.py"))}
+# The runtime is the generated files' code, which imports certifi only where a sandbox has it.
+RUNTIME = {name for name in MODULES if name.startswith("generator.runtime.")}
 
 
 def _imports(tree: ast.Module) -> list[tuple[ast.stmt, bool]]:
@@ -90,7 +93,7 @@ def test_the_cycle_finder_finds_cycles() -> None:
     assert _cycles({"a": {"b"}, "b": set()}) == []
 
 
-@pytest.mark.parametrize("module", sorted(set(MODULES) - EDGE - SCRIPTS))
+@pytest.mark.parametrize("module", sorted(set(MODULES) - EDGE - SCRIPTS - RUNTIME))
 def test_only_the_edge_imports_lazily(module: str) -> None:
     """Inside the package a module's imports are at its top, so its dependencies read at a glance;
     only the heavy libraries a warm run must not load wait until they are needed."""
@@ -125,3 +128,17 @@ def test_one_home_for_writing_files_and_diffs() -> None:
         "difflib.unified_diff(": {"generator.files"},
         "tomllib.loads(": {"generator.spec.load"},
     }
+
+
+@pytest.mark.parametrize("module", sorted(RUNTIME))
+def test_the_runtime_imports_only_what_a_code_node_has(module: str) -> None:
+    """Its definitions are emitted into generated files: the standard library, certifi (where the
+    sandbox has it, imported inside the function that uses it) and the runtime's own modules."""
+    allowed = set(sys.stdlib_module_names) | {"certifi", "__future__"}
+    foreign = [
+        target
+        for node, _ in _imports(ast.parse(MODULES[module].read_text()))
+        for target in _targets(node)
+        if not target.startswith("generator.runtime") and target.split(".")[0] not in allowed
+    ]
+    assert foreign == []

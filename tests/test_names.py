@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.spec.names import FIXED_PARAMETERS, GENERATED_NAMES, RUNNER_NAMES, can_bind, parameter_problem
+from generator.spec.names import FIXED_PARAMETERS, RUNNER_NAMES, can_bind, generated_names, parameter_problem
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 FILES = sorted(GOLDEN.glob("*/expected/*.py"))
@@ -35,13 +35,13 @@ def test_reserved_names_cover_the_generated_code(path: Path) -> None:
     parameters = {arg.arg for arg in main.args.args}
     body = ast.Module(body=main.body, type_ignores=[])  # annotations are evaluated outside main
     used_in_main = {node.id for node in ast.walk(body) if isinstance(node, ast.Name)} - parameters
-    missing = (module_names(tree) | used_in_main) - GENERATED_NAMES
-    assert not missing, f"add to generator.spec.names.GENERATED_NAMES: {sorted(missing)}"
+    missing = (module_names(tree) | used_in_main) - generated_names()
+    assert not missing, f"add to generator.spec.names.TEMPLATE_NAMES: {sorted(missing)}"
     assert not module_names(tree) & (RUNNER_NAMES - {"json"}), "the runner rebinds these after the code"
 
 
 def test_every_reserved_name_is_refused_as_a_parameter() -> None:
-    for name in sorted(GENERATED_NAMES | RUNNER_NAMES | set(FIXED_PARAMETERS)):
+    for name in sorted(generated_names() | RUNNER_NAMES | set(FIXED_PARAMETERS)):
         assert parameter_problem(name), name
     assert parameter_problem("customer") is None
 

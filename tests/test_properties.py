@@ -15,7 +15,7 @@ from generator.rendering.formatting import format_source
 from generator.rendering.templating import render_snippet
 from generator.rendering.variant import variant_of
 from generator.spec.load import RUNNER_MARKERS, SNIPPET_KEYS, build_snippet, parse_spec
-from generator.spec.names import GENERATED_NAMES
+from generator.spec.names import generated_names
 from generator.spec.options import OPTIONS
 
 if sys.version_info >= (3, 11):
@@ -89,7 +89,7 @@ def _assert_no_injection(source: str) -> ast.Module:
             top.update(a.name.split(".")[0] for a in node.names)
         else:
             raise AssertionError(f"unexpected top-level statement: {ast.dump(node)[:80]}")
-    assert top <= GENERATED_NAMES
+    assert top <= generated_names()
     return tree
 
 

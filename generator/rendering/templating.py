@@ -14,6 +14,7 @@ from generator.cache import default_directory
 from generator.dify import FORBIDDEN_HINTS, GENERATED_MARKER, HTTP_NODE_MAX_BYTES
 from generator.errors import UserError
 from generator.package import templates_dir
+from generator.rendering.reachable import keep_reachable
 from generator.rendering.runtime_text import runtime_definition
 from generator.rendering.variant import Variant
 
@@ -139,12 +140,14 @@ def context(variant: Variant, source: str) -> dict:
 def render_snippet(variant: Variant, source: str) -> str:
     """The snippet's Python source, before black: main() that calls the app, or on the
     HTTP-node route main() that parses what the HTTP Request node buffered."""
-    return _render("code_route.py.jinja" if variant.code_route else "http_parse.py.jinja", variant, source)
+    return keep_reachable(
+        _render("code_route.py.jinja" if variant.code_route else "http_parse.py.jinja", variant, source)
+    )
 
 
 def render_request_builder(variant: Variant, source: str) -> str:
     """HTTP-node route: the Code node that builds the request body, before black."""
-    return _render("http_request.py.jinja", variant, source)
+    return keep_reachable(_render("http_request.py.jinja", variant, source))
 
 
 def _render(template_name: str, variant: Variant, source: str) -> str:

@@ -23,3 +23,7 @@ def _error_envelope(raw: object) -> tuple:
         return str(envelope.get("code") or ""), str(envelope.get("message") or "")
     except (ValueError, AttributeError):
         return "", ""
+
+
+class _StaleConversation(Exception):
+    """The called app doesn't know this conversation for this user (HTTP 404)."""

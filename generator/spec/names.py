@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import keyword
 import re
+from functools import cache
 
 from generator.errors import shown
+from generator.runtime import bound_names
 
 # Dify's rule for variable and output names in the UI (30 characters at most).
 DIFY_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,29}")
 # Soft keywords of every Python the sandbox may run (3.10 to 3.13); `type` since 3.12.
 SOFT_KEYWORDS = frozenset({"_", "case", "match", "type"})
 FIXED_PARAMETERS = ("api_key", "query", "user", "conversation_id", "files")
-# Names main() itself uses, or that the generated module defines at top level: a parameter
-# with one of these names would shadow it. tests/test_names.py checks this list against the
-# generated code, so it can't fall behind the templates.
-GENERATED_NAMES = frozenset(
+# Names that main() uses, or that the templates bind at top level besides the runtime's
+# definitions (generator/runtime/ binds the rest): a parameter with one of these names would
+# shadow it. tests/test_names.py checks generated_names() against the golden files and
+# tests/static_pass.py against every variant, so it can't fall behind the templates.
+TEMPLATE_NAMES = frozenset(
     {
         "SystemExit",
         "str",
@@ -24,41 +27,17 @@ GENERATED_NAMES = frozenset(
         "reply",
         "error",
         "main",
-        "http",
-        "json",
-        "socket",
-        "ssl",
-        "time",
-        "urllib",
-        "re",
-        "uuid",
         "pause",
-        "_URL",
         "_TIME_BUDGET_SECONDS",
         "_STOP_RESERVE_SECONDS",
-        "_MAX_ANSWER_CHARS",
-        "_TRUNCATION_MARKER",
-        "_MAX_LINE_BYTES",
         "_HTTP_NODE_MAX_BYTES",
-        "_DifyCallError",
-        "_OutOfTime",
-        "_StaleConversation",
         "_Reply",
         "_ask_dify_app",
         "_post",
         "_stop_task",
-        "_connect",
-        "_proxy_for",
-        "_tls_context",
-        "_remaining",
-        "_read_body",
-        "_read_events",
-        "_read_error",
         "_describe_transport_error",
         "_apply_event",
-        "_check_run_status",
         "_finish_workflow",
-        "_declared_output",
         "_is_string",
         "_is_number",
         "_is_boolean",
@@ -67,38 +46,15 @@ GENERATED_NAMES = frozenset(
         "_is_number_list",
         "_is_object_list",
         "_is_boolean_list",
-        "_within_limit",
-        "_fit",
-        "_too_long",
         "_ended_early",
         "_Paused",
-        "_pause_of",
-        "_pause_line",
         "_wrong_kind",
-        "_split_reasoning",
         "_FORBIDDEN_HINTS",
-        "_is_uuid",
         "_user",
-        "_not_unicode",
         "body_text",
-        "_not_a_conversation_id",
-        "_object",
-        "_answer_of",
-        "_error_envelope",
         "_one_line",
         "_hint_for",
         "_parse_buffered_stream",
-        "_InputError",
-        "_required",
-        "_text",
-        "_limited_text",
-        "_select",
-        "_number",
-        "_checkbox",
-        "_json_object",
-        "_file",
-        "_files",
-        "_limited_files",
     }
 )
 # Runner names Dify binds at module level after the user code (dify-facts §1).
@@ -108,6 +64,13 @@ DEVICE_NAMES = frozenset(
     {"con", "prn", "aux", "nul"} | {f"com{n}" for n in range(1, 10)} | {f"lpt{n}" for n in range(1, 10)}
 )
 FILE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]{0,63}")
+
+
+@cache
+def generated_names() -> frozenset[str]:
+    """Every name a generated file may bind at top level or main() reads (computed on first use:
+    only validating a spec needs it, and a warm run validates nothing)."""
+    return TEMPLATE_NAMES | bound_names()
 
 
 def identifier_problem(name: str) -> str | None:
@@ -138,7 +101,7 @@ def parameter_problem(name: str) -> str | None:
         return problem
     if name in FIXED_PARAMETERS:
         return f"{shown(name)} is already a parameter of every snippet; pick another name"
-    if name in GENERATED_NAMES or name in RUNNER_NAMES:
+    if name in generated_names() or name in RUNNER_NAMES:
         return f"{shown(name)} is a name the generated code or Dify's runner uses; pick another name"
     return None
 

@@ -1,0 +1,288 @@
+"""The shared runtime's checks and readers, tested as Python: typed inputs, limits, events, reasoning, ids, transport.
+
+Generated files hold this very code (the templates emit it by name from generator/runtime/);
+tests/test_runtime.py runs it inside whole Code nodes, these tests pin each part's decisions.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from generator.runtime import conversation, events, inputs, limits, reasoning, request, transport_plain, transport_tls
+from generator.runtime.errors import _DifyCallError
+
+# --- typed inputs (Dify's _validate_inputs, before the call) ---
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(3, 3), (2.5, 2.5), ("7", 7), ("7.5", 7.5), ("-2", -2)],
+)
+def test_a_number_input_takes_numbers_and_their_text(value: object, expected: object) -> None:
+    assert inputs._number("n", value) == expected
+    assert type(inputs._number("n", value)) is type(expected)
+
+
+@pytest.mark.parametrize("value", [True, None, "seven", "", [1], {"a": 1}])
+def test_a_number_input_refuses_anything_else_naming_it(value: object) -> None:
+    with pytest.raises(inputs._InputError, match=r"^input n must be a number, not "):
+        inputs._number("n", value)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(True, True), (False, False), (" Yes ", True), ("off", False), ("1", True), (0, False), (1.0, True)],
+)
+def test_a_checkbox_takes_what_dify_reads_as_a_boolean(value: object, expected: bool) -> None:
+    assert inputs._checkbox("ok", value) is expected
+
+
+@pytest.mark.parametrize("value", ["maybe", 2, None, [True]])
+def test_a_checkbox_refuses_anything_else(value: object) -> None:
+    with pytest.raises(inputs._InputError, match="^input ok must be true or false"):
+        inputs._checkbox("ok", value)
+
+
+def test_text_inputs_check_type_length_and_options() -> None:
+    assert inputs._text("t", "hi") == "hi"
+    assert inputs._limited_text("t", "12345", 5) == "12345"
+    assert inputs._select("lang", "de", ("en", "de")) == "de"
+    with pytest.raises(inputs._InputError, match="^input t must be text, not int$"):
+        inputs._text("t", 3)
+    with pytest.raises(inputs._InputError, match="^input t is 6 characters; the called app takes 5 at most$"):
+        inputs._limited_text("t", "123456", 5)
+    with pytest.raises(inputs._InputError, match="^input lang is 'fr'; the called app takes one of: en, de$"):
+        inputs._select("lang", "fr", ("en", "de"))
+    with pytest.raises(inputs._InputError, match="^input t is required by the called app"):
+        inputs._required("t", "")
+    assert inputs._required("t", 0) == 0  # only None and "" are missing
+
+
+def test_a_json_object_input_takes_an_object_or_its_text() -> None:
+    assert inputs._json_object("o", {"a": 1}) == {"a": 1}
+    assert inputs._json_object("o", '{"a": [1]}') == {"a": [1]}
+    with pytest.raises(inputs._InputError, match="^input o must be a JSON object; its text isn't JSON$"):
+        inputs._json_object("o", "{")
+    with pytest.raises(inputs._InputError, match="^input o must be an object, not list$"):
+        inputs._json_object("o", "[1]")
+    with pytest.raises(inputs._InputError, match="^input o is JSON nested too deeply to read$"):
+        inputs._json_object("o", "[" * 100_000 + "]" * 100_000)
+
+
+@pytest.mark.parametrize(
+    ("file", "expected"),
+    [
+        (
+            {"type": "image", "transfer_method": "local_file", "related_id": "u1"},
+            {"type": "image", "transfer_method": "local_file", "upload_file_id": "u1"},
+        ),
+        (
+            {"type": "document", "transfer_method": "tool_file", "related_id": "t1"},
+            {"type": "document", "transfer_method": "tool_file", "tool_file_id": "t1"},
+        ),
+        (
+            {"transfer_method": "remote_url", "remote_url": "https://x.example/a.png"},
+            {"type": "custom", "transfer_method": "remote_url", "url": "https://x.example/a.png"},
+        ),
+        (
+            {"type": "image", "transfer_method": "local_file", "url": "http://files/a.png"},
+            {"type": "image", "transfer_method": "remote_url", "url": "http://files/a.png"},
+        ),
+    ],
+)
+def test_a_file_is_passed_on_by_its_id_or_its_url(file: dict, expected: dict) -> None:
+    assert inputs._file("f", file) == expected
+
+
+def test_files_are_checked_one_by_one_naming_the_item() -> None:
+    good = {"transfer_method": "local_file", "related_id": "u1"}
+    assert len(inputs._files("fs", [good, good])) == 2
+    with pytest.raises(inputs._InputError, match=r"^input fs\[1\] must be a file"):
+        inputs._files("fs", [good, "x"])
+    with pytest.raises(inputs._InputError, match="^input fs has 3 files; the called app takes 2 at most$"):
+        inputs._limited_files("fs", [good] * 3, 2)
+    with pytest.raises(inputs._InputError, match="^input f: a local_file file without an id or URL"):
+        inputs._file("f", {"transfer_method": "local_file"})
+
+
+# --- the answer's limits ---
+
+
+@pytest.fixture
+def limit(monkeypatch: pytest.MonkeyPatch) -> int:
+    monkeypatch.setattr(limits, "_MAX_ANSWER_CHARS", 40)
+    monkeypatch.setattr(limits, "_TRUNCATION_MARKER", "[cut]")
+    return 40
+
+
+@given(text=st.text(max_size=30) | st.text(min_size=38, max_size=120))
+@example(text="x" * 40)
+@example(text="x" * 41)
+def test_fit_keeps_what_fits_and_cuts_the_rest_to_the_limit_with_its_marker(text: str) -> None:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(limits, "_MAX_ANSWER_CHARS", 40)
+        patch.setattr(limits, "_TRUNCATION_MARKER", "[cut]")
+        fitted = limits._fit(text)
+    if len(text) <= 40:
+        assert fitted == text
+    else:
+        assert len(fitted) == 40 and fitted == text[:35] + "[cut]"
+
+
+def test_too_long_says_what_and_how_to_raise_the_limit(limit: int) -> None:
+    error = limits._too_long("the answer")
+    assert isinstance(error, _DifyCallError)
+    assert str(error).startswith("the answer is longer than 40 characters")
+    assert "max_answer_chars" in str(error) and "on_oversize = 'truncate'" in str(error)
+    assert limits._within_limit("x" * 40, "summary") == "x" * 40
+    with pytest.raises(_DifyCallError, match="^the called workflow's output 'summary' is longer than 40"):
+        limits._within_limit("x" * 41, "summary")
+
+
+# --- what events carry ---
+
+
+@pytest.mark.parametrize("status", ["succeeded", "partial-succeeded"])
+def test_a_run_that_succeeded_even_partly_is_a_success(status: str) -> None:
+    events._check_run_status({"status": status})
+
+
+@pytest.mark.parametrize(("status", "says"), [("failed", "'failed': boom"), ("stopped", "'stopped': no error message")])
+def test_a_run_that_failed_or_stopped_fails_naming_its_status(status: str, says: str) -> None:
+    data = {"status": status, "error": "boom" if status == "failed" else None}
+    with pytest.raises(_DifyCallError, match=f"^the called app's run ended with status {says}$"):
+        events._check_run_status(data)
+
+
+def test_a_pause_is_read_from_data_its_first_reason_or_the_event_and_the_first_value_stays() -> None:
+    first = events._pause_of(
+        {"event": "human_input_required", "data": {"node_title": "Approve", "form_token": "tok-1"}}, {}
+    )
+    later = events._pause_of(
+        {"event": "workflow_paused", "data": {"reasons": [{"form_token": "tok-2", "workflow_run_id": "run-9"}]}},
+        first,
+    )
+    assert later == {"node_title": "Approve", "node_id": "", "form_token": "tok-1", "workflow_run_id": "run-9"}
+    assert events._pause_of({"data": None, "node_id": "n1", "reasons": "x"}, {})["node_id"] == "n1"
+    line = events._pause_line(later)
+    assert line.startswith("the called app paused for human input at node 'Approve' (form_token tok-1, ")
+    assert "workflow_run_id run-9" in line and "POST /v1/form/human_input/<form_token>" in line
+    emailed = events._pause_line({"node_title": "", "node_id": "", "form_token": "", "workflow_run_id": ""})
+    assert "'(unnamed)'" in emailed and "form_token none: the form went out by email" in emailed
+
+
+@pytest.mark.parametrize(("answer", "expected"), [("hi", "hi"), ("", ""), (None, "")])
+def test_an_events_answer_is_its_text(answer: object, expected: str) -> None:
+    assert events._answer_of({"event": "message", "answer": answer}) == expected
+
+
+def test_an_answer_that_is_not_text_is_named_by_its_event() -> None:
+    with pytest.raises(_DifyCallError, match="^the stream's agent_message event has an answer that is not text$"):
+        events._answer_of({"event": "agent_message", "answer": 3})
+    assert events._object(None) == {} and events._object([1]) == {} and events._object({"a": 1}) == {"a": 1}
+
+
+def test_a_declared_workflow_output_is_checked_for_presence_and_type() -> None:
+    is_number = lambda value: isinstance(value, (int, float)) and not isinstance(value, bool)  # noqa: E731
+    assert events._declared_output({"n": 2}, "n", "number", is_number, 0) == 2
+    assert events._declared_output({"n": None}, "n", "number", is_number, 0) == 0
+    with pytest.raises(_DifyCallError, match=r"^the called workflow has no output 'n' \(it returned: a, b\)"):
+        events._declared_output({"b": 1, "a": 2}, "n", "number", is_number, 0)
+    with pytest.raises(_DifyCallError, match="^the called workflow's output 'n' is str, not the declared number"):
+        events._declared_output({"n": "2"}, "n", "number", is_number, 0)
+
+
+# --- reasoning ---
+
+
+@pytest.mark.parametrize(
+    ("text", "answer", "thoughts"),
+    [
+        ("plain", "plain", ""),
+        ("<think>why</think>\nBecause.", "Because.", "why"),
+        ("<THINK a='1'>x</Think>a<think>y</think>b", "ab", "x\ny"),
+        ("Answer<think>still thinking", "Answer", "still thinking"),
+        ("<think>all of it</think>", "", "all of it"),
+    ],
+)
+def test_reasoning_is_split_as_difys_llm_node_splits_it(text: str, answer: str, thoughts: str) -> None:
+    assert reasoning._split_reasoning(text) == (answer, thoughts)
+
+
+@given(text=st.text().filter(lambda text: "<think" not in text.lower()))
+def test_a_text_without_think_blocks_is_the_answer_as_it_is(text: str) -> None:
+    assert reasoning._split_reasoning(text) == (text, "")
+
+
+# --- conversation ids and request text ---
+
+
+@given(value=st.uuids().map(str) | st.text(max_size=40))
+def test_a_conversation_id_is_what_uuid_takes(value: str) -> None:
+    try:
+        uuid.UUID(value)
+        takes = True
+    except ValueError:
+        takes = False
+    assert conversation._is_uuid(value) is takes
+
+
+def test_an_id_that_is_no_uuid_is_named_with_what_to_do() -> None:
+    line = conversation._not_a_conversation_id("abc")
+    assert line.startswith("conversation_id 'abc' is not a conversation id")
+    assert "restart_stale_conversation = true" in line
+
+
+def test_a_lone_surrogate_is_shown_where_it_sits() -> None:
+    text = '{"query": "caf\udce9 au lait"}'
+    try:
+        text.encode()
+    except UnicodeEncodeError as error:
+        line = request._not_unicode(text, error)
+    assert line.startswith("the request can't be sent: '\\udce9' after '{\"query\": \"caf' is half of a UTF-16")
+
+
+# --- transport ---
+
+
+@pytest.mark.parametrize(("module", "scheme"), [(transport_plain, "http"), (transport_tls, "https")])
+def test_the_proxy_comes_from_the_schemes_variable_unless_no_proxy_skips_it(
+    monkeypatch: pytest.MonkeyPatch, module, scheme: str
+) -> None:
+    for name in ("http_proxy", "https_proxy", "no_proxy", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    url = module.urllib.parse.urlsplit(f"{scheme}://api.example/v1/chat-messages")
+    assert module._proxy_for(url) is None
+    other = "https" if scheme == "http" else "http"
+    monkeypatch.setenv(f"{other.upper()}_PROXY", "http://wrong:1")
+    assert module._proxy_for(url) is None
+    monkeypatch.setenv(f"{scheme.upper()}_PROXY", "ssrf_proxy:3128")  # no scheme: http:// is meant
+    proxy = module._proxy_for(url)
+    assert (proxy.scheme, proxy.hostname, proxy.port) == ("http", "ssrf_proxy", 3128)
+    monkeypatch.setenv("NO_PROXY", "api.example")
+    assert module._proxy_for(url) is None
+
+
+def test_plain_http_through_a_proxy_sends_the_whole_address(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("http_proxy", "no_proxy", "HTTP_PROXY", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    deadline = 1e12
+    direct, target = transport_plain._connect("http://api:5001/v1/chat-messages", deadline)
+    assert (direct.host, direct.port, target) == ("api", 5001, "/v1/chat-messages")
+    monkeypatch.setenv("HTTP_PROXY", "http://ssrf_proxy:3128")
+    proxied, target = transport_plain._connect("http://api:5001/v1/chat-messages", deadline)
+    assert (proxied.host, proxied.port, target) == ("ssrf_proxy", 3128, "http://api:5001/v1/chat-messages")
+
+
+def test_https_through_a_proxy_tunnels_to_the_host(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("https_proxy", "no_proxy", "HTTPS_PROXY", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTPS_PROXY", "http://ssrf_proxy:3128")
+    connection, target = transport_tls._connect("https://api.dify.ai/v1/chat-messages", 1e12)
+    assert (connection.host, connection.port, target) == ("ssrf_proxy", 3128, "/v1/chat-messages")
+    assert (connection._tunnel_host, connection._tunnel_port) == ("api.dify.ai", 443)
+    assert transport_tls._tls_context().verify_mode == transport_tls.ssl.CERT_REQUIRED
