@@ -12,7 +12,17 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from generator.runtime import conversation, events, inputs, limits, reasoning, request, transport_plain, transport_tls
+from generator.runtime import (
+    conversation,
+    events,
+    http_node,
+    inputs,
+    limits,
+    reasoning,
+    request,
+    transport_plain,
+    transport_tls,
+)
 from generator.runtime.errors import _DifyCallError
 
 # --- typed inputs (Dify's _validate_inputs, before the call) ---
@@ -235,6 +245,17 @@ def test_an_id_that_is_no_uuid_is_named_with_what_to_do() -> None:
     line = conversation._not_a_conversation_id("abc")
     assert line.startswith("conversation_id 'abc' is not a conversation id")
     assert "restart_stale_conversation = true" in line
+
+
+@pytest.mark.parametrize("user", [None, "", 7, ["u"]])
+def test_a_user_that_is_no_id_fails_on_either_route_naming_the_input(user: object) -> None:
+    line = f"input user is {user!r:.40}, not an end user's id: map it to sys.user_id"
+    with pytest.raises(_DifyCallError) as code_route:
+        request._user(user)
+    with pytest.raises(SystemExit) as http_route:
+        http_node._user(user)
+    assert str(code_route.value) == str(http_route.value) == line
+    assert request._user("workflow-u1") == http_node._user("workflow-u1") == "workflow-u1"
 
 
 def test_a_lone_surrogate_is_shown_where_it_sits() -> None:

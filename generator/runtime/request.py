@@ -1,4 +1,15 @@
-"""The request's text checked before it is sent: a lone surrogate can't be encoded as UTF-8."""
+"""What the request carries, checked before it is sent: an end user, and text that UTF-8 can encode."""
+
+from generator.runtime.errors import _DifyCallError
+
+
+def _user(user: object) -> str:
+    """The end user the call is made for: Dify's Service API needs one (Arg user)."""
+    if isinstance(user, str) and user:
+        return user
+    raise _DifyCallError(
+        f"input user is {user!r:.40}, not an end user's id: map it to sys.user_id"
+    )
 
 
 def _not_unicode(text: str, error: UnicodeEncodeError) -> str:
