@@ -227,3 +227,45 @@ def test_a_missing_black_is_one_line_not_a_traceback(cli, tmp_path: Path, monkey
         formatting.black_version.cache_clear()
         formatting._cache.cache_clear()
         pipeline._cache.cache_clear()
+
+
+def _quiet_check(args: list[str], cwd: Path, cache: Path) -> tuple[int, str, str, list[str]]:
+    """`dify-codenode check -q ARGS` through __main__: exit code, stdout, stderr, and whether click loaded."""
+    probe = (
+        "import sys\nfrom generator.__main__ import main\n"
+        f"sys.argv = ['dify-codenode', 'check', *{args!r}]\n"
+        "try:\n    main()\n    code = 0\nexcept SystemExit as exit:\n    code = exit.code\n"
+        "print(code, 'click' in sys.modules, file=sys.stderr)"
+    )
+    env = {**os.environ, "DIFY_CODENODE_CACHE_DIR": str(cache)}
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=cwd, env=env)
+    *said, last = done.stderr.strip().splitlines() or [""]
+    code, loaded_click = last.split()
+    return int(code), done.stdout, "\n".join(said), loaded_click == "True"
+
+
+def test_a_quiet_check_of_an_up_to_date_output_skips_click_and_any_other_outcome_is_clicks(tmp_path: Path) -> None:
+    spec = tmp_path / "snippets.toml"
+    spec.write_text(
+        'version = 1\n\n[[snippets]]\nname = "one"\ntemplate = "single"\n\n'
+        '[[snippets]]\nname = "two"\ntemplate = "single"\n'
+    )
+    cache = tmp_path / "cache"
+    assert (
+        run_cli(
+            "generate", "--spec", str(spec), cwd=tmp_path, env={**os.environ, "DIFY_CODENODE_CACHE_DIR": str(cache)}
+        ).returncode
+        == 0
+    )
+    for args in (["-q"], ["--quiet", "--spec", "snippets.toml"], ["-q", "--spec=snippets.toml", "--out=output"]):
+        assert _quiet_check(args, tmp_path, cache) == (0, "", "", False), args
+    # Not quiet, another flag, a stale file, a bad spec: click's check runs and says what it found.
+    code, _, said, loaded = _quiet_check([], tmp_path, cache)
+    assert (code, loaded) == (0, True) and "output/ is up to date (2 files)" in said
+    assert _quiet_check(["-q", "--no-diff"], tmp_path, cache)[::3] == (0, True)
+    two = tmp_path / "output" / "two.py"
+    two.write_text(two.read_text() + "edited\n")
+    code, printed, said, loaded = _quiet_check(["-q"], tmp_path, cache)
+    assert (code, loaded, said) == (1, True, "") and "-edited" in printed
+    code, _, said, loaded = _quiet_check(["-q", "--spec", "missing.toml"], tmp_path, cache)
+    assert (code, loaded) == (2, True) and said.startswith("dify-codenode: error: ") and "\n" not in said
