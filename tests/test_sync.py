@@ -206,12 +206,32 @@ def test_libyaml_and_pyyaml_sync_every_layout_to_the_same_bytes(app_file, monkey
     document = aged(current_document(SNIPPETS["agent_single"]), "0.1.5")
     for edit in EDITS:
         results = []
-        for loader in (yaml.CSafeLoader, yaml.SafeLoader):
+        for loader in (sync.LOADER, yaml.SafeLoader):
             monkeypatch.setattr(sync, "LOADER", loader)
             path = app_file(edited(edit, document))
             assert invoke("sync", "--spec", SPEC, path).exit_code == 0
             results.append(path.read_bytes())
         assert results[0] == results[1], edit
+
+
+@pytest.mark.skipif(sync.LOADER is yaml.SafeLoader, reason="PyYAML without libyaml")
+def test_the_memoised_loader_composes_libyamls_tree_tag_for_tag() -> None:
+    """Tags resolved once per scalar text and style are the tags CSafeLoader gives each node."""
+    scalars = ["1", "1.5", "0x1f", "true", "True", "yes", "no", "null", "~", "", "2026-12-03", ".inf", "abc", "-"]
+    text = "app:\n  mode: workflow\nitems:\n" + "".join(
+        f"  - {{plain: {value or '~'}, quoted: '{value}', repeat: {value or '~'}}}\n" for value in scalars * 3
+    )
+    text += "block: |\n  1\nkeys: {1: a, true: b, null: c}\n"
+
+    def walk(node):  # noqa: ANN001, ANN202
+        if isinstance(node, yaml.ScalarNode):
+            return (node.tag, node.value, node.style or "")  # PyYAML says None where libyaml says ""
+        items = node.value if isinstance(node, yaml.SequenceNode) else [item for pair in node.value for item in pair]
+        return (node.tag, [walk(item) for item in items])
+
+    assert sync.LOADER is not yaml.CSafeLoader
+    assert walk(yaml.compose(text, Loader=sync.LOADER)) == walk(yaml.compose(text, Loader=yaml.CSafeLoader))
+    assert walk(yaml.compose(text, Loader=sync.LOADER)) == walk(yaml.compose(text, Loader=yaml.SafeLoader))
 
 
 APP = "app:\n  mode: workflow\n  name: hostile\n"  # what every export has at its top

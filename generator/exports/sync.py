@@ -29,9 +29,43 @@ from generator.marker import marked_snippet
 MAX_ALIASES = 100  # Dify's exports have none; a YAML bomb has millions
 MAX_NODES = 2_000_000  # what the file holds with every alias expanded: bounds all later work
 MAX_DEPTH = 64  # Dify's exports nest about 10 levels
+
+
+def _libyaml_loader() -> type:
+    """libyaml's safe loader with its tag resolution memoised, else PyYAML's own safe loader."""
+    base = getattr(yaml, "CSafeLoader", None)
+    if base is None:
+        return yaml.SafeLoader
+
+    class LibyamlLoader(base):
+        """A safe loader's tags depend on a scalar's text and style alone (it has no path
+        resolvers), and an app repeats the same keys and values thousands of times: each is
+        resolved once per file. The tree is the one CSafeLoader composes (tests/test_sync.py)."""
+
+        def __init__(self, stream) -> None:  # noqa: ANN001 (PyYAML's signature)
+            super().__init__(stream)
+            self.resolved: dict = {}
+
+        def resolve(self, kind, value, implicit):  # noqa: ANN001, ANN201
+            key = (kind, value, implicit)
+            tag = self.resolved.get(key)
+            if tag is None:
+                tag = self.resolved[key] = super().resolve(kind, value, implicit)
+            return tag
+
+        def descend_resolver(self, current_node, current_index) -> None:  # noqa: ANN001
+            """Nothing to track: the path resolvers this would feed are never used."""
+
+        def ascend_resolver(self) -> None:
+            """Nothing to track (see descend_resolver)."""
+
+    assert not LibyamlLoader.yaml_path_resolvers, "memoised tags need a loader without path resolvers"
+    return LibyamlLoader
+
+
 # libyaml's loader where PyYAML was built with it (50 MB in seconds, not minutes); marks count
 # characters in both, so the splicing below is the same.
-LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+LOADER = _libyaml_loader()
 # Text that may hold a YAML alias (`*name` where a node starts); every alias matches it.
 ALIAS = re.compile(r"(?:^|[ \t\[{,:])\*[^ \t\r\n\[\]{},]", re.MULTILINE)
 
@@ -537,20 +571,22 @@ def _has_anchors(text: str) -> bool:
 
 def _same(old_root, new_root, expected: dict[int, dict[str, object]], label: str) -> bool:  # noqa: ANN001
     """Whether the new tree is the old one but for the expected values (keyed by the id of the old
-    data mapping that holds them). Each pair of nodes is compared once (aliases share nodes)."""
+    data mapping that holds them). Each pair of collections is compared once (aliases share nodes;
+    a scalar is compared as fast as it is looked up)."""
     compared: set[tuple[int, int]] = set()
     pending = [(old_root, new_root)]
     while pending:
         old, new = pending.pop()
-        if (id(old), id(new)) in compared:
-            continue
-        compared.add((id(old), id(new)))
         if type(old) is not type(new) or old.tag != new.tag:
             return False
         if isinstance(old, yaml.ScalarNode):
             if old.value != new.value:
                 return False
             continue
+        pair = (id(old), id(new))
+        if pair in compared:
+            continue
+        compared.add(pair)
         if len(old.value) != len(new.value):
             return False
         if isinstance(old, yaml.SequenceNode):
