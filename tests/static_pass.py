@@ -167,7 +167,7 @@ def main() -> int:
     print(f"lint: {findings} findings in {len(python_files)} files")
     unreserved = sorted(defined - generated_names())
     if unreserved:  # a spec input named like one of them would shadow it
-        problems.append(f"module-level names missing from generator.spec.names.TEMPLATE_NAMES: {unreserved}")
+        problems.append(f"module-level names generator.spec.names.generated_names() misses: {unreserved}")
     print(f"names: {len(defined)} module-level names across all files, {len(unreserved)} not reserved")
     python310 = args.python310 if Path(args.python310).exists() else sys.executable
     failures = _run_batch(python310, COMPILE_ALL, {where: text for text, where in python_files.items()})

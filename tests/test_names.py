@@ -36,7 +36,7 @@ def test_reserved_names_cover_the_generated_code(path: Path) -> None:
     body = ast.Module(body=main.body, type_ignores=[])  # annotations are evaluated outside main
     used_in_main = {node.id for node in ast.walk(body) if isinstance(node, ast.Name)} - parameters
     missing = (module_names(tree) | used_in_main) - generated_names()
-    assert not missing, f"add to generator.spec.names.TEMPLATE_NAMES: {sorted(missing)}"
+    assert not missing, f"not reserved (add it to generator.spec.names.MAIN_NAMES if main() uses it): {sorted(missing)}"
     assert not module_names(tree) & (RUNNER_NAMES - {"json"}), "the runner rebinds these after the code"
 
 

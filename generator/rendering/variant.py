@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from generator import dify
 from generator.spec.model import Input, Snippet
+from generator.spec.names import reader_name
 
 # After a timeout the snippet asks the callee to stop its task (POST .../stop); this much of the
 # time budget (a tenth of it, for small budgets) is kept for that call.
@@ -66,8 +67,8 @@ class WorkflowReader:
         check = _ITEM_CHECKS[base]
         if item_kind:
             check = f"isinstance(value, list) and all({check.format(v='item')} for item in value)"
-            return cls(kind, f"_is_{base}_list", check, dify.EMPTY_ARRAY_LITERAL)
-        return cls(kind, f"_is_{base}", check.format(v="value"), dify.empty_literal(kind))
+            return cls(kind, reader_name(kind), check, dify.EMPTY_ARRAY_LITERAL)
+        return cls(kind, reader_name(kind), check.format(v="value"), dify.empty_literal(kind))
 
 
 # The condition that a JSON value {v} has each scalar Dify type (bool is not a number).

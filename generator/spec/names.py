@@ -6,7 +6,9 @@ import keyword
 import re
 from functools import cache
 
+from generator.dify import OUTPUT_TYPES
 from generator.errors import shown
+from generator.package import templates_dir
 from generator.runtime import bound_names
 
 # Dify's rule for variable and output names in the UI (30 characters at most).
@@ -14,49 +16,13 @@ DIFY_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,29}")
 # Soft keywords of every Python the sandbox may run (3.10 to 3.13); `type` since 3.12.
 SOFT_KEYWORDS = frozenset({"_", "case", "match", "type"})
 FIXED_PARAMETERS = ("api_key", "query", "user", "conversation_id", "files")
-# Names that main() uses, or that the templates bind at top level besides the runtime's
-# definitions (generator/runtime/ binds the rest): a parameter with one of these names would
-# shadow it. tests/test_names.py checks generated_names() against the golden files and
-# tests/static_pass.py against every variant, so it can't fall behind the templates.
-TEMPLATE_NAMES = frozenset(
-    {
-        "SystemExit",
-        "str",
-        "body",
-        "inputs",
-        "reply",
-        "error",
-        "main",
-        "pause",
-        "_TIME_BUDGET_SECONDS",
-        "_STOP_RESERVE_SECONDS",
-        "_HTTP_NODE_MAX_BYTES",
-        "_Reply",
-        "_ask_dify_app",
-        "_post",
-        "_stop_task",
-        "_describe_transport_error",
-        "_apply_event",
-        "_finish_workflow",
-        "_is_string",
-        "_is_number",
-        "_is_boolean",
-        "_is_object",
-        "_is_string_list",
-        "_is_number_list",
-        "_is_object_list",
-        "_is_boolean_list",
-        "_ended_early",
-        "_Paused",
-        "_wrong_kind",
-        "_FORBIDDEN_HINTS",
-        "_user",
-        "body_text",
-        "_one_line",
-        "_hint_for",
-        "_parse_buffered_stream",
-    }
-)
+# What main() itself reads or binds besides its parameters; with the workflow readers' names
+# (reader_name), the top-level names in templates/ and generator/runtime/'s, it is every name a
+# generated file uses: a parameter named like one would shadow it. tests/test_names.py checks
+# generated_names() against the golden files and tests/static_pass.py against every variant.
+MAIN_NAMES = frozenset({"SystemExit", "str", "body", "body_text", "inputs", "reply", "error", "pause"})
+# A top-level def, class or constant written in a template (at the line's start).
+TEMPLATE_DEFINITION = re.compile(r"^(?:def|class) (\w+)|^(\w+) = ", re.MULTILINE)
 # Runner names Dify binds at module level after the user code (dify-facts §1).
 RUNNER_NAMES = frozenset({"json", "b64decode", "inputs_obj", "output_obj", "output_json", "result"})
 # Windows device names: a file called like one can't be created or checked out there.
@@ -66,11 +32,24 @@ DEVICE_NAMES = frozenset(
 FILE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]{0,63}")
 
 
+def reader_name(kind: str) -> str:
+    """The generated predicate for a Dify output type: _is_string, _is_number_list, ..."""
+    return f"_is_{kind[len('array[') : -1]}_list" if kind.startswith("array[") else f"_is_{kind}"
+
+
 @cache
 def generated_names() -> frozenset[str]:
     """Every name a generated file may bind at top level or main() reads (computed on first use:
     only validating a spec needs it, and a warm run validates nothing)."""
-    return TEMPLATE_NAMES | bound_names()
+    in_templates = {
+        name
+        for path in templates_dir().glob("*.jinja")
+        for match in TEMPLATE_DEFINITION.finditer(path.read_text(encoding="utf-8"))
+        for name in match.groups()
+        if name
+    }
+    readers = {reader_name(kind) for kind in OUTPUT_TYPES}
+    return MAIN_NAMES | readers | in_templates | bound_names()
 
 
 def identifier_problem(name: str) -> str | None:
