@@ -1,8 +1,7 @@
-"""The constants every generated file sets from its spec, here with example values for tests.
+"""The constants every generated file sets from its spec, here with example values.
 
-The runtime modules import them from here so that they can be linted and unit-tested.
-
-No definition of this module is emitted: each generated file writes its own values (templates/_runtime.py.jinja).
+The runtime modules import them from here, so they can be linted and unit-tested (tests patch
+the values). Nothing here is emitted: each file writes its own (templates/_runtime.py.jinja).
 """
 
 _URL = "https://api.dify.ai/v1/chat-messages"
