@@ -106,9 +106,9 @@ def test_info_and_parameters_describe_the_apps(served: dict, dify) -> None:
     assert get("/info", "app-emulatedFlow00001")["mode"] == "workflow"
 
 
-def _start(apps: Path, *flags: str) -> tuple[subprocess.Popen, str]:
+def _start(apps: Path, *flags: str, interpreter: tuple[str, ...] = ("-m", "generator")) -> tuple[subprocess.Popen, str]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "generator", "emulate", "--apps", str(apps), *flags],
+        [sys.executable, *interpreter, "emulate", "--apps", str(apps), *flags],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -161,3 +161,19 @@ def test_an_address_this_machine_does_not_have_is_one_line(tmp_path: Path) -> No
     )
     assert done.returncode == 2 and done.stderr.count("\n") == 1
     assert done.stderr.startswith("dify-codenode: error: can't listen on '192.0.2.1' port 0: ")
+
+
+def test_ctrl_c_stops_it_in_one_line(tmp_path: Path) -> None:
+    apps = tmp_path / "apps.toml"
+    apps.write_text(APPS)
+    # As a terminal starts it, Ctrl-C's SIGINT not ignored (a background job, as CI may run the tests, ignores it).
+    terminal = (
+        "import signal, sys\nsignal.signal(signal.SIGINT, signal.default_int_handler)\n"
+        "sys.argv = sys.argv[1:]\nfrom generator.__main__ import main\nmain()"
+    )
+    process, _ = _start(apps, "--port", "0", interpreter=("-c", terminal, "dify-codenode"))
+    for _ in range(4):
+        process.stdout.readline()
+    process.send_signal(signal.SIGINT)
+    _, log = process.communicate(timeout=30)
+    assert (process.returncode, log) == (0, "stopped\n")

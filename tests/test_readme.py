@@ -111,10 +111,11 @@ class Project:
         assert self.emulated.stdout.readline() == "  agent      'app-…0001' 'Research agent'\n"
 
     def stop_emulator(self) -> str:
-        """Stops it as Ctrl-C would; its stderr: one line per request it answered."""
+        """Stops it as `kill %1` would (SIGTERM: a background job of a script, as in the README,
+        ignores SIGINT); its stderr: one line per request it answered."""
         if self.emulated is None:
             return ""
-        self.emulated.send_signal(signal.SIGINT)
+        self.emulated.send_signal(signal.SIGTERM)
         _, stderr = self.emulated.communicate(timeout=30)
         assert self.emulated.returncode == 0 and stderr.endswith("stopped\n"), stderr
         return stderr
