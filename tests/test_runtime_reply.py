@@ -28,10 +28,6 @@ def _module(**options: object) -> SimpleNamespace:
     return SimpleNamespace(**namespace)
 
 
-def _cached(**options: object) -> SimpleNamespace:
-    return _module(**dict(sorted(options.items())))
-
-
 def _play(module: SimpleNamespace, events: list[dict]):
     reply = module._Reply()
     for event in events:
@@ -46,7 +42,7 @@ texts = st.lists(st.text(max_size=20), max_size=12)
 @settings(max_examples=60, deadline=None)
 @given(chunks=texts, kind=st.sampled_from(["agent_message", "message"]))
 def test_an_answer_is_its_chunks_joined_whatever_their_number_and_kind(chunks: list[str], kind: str) -> None:
-    module = _cached(app="agent", template="single")
+    module = _module(app="agent", template="single")
     reply, done = _play(module, [{"event": kind, "answer": chunk} for chunk in chunks] + [{"event": "message_end"}])
     assert done and reply.answer == "".join(chunks) and reply.length == len("".join(chunks))
 
@@ -54,7 +50,7 @@ def test_an_answer_is_its_chunks_joined_whatever_their_number_and_kind(chunks: l
 @settings(max_examples=60, deadline=None)
 @given(chunks=st.lists(st.text(min_size=1, max_size=20), min_size=1, max_size=12))
 def test_a_new_agents_closing_message_repeats_the_answer_and_is_not_added_twice(chunks: list[str]) -> None:
-    module = _cached(app="agent", template="single")
+    module = _module(app="agent", template="single")
     whole = "".join(chunks)
     events = [{"event": "agent_message", "answer": chunk} for chunk in chunks]
     reply, done = _play(module, [*events, {"event": "message", "answer": whole}, {"event": "message_end"}])
@@ -62,7 +58,7 @@ def test_a_new_agents_closing_message_repeats_the_answer_and_is_not_added_twice(
 
 
 def test_more_than_a_thousand_pieces_are_joined_in_blocks_and_lose_nothing() -> None:
-    module = _cached(app="chat", template="single")
+    module = _module(app="chat", template="single")
     events = [{"event": "message", "answer": str(index % 10)} for index in range(2500)]
     reply, done = _play(module, [*events, {"event": "message_end"}])
     assert done and reply.answer == "".join(str(index % 10) for index in range(2500))
@@ -70,17 +66,17 @@ def test_more_than_a_thousand_pieces_are_joined_in_blocks_and_lose_nothing() -> 
 
 
 def test_moderation_replaces_the_answer_so_far() -> None:
-    module = _cached(app="chat", template="single")
+    module = _module(app="chat", template="single")
     events = [{"event": "message", "answer": "bad words"}, {"event": "message_replace", "answer": "[removed]"}]
     reply, done = _play(module, [*events, {"event": "message", "answer": "!"}, {"event": "message_end"}])
     assert done and reply.answer == "[removed]!"
 
 
 def test_an_answer_over_the_limit_is_cut_with_the_marker_or_refused() -> None:
-    cut = _cached(app="chat", template="single", max_answer_chars=1000, on_oversize="truncate")
+    cut = _module(app="chat", template="single", max_answer_chars=1000, on_oversize="truncate")
     reply, _ = _play(cut, [{"event": "message", "answer": "x" * 1500}, {"event": "message_end"}])
     assert len(reply.answer) == 1000 and reply.answer.endswith("longer than 1000 characters]")
-    refused = _cached(app="chat", template="single", max_answer_chars=1000, on_oversize="fail")
+    refused = _module(app="chat", template="single", max_answer_chars=1000, on_oversize="fail")
     reply, _ = _play(refused, [{"event": "message", "answer": "x" * 1000}, {"event": "message_end"}])
     assert reply.answer == "x" * 1000
     with pytest.raises(refused._DifyCallError, match="^the answer is longer than 1000 characters"):
@@ -88,7 +84,7 @@ def test_an_answer_over_the_limit_is_cut_with_the_marker_or_refused() -> None:
 
 
 def test_the_ids_come_from_the_first_event_and_the_usage_from_message_end() -> None:
-    module = _cached(app="agent", template="conversation", extra_outputs=("message_id", "usage"))
+    module = _module(app="agent", template="conversation", extra_outputs=("message_id", "usage"))
     first = {"event": "agent_message", "answer": "a", "conversation_id": "c-1", "message_id": "m-1", "task_id": "t-1"}
     usage = {"total_tokens": 7, "currency": "USD", "flag": True, "nested": {}}
     end = {"event": "message_end", "metadata": {"usage": usage}, "conversation_id": "c-2"}
@@ -99,7 +95,7 @@ def test_the_ids_come_from_the_first_event_and_the_usage_from_message_end() -> N
 
 @pytest.mark.parametrize("app", ["chat", "agent", "chatflow"])
 def test_a_stream_that_stops_early_says_why(app: str) -> None:
-    module = _cached(app=app, template="single")
+    module = _module(app=app, template="single")
     reply, done = _play(module, [{"event": "message", "answer": "half"}])
     assert not done
     assert str(module._ended_early(reply)) == (
@@ -111,7 +107,7 @@ def test_a_stream_that_stops_early_says_why(app: str) -> None:
 
 
 def test_a_completion_node_fed_an_agents_stream_names_the_kind_it_saw() -> None:
-    module = _cached(app="completion", template="single")
+    module = _module(app="completion", template="single")
     with pytest.raises(
         module._DifyCallError, match='streamed as an agent app, not as the completion app.*app = "agent"'
     ):
@@ -124,7 +120,7 @@ def test_a_completion_node_fed_an_agents_stream_names_the_kind_it_saw() -> None:
 
 
 def test_a_workflows_outputs_come_from_workflow_finished_and_a_failed_run_fails() -> None:
-    module = _cached(app="workflow", template="single", workflow_outputs=(("score", "number"),))
+    module = _module(app="workflow", template="single", workflow_outputs=(("score", "number"),))
     finished = {"event": "workflow_finished", "data": {"status": "succeeded", "outputs": {"score": 0.5}}}
     reply, done = _play(module, [{"event": "workflow_started", "data": {}}, finished])
     assert done and reply.outputs == {"score": 0.5}
@@ -134,7 +130,7 @@ def test_a_workflows_outputs_come_from_workflow_finished_and_a_failed_run_fails(
 
 
 def test_an_error_event_mid_stream_is_one_line_with_its_hint() -> None:
-    module = _cached(app="agent", template="single")
+    module = _module(app="agent", template="single")
     with pytest.raises(module._DifyCallError) as raised:
         _play(module, [{"event": "error", "status": 429, "code": "too_many_requests", "message": "slow\n down"}])
     assert str(raised.value) == (
@@ -165,7 +161,7 @@ def test_an_error_event_mid_stream_is_one_line_with_its_hint() -> None:
     ],
 )
 def test_each_error_reads_as_one_line_with_the_hint_that_fits(status, code, message, html, hint) -> None:
-    module = _cached(app="agent", template="single")
+    module = _module(app="agent", template="single")
     line = module._one_line(status, code, message, html)
     assert line.startswith(f"HTTP {status}" + (f" {code}" if code else "") + (f": {message}" if message else ""))
     assert "\n" not in line
@@ -177,21 +173,21 @@ def test_each_error_reads_as_one_line_with_the_hint_that_fits(status, code, mess
 
 @pytest.mark.parametrize("code", sorted(FORBIDDEN_HINTS))
 def test_each_forbidden_code_gets_its_own_hint(code: str) -> None:
-    module = _cached(app="chat", template="single")
+    module = _module(app="chat", template="single")
     assert (
         module._one_line(403, code, "Forbidden", False) == f"HTTP 403 {code}: Forbidden. Hint: {FORBIDDEN_HINTS[code]}"
     )
 
 
 def test_a_long_ragged_message_is_one_line_of_at_most_500_characters() -> None:
-    module = _cached(app="chat", template="single")
+    module = _module(app="chat", template="single")
     line = module._one_line(400, "invalid_param", "word \n\t " * 400, False)
     assert "\n" not in line and "  " not in line
     assert len(line.split(": ", 1)[1]) == 500
 
 
 def test_the_wrong_kind_hint_follows_the_app_kind() -> None:
-    completion = _cached(app="completion", template="single")
+    completion = _module(app="completion", template="single")
     assert "a completion app's" in completion._one_line(400, "app_unavailable", "", False)
-    workflow = _cached(app="workflow", template="single")
+    workflow = _module(app="workflow", template="single")
     assert "another kind" in workflow._one_line(400, "not_workflow_app", "", False)
