@@ -21,8 +21,8 @@ FIXED_PARAMETERS = ("api_key", "query", "user", "conversation_id", "files")
 # generated file uses: a parameter named like one would shadow it. tests/test_names.py checks
 # generated_names() against the golden files and tests/static_pass.py against every variant.
 MAIN_NAMES = frozenset({"SystemExit", "str", "body", "body_text", "inputs", "reply", "error", "pause"})
-# A top-level def, class or constant written in a template (at the line's start).
-TEMPLATE_DEFINITION = re.compile(r"^(?:def|class) (\w+)|^(\w+) = ", re.MULTILINE)
+# A top-level def, class, import or constant written in a template (at the line's start).
+TEMPLATE_DEFINITION = re.compile(r"^(?:def|class|import) (\w+)|^(\w+) = ", re.MULTILINE)
 # Runner names Dify binds at module level after the user code (dify-facts §1).
 RUNNER_NAMES = frozenset({"json", "b64decode", "inputs_obj", "output_obj", "output_json", "result"})
 # Windows device names: a file called like one can't be created or checked out there.
