@@ -566,12 +566,14 @@ def emulate(apps_path: Path, host: str, port: int) -> None:
     server.log = lambda line: click.echo(line, err=True)
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     with server:
-        click.echo(f"serving {counted(len(apps), 'app')} as Dify's Service API at {server.base_url} (Ctrl-C stops it)")
-        for app in apps:
-            click.echo(f"  {app.mode:<10} {shown(app.key)} {shown(app.name)}")
-        sys.stdout.flush()
-        try:
-            while True:  # until Ctrl-C or SIGTERM; time.sleep wakes for both, on every platform
+        try:  # from the first line on, Ctrl-C or SIGTERM stops it (a caller may stop it as soon as it reads)
+            click.echo(
+                f"serving {counted(len(apps), 'app')} as Dify's Service API at {server.base_url} (Ctrl-C stops it)"
+            )
+            for app in apps:
+                click.echo(f"  {app.mode:<10} {shown(app.key)} {shown(app.name)}")
+            sys.stdout.flush()
+            while True:  # time.sleep wakes for both signals, on every platform
                 time.sleep(3600)
         except KeyboardInterrupt:
             click.echo("stopped", err=True)
