@@ -110,7 +110,7 @@ def test_every_runtime_definition_is_emitted_by_a_template_and_every_emitted_nam
         assert runtime_definition(name)  # a LookupError names the missing one
 
 
-def test_a_runtime_definition_keeps_the_comment_above_it_and_a_missing_one_is_named() -> None:
+def test_a_runtime_definition_is_its_text_and_a_missing_one_is_named() -> None:
     assert runtime_definition("stream._MAX_LINE_BYTES").startswith("_MAX_LINE_BYTES = ")
     assert runtime_definition("inputs._number").startswith("def _number(name: str, value: object) -> object:")
     with pytest.raises(LookupError, match="generator/runtime/inputs.py defines no _nothing"):

@@ -11,7 +11,7 @@ from generator.package import PACKAGE_DIR
 @cache
 def _definitions(module: str) -> dict[str, str]:
     """Each top-level def, class and assignment of generator/runtime/<module>.py, as its lines are
-    written there (the comment lines right above it included); imports are the module's own."""
+    written there (a comment above it stays in the module); imports are the module's own."""
     text = (PACKAGE_DIR / "runtime" / f"{module}.py").read_text(encoding="utf-8")
     lines = text.splitlines()
     found: dict[str, str] = {}
@@ -23,8 +23,6 @@ def _definitions(module: str) -> dict[str, str]:
         else:
             continue
         start = (node.decorator_list[0].lineno if getattr(node, "decorator_list", None) else node.lineno) - 1
-        while start > 0 and lines[start - 1].startswith("#"):
-            start -= 1
         found[name] = "\n".join(lines[start : node.end_lineno])
     return found
 
