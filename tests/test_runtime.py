@@ -315,6 +315,7 @@ def test_empty_api_key_is_explained(dify) -> None:
 # --- time ---------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # six seconds of silence: long for what it adds beside the time-budget tests below
 def test_quiet_agent_longer_than_httpx_default_timeout_succeeds(dify) -> None:
     def scenario(request):
         return [Sleep(6.0)] + standard_stream(request)
