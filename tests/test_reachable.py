@@ -10,7 +10,7 @@ import pytest
 
 from generator.rendering.reachable import keep_reachable
 from generator.rendering.runtime_text import runtime_definition
-from generator.runtime import RUNTIME_DIR
+from generator.runtime import definitions, modules
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 OUTPUT = Path(__file__).resolve().parent.parent / "output"
@@ -95,15 +95,12 @@ def _emitted_by_templates() -> set[str]:
 
 
 def test_every_runtime_definition_is_emitted_by_a_template_and_every_emitted_name_exists() -> None:
-    defined = set()
-    for path in RUNTIME_DIR.glob("*.py"):
-        if path.stem in ("__init__", "snippet"):  # snippet.py: the constants each file writes itself
-            continue
-        for node in ast.parse(path.read_text(encoding="utf-8")).body:
-            if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
-                defined.add(f"{path.stem}.{node.name}")
-            elif isinstance(node, ast.Assign):
-                defined |= {f"{path.stem}.{target.id}" for target in node.targets if isinstance(target, ast.Name)}
+    defined = {
+        f"{module}.{name}"
+        for module in modules()
+        if module != "snippet"  # the constants each file writes itself
+        for name in definitions(module)
+    }
     emitted = _emitted_by_templates()
     assert defined - emitted == set(), "runtime code no template emits"
     for name in sorted(emitted):
