@@ -3,6 +3,15 @@ linted, compiled by CPython 3.10 and, as a DSL app, loaded by graphon. Run by .c
 
     python tests/static_pass.py [--python310 PATH] [--graphon-python PATH]
 
+Formatting is checked where it can differ. Files are formatted part by part (one part per
+top-level def/class, generator/rendering/formatting.py). Black formats a module statement by
+statement; what crosses a part boundary is only the blank lines before a part's first line,
+which black's EmptyLineTracker decides from the lines just before it, all in the previous part.
+So black's formatting of every distinct pair of adjacent parts, joined as the files join them,
+equal to the part-by-part formatting of that pair, gives the whole files' equality; black runs
+on a tenth of the text that the whole files hold. Whole files are still checked for a fixed sample
+(every WHOLE_FILE_STRIDE-th), and tests/test_golden.py checks every golden and output/ file whole.
+
 Prints the counts and exits 1 on the first class of failure (with examples), 0 when all hold.
 Too slow for the README's test command (a few minutes on 2 cores); tests/test_option_space.py
 runs the all-pairs covering array of the same space as Code nodes.
@@ -27,6 +36,7 @@ sys.path[:0] = [str(HERE), str(HERE.parent)]
 from support.option_space import every_combination  # noqa: E402
 
 WORKERS = os.cpu_count() or 1
+WHOLE_FILE_STRIDE = 40  # every 40th distinct rendered file is also formatted whole by black
 
 # Runs in CPython 3.10 (the sandbox's oldest Python): compile every file it is given.
 COMPILE_ALL = """
@@ -61,6 +71,31 @@ def _black_whole(text: str) -> str:
     from generator.rendering.formatting import black_mode
 
     return black.format_str(text, mode=black_mode())
+
+
+def _lint(text: str) -> tuple[set[str], list[str]]:
+    """Worker: a file's module-level names and its lint findings (parsed with the 3.10 grammar)."""
+    from generator.codenode.lint import lint_source
+    from generator.codenode.run import declared_outputs
+
+    tree = ast.parse(text, feature_version=(3, 10))
+    names = {node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
+    names |= {target.id for node in tree.body if isinstance(node, ast.Assign) for target in node.targets}
+    return names, [finding.format("variant") for finding in lint_source(text, list(declared_outputs(text)))]
+
+
+def adjacent_pairs(texts: list[str]) -> list[str]:
+    """Each distinct pair of adjacent parts of `texts`, joined as files join them (a one-part text as it is)."""
+    from generator.rendering.formatting import PART_BOUNDARY, PART_SEPARATOR
+
+    pairs: dict[str, None] = {}
+    for text in texts:
+        parts = [part.strip("\n") for part in PART_BOUNDARY.split(text)]
+        if len(parts) == 1:
+            pairs[text] = None
+        for first, second in zip(parts, parts[1:], strict=False):
+            pairs[first + PART_SEPARATOR + second + "\n"] = None
+    return sorted(pairs)
 
 
 def _generate(batch: list[tuple[int, dict]]) -> list[tuple[int, dict[str, str]]]:
@@ -125,45 +160,50 @@ def main() -> int:
         if not variant.code_route:
             rendered.add(render_request_builder(variant, "the option space"))
     rendered_texts = sorted(rendered)
+    pairs = adjacent_pairs(rendered_texts)
+    sample = rendered_texts[::WHOLE_FILE_STRIDE]
+    checked_texts = pairs + sample
     distinct = list(representatives.values())
     batches = [distinct[i : i + 100] for i in range(0, len(distinct), 100)]
     with ProcessPoolExecutor(max_workers=args.workers) as pool:
-        whole = list(pool.map(_black_whole, rendered_texts, chunksize=50))
+        whole = list(pool.map(_black_whole, checked_texts, chunksize=50))
         generated = [item for batch in pool.map(_generate, batches) for item in batch]
-    not_clean = sum(text != black for text, black in zip(rendered_texts, whole, strict=True))
-    not_black = sum(
-        format_source(text, "a variant") != black for text, black in zip(rendered_texts, whole, strict=True)
-    )
+        python_files: dict[str, str] = {}
+        dsl_files: dict[str, str] = {}
+        for index, files in generated:
+            for name, text in files.items():
+                target = dsl_files if name.endswith(".yml") else python_files
+                target.setdefault(text, f"#{index}/{name}")
+        linted = list(pool.map(_lint, python_files, chunksize=50))
+    not_clean = sum(text != black for text, black in zip(checked_texts, whole, strict=True))
+    not_black = [
+        text for text, black in zip(checked_texts, whole, strict=True) if format_source(text, "a variant") != black
+    ]
     if not_black:
-        problems.append(f"{not_black} files formatted part by part differ from black's formatting of the whole file")
-    python_files: dict[str, str] = {}
-    dsl_files: dict[str, str] = {}
-    for index, files in generated:
-        for name, text in files.items():
-            target = dsl_files if name.endswith(".yml") else python_files
-            target.setdefault(text, f"#{index}/{name}")
+        problems.append(
+            f"{len(not_black)} texts formatted part by part differ from black's formatting of the whole text, "
+            f"first: {not_black[0][:300]!r}"
+        )
     print(
         f"generated: {len(python_files)} distinct Python files, {len(dsl_files)} distinct DSL apps; "
-        f"of {len(rendered_texts)} distinct rendered files, {len(rendered_texts) - not_black} formatted part by part "
-        f"equal black's formatting of the whole file ({len(rendered_texts) - not_clean} needed no change at all); "
-        f"{time.monotonic() - started:.0f} s so far"
+        f"of {len(rendered_texts)} distinct rendered files, their {len(pairs)} distinct "
+        f"pairs of adjacent parts and {len(sample)} whole files: "
+        f"{len(checked_texts) - len(not_black)} of {len(checked_texts)} formatted part by part "
+        "equal black's formatting "
+        f"({len(checked_texts) - not_clean} needed no change at all); {time.monotonic() - started:.0f} s so far"
     )
 
     # 3. Lint and the 3.10 grammar.
-    from generator.codenode.lint import lint_source
-    from generator.codenode.run import declared_outputs
     from generator.spec.names import generated_names
 
     findings = 0
     defined: set[str] = set()
-    for text, where in python_files.items():
-        tree = ast.parse(text, feature_version=(3, 10))
-        defined |= {node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
-        defined |= {target.id for node in tree.body if isinstance(node, ast.Assign) for target in node.targets}
-        for finding in lint_source(text, list(declared_outputs(text))):
+    for where, (names, found) in zip(python_files.values(), linted, strict=True):
+        defined |= names
+        for finding in found:
             findings += 1
             if findings <= 5:
-                problems.append(f"lint {where}: {finding.format('variant')}")
+                problems.append(f"lint {where}: {finding}")
     print(f"lint: {findings} findings in {len(python_files)} files")
     unreserved = sorted(defined - generated_names())
     if unreserved:  # a spec input named like one of them would shadow it

@@ -70,3 +70,18 @@ def test_formatting_part_by_part_equals_black_on_the_whole_file(case: str) -> No
     for snippet in spec.snippets:
         rendered = render_snippet(variant_of(snippet), spec.source)
         assert format_source(rendered, snippet.name) == black.format_str(rendered, mode=black_mode()), snippet.name
+
+
+def test_the_static_pass_checks_formatting_on_each_pair_of_adjacent_parts() -> None:
+    """tests/static_pass.py runs black on every distinct pair of adjacent parts instead of on every
+    whole file: the pairs must hold each part and each boundary of the files, and nothing else."""
+    from static_pass import adjacent_pairs
+
+    from generator.rendering.formatting import PART_BOUNDARY, PART_SEPARATOR
+
+    first, second, third = "X = 1\n\nY = 2", "def a():\n    return X", "@staticmethod\ndef b():\n    pass"
+    text = PART_SEPARATOR.join([first, second, third]) + "\n"
+    pairs = adjacent_pairs([text, text])
+    assert pairs == sorted([first + PART_SEPARATOR + second + "\n", second + PART_SEPARATOR + third + "\n"])
+    assert all(len(PART_BOUNDARY.split(pair)) == 2 for pair in pairs)
+    assert adjacent_pairs(["X = 1\n"]) == ["X = 1\n"]  # a file of one part is checked whole
