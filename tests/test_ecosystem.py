@@ -167,6 +167,25 @@ def test_python_api_from_a_script(tmp_path: Path) -> None:
 # --- pre-commit ------------------------------------------------------------------------------------
 
 
+def _committed_copy(repo: Path, copy: Path, env: dict[str, str]) -> Path:
+    """The working tree of `repo` (tracked and untracked files, as git sees them) committed to a new repository."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=repo,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    for name in filter(None, listed.split("\0")):
+        source = repo / name
+        if source.is_file():  # a tracked file deleted in the working tree is left out
+            (copy / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, copy / name)
+    for command in (["git", "init", "-q"], ["git", "add", "-A"], ["git", "commit", "-q", "-m", "working tree"]):
+        done = subprocess.run(command, cwd=copy, env=env, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+    return copy
+
+
 @pytest.mark.slow  # pre-commit builds the hook's environment: most of a minute
 @pytest.mark.skipif(shutil.which("git") is None, reason="pre-commit needs git")
 def test_pre_commit_check_hook_fails_on_stale_output_and_passes_after_generate(tmp_path: Path) -> None:
@@ -187,7 +206,10 @@ def test_pre_commit_check_hook_fails_on_stale_output_and_passes_after_generate(t
     run("git", "init", "-q")
     (work / "snippets.toml").write_text(MINIMAL)
     run("git", "add", "snippets.toml")
-    pre_commit = [sys.executable, "-m", "pre_commit", "try-repo", str(REPO)]
+    # try-repo on a tree with uncommitted changes commits them to a new shadow repository on each
+    # call, and pre-commit then builds the hook's environment again each time: give it one commit.
+    hooks = _committed_copy(REPO, tmp_path / "dify-codenode", env)
+    pre_commit = [sys.executable, "-m", "pre_commit", "try-repo", str(hooks)]
     stale = run(*pre_commit, "dify-codenode-check", "--all-files")
     assert stale.returncode == 1, stale.stdout + stale.stderr
     assert "would create output/a.py" in stale.stdout

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,13 +92,15 @@ def run_code_node(
     python: str | None = None,
     trace_lines: bool = False,
     warnings_as_errors: bool = False,
+    launch: Callable[..., subprocess.CompletedProcess] = subprocess.run,
 ) -> NodeRun:
     """Run `code` as a Dify Code node with these inputs and declared outputs (name -> type).
 
     trace_lines=True also records which lines of `code` ran (NodeRun.lines), for coverage.
     warnings_as_errors=True runs it under `-W error`: any warning, even one that this Python
     doesn't show by default, fails the run, as a warning printed on a newer sandbox's stderr
-    fails the node there (dify-facts §2).
+    fails the node there (dify-facts §2). `launch` starts the process, with subprocess.run's
+    signature and exceptions (the test suite passes one that forks a warmed interpreter).
     """
     script = runner_script(code, inputs)
     with tempfile.TemporaryDirectory() as work, tempfile.TemporaryFile(dir=work) as trace:
@@ -116,7 +119,7 @@ def run_code_node(
             run_env[TRACE_FD_ENV] = str(trace.fileno())
         started = time.monotonic()
         try:
-            done = subprocess.run(
+            done = launch(
                 command,
                 capture_output=True,
                 timeout=timeout,
