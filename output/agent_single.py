@@ -30,7 +30,9 @@ import time
 import urllib.parse
 import urllib.request
 
+_APP = "agent"
 _URL = "https://api.dify.ai/v1/chat-messages"
+_STOP_URL = "https://api.dify.ai/v1/chat-messages/"  # + task_id + "/stop"
 _TIME_BUDGET_SECONDS = 13.5
 _STOP_RESERVE_SECONDS = 0.4  # kept for stopping a timed-out task
 _MAX_ANSWER_CHARS = 400000
@@ -158,7 +160,7 @@ def _pause_line(pause: dict) -> str:
 def _wrong_kind(kind: str) -> _DifyCallError:
     return _DifyCallError(
         f"the called app streamed as {'an' if kind == 'agent' else 'a'} {kind} app, not as "
-        f'the agent app this node was made for: set app = "{kind}" in the spec '
+        f'the {_APP} app this node was made for: set app = "{kind}" in the spec '
         "and regenerate"
     )
 
@@ -352,7 +354,7 @@ def _stop_task(api_key: str, user: str, task_id: str, end: float) -> None:
     """Best effort: ask the callee to stop a task we gave up on, so it stops spending tokens."""
     if not task_id:
         return
-    url = f"{_URL}/{task_id}/stop"
+    url = _STOP_URL + task_id + "/stop"
     connection = None
     try:
         connection, target = _connect(url, end)

@@ -32,7 +32,9 @@ import time
 import urllib.parse
 import urllib.request
 
+_APP = "completion"
 _URL = "https://api.dify.ai/v1/completion-messages"
+_STOP_URL = "https://api.dify.ai/v1/completion-messages/"  # + task_id + "/stop"
 _TIME_BUDGET_SECONDS = 13.5
 _STOP_RESERVE_SECONDS = 0.4  # kept for stopping a timed-out task
 _MAX_ANSWER_CHARS = 400000
@@ -154,7 +156,7 @@ def _pause_line(pause: dict) -> str:
 def _wrong_kind(kind: str) -> _DifyCallError:
     return _DifyCallError(
         f"the called app streamed as {'an' if kind == 'agent' else 'a'} {kind} app, not as "
-        f'the completion app this node was made for: set app = "{kind}" in the spec '
+        f'the {_APP} app this node was made for: set app = "{kind}" in the spec '
         "and regenerate"
     )
 
@@ -344,7 +346,7 @@ def _stop_task(api_key: str, user: str, task_id: str, end: float) -> None:
     """Best effort: ask the callee to stop a task we gave up on, so it stops spending tokens."""
     if not task_id:
         return
-    url = f"{_URL}/{task_id}/stop"
+    url = _STOP_URL + task_id + "/stop"
     connection = None
     try:
         connection, target = _connect(url, end)

@@ -24,6 +24,7 @@
 
 import json
 
+_APP = "workflow"
 _URL = "https://api.dify.ai/v1/workflows/run"
 _MAX_ANSWER_CHARS = 400000
 _TRUNCATION_MARKER = (
@@ -105,7 +106,7 @@ def _pause_line(pause: dict) -> str:
 def _wrong_kind(kind: str) -> _DifyCallError:
     return _DifyCallError(
         f"the called app streamed as {'an' if kind == 'agent' else 'a'} {kind} app, not as "
-        f'the workflow app this node was made for: set app = "{kind}" in the spec '
+        f'the {_APP} app this node was made for: set app = "{kind}" in the spec '
         "and regenerate"
     )
 

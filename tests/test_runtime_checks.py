@@ -6,6 +6,11 @@ tests/test_runtime.py runs it inside whole Code nodes, these tests pin each part
 
 from __future__ import annotations
 
+import http.server
+import json
+import socket
+import threading
+import time
 import uuid
 
 import pytest
@@ -20,6 +25,7 @@ from generator.runtime import (
     limits,
     reasoning,
     request,
+    stop,
     transport_plain,
     transport_tls,
 )
@@ -307,3 +313,57 @@ def test_https_through_a_proxy_tunnels_to_the_host(monkeypatch: pytest.MonkeyPat
     assert (connection.host, connection.port, target) == ("ssrf_proxy", 3128, "/v1/chat-messages")
     assert (connection._tunnel_host, connection._tunnel_port) == ("api.dify.ai", 443)
     assert transport_tls._tls_context().verify_mode == transport_tls.ssl.CERT_REQUIRED
+
+
+# --- another kind of app, and stopping a task ---
+
+
+@pytest.mark.parametrize(("kind", "article"), [("agent", "an"), ("workflow", "a"), ("chat", "a")])
+def test_the_wrong_kind_names_both_kinds(monkeypatch: pytest.MonkeyPatch, kind: str, article: str) -> None:
+    monkeypatch.setattr(events, "_APP", "completion")
+    message = str(events._wrong_kind(kind))
+    assert message.startswith(f"the called app streamed as {article} {kind} app, not as the completion app")
+    assert f'set app = "{kind}" in the spec' in message
+
+
+class _StopRecorder(http.server.BaseHTTPRequestHandler):
+    seen: list = []
+
+    def do_POST(self) -> None:  # noqa: N802
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        self.seen.append((self.path, self.headers["Authorization"], json.loads(body)))
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"{}")
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def stop_server(monkeypatch: pytest.MonkeyPatch):
+    for name in ("HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    server = http.server.HTTPServer(("127.0.0.1", 0), _StopRecorder)
+    _StopRecorder.seen = []
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_timed_out_task_is_stopped_at_the_stop_url(monkeypatch: pytest.MonkeyPatch, stop_server: str) -> None:
+    monkeypatch.setattr(stop, "_STOP_URL", f"{stop_server}/v1/workflows/tasks/")
+    stop._stop_task("app-key", "user-1", "task-9", time.monotonic() + 5)
+    stop._stop_task("app-key", "user-1", "", time.monotonic() + 5)  # no task yet: nothing to stop
+    assert _StopRecorder.seen == [("/v1/workflows/tasks/task-9/stop", "Bearer app-key", {"user": "user-1"})]
+
+
+def test_stopping_is_best_effort(monkeypatch: pytest.MonkeyPatch) -> None:
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    monkeypatch.setattr(stop, "_STOP_URL", f"http://127.0.0.1:{port}/v1/chat-messages/")
+    stop._stop_task("app-key", "user-1", "task-9", time.monotonic() + 5)  # refused: no exception
+    stop._stop_task("app-key", "user-1", "task-9", time.monotonic() - 1)  # out of time: no exception

@@ -151,6 +151,7 @@ class Variant:
     outputs: tuple[Output, ...]
     endpoint: str  # the Service API route, e.g. /chat-messages
     url: str  # base_url + endpoint
+    stop_url: str  # + task_id + "/stop": where a timed-out task is stopped ("" on the HTTP-node route)
     https: bool
     code_route: bool  # main() calls the app itself (else it parses what an HTTP node buffered)
     streams_text: bool  # the answer arrives as text events (every app kind but workflow)
@@ -214,6 +215,13 @@ def _input_checks(inputs: tuple[Input, ...], forward_files: bool) -> tuple[str, 
     return tuple(check for check in INPUT_CHECK_ORDER if check in needed)
 
 
+def _stop_url(snippet: Snippet, endpoint: str) -> str:
+    """Dify stops a workflow run at /workflows/tasks/<id>/stop, any other at <endpoint>/<id>/stop."""
+    if snippet.app == "workflow":
+        return snippet.base_url + "/workflows/tasks/"
+    return snippet.base_url + endpoint + "/"
+
+
 def variant_of(snippet: Snippet) -> Variant:
     """Decide everything the options decide, once."""
     endpoint = dify.ENDPOINTS[snippet.app]
@@ -264,6 +272,7 @@ def variant_of(snippet: Snippet) -> Variant:
         outputs=outputs(snippet),
         endpoint=endpoint,
         url=snippet.base_url + endpoint,
+        stop_url=_stop_url(snippet, endpoint) if code_route else "",
         https=urlsplit(snippet.base_url).scheme == "https",
         code_route=code_route,
         streams_text=streams_text,

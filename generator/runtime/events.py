@@ -1,6 +1,7 @@
 """What the stream's events carry, read defensively: a run's status, a pause's form, an answer, a workflow's outputs."""
 
 from generator.runtime.errors import _DifyCallError
+from generator.runtime.snippet import _APP
 
 
 def _check_run_status(data: dict) -> None:
@@ -72,3 +73,11 @@ def _answer_of(event: dict) -> str:
             f"the stream's {event.get('event')} event has an answer that is not text"
         )
     return text
+
+
+def _wrong_kind(kind: str) -> _DifyCallError:
+    return _DifyCallError(
+        f"the called app streamed as {'an' if kind == 'agent' else 'a'} {kind} app, not as "
+        f'the {_APP} app this node was made for: set app = "{kind}" in the spec '
+        "and regenerate"
+    )

@@ -4,7 +4,9 @@ The runtime modules import them from here, so they can be linted and unit-tested
 the values). Nothing here is emitted: each file writes its own (templates/_runtime.py.jinja).
 """
 
+_APP = "agent"
 _URL = "https://api.dify.ai/v1/chat-messages"
+_STOP_URL = "https://api.dify.ai/v1/chat-messages/"  # + task_id + "/stop"
 _MAX_ANSWER_CHARS = 400_000
 _TRUNCATION_MARKER = (
     "\n\n[... cut by dify-codenode: the answer was longer than 400000 characters]"
