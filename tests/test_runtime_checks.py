@@ -20,6 +20,8 @@ from hypothesis import strategies as st
 from generator.runtime import (
     conversation,
     events,
+    hints,
+    hints_completion,
     http_node,
     inputs,
     limits,
@@ -367,3 +369,61 @@ def test_stopping_is_best_effort(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(stop, "_STOP_URL", f"http://127.0.0.1:{port}/v1/chat-messages/")
     stop._stop_task("app-key", "user-1", "task-9", time.monotonic() + 5)  # refused: no exception
     stop._stop_task("app-key", "user-1", "task-9", time.monotonic() - 1)  # out of time: no exception
+
+
+# --- what an HTTP error's hint says (hints.py, hints_completion.py, conversation.py) ---
+
+
+@pytest.fixture
+def hinted(monkeypatch: pytest.MonkeyPatch):
+    """hints._hint_for with a file's constants: the callee's URL and the 403 codes known."""
+    monkeypatch.setattr(hints, "_URL", "https://api.example/v1/chat-messages")
+    monkeypatch.setattr(hints, "_FORBIDDEN_HINTS", {"app_api_disabled": "turn API access on"})
+    monkeypatch.setattr(hints, "_REQUIRED_INPUT_HINT", "add the input")
+    return hints._hint_for
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "message", "html", "expected"),
+    [
+        (403, "", "", True, "the sandbox's SSRF proxy refused https://api.example/v1/chat-messages"),
+        (403, "app_api_disabled", "", False, "turn API access on"),
+        (401, "unauthorized", "", False, "use the API key of the app you are calling"),
+        (404, "not_found", "Conversation Not Exists.", False, "check base_url (https://api.example/v1/chat-messages"),
+        (429, "too_many_requests", "", False, "retry later"),
+        (429, "rate_limit_error", "", False, "quota is used up"),
+        (400, "not_chat_app", "", False, "the key belongs to an app of another kind"),
+        (400, "app_unavailable", "", False, "publish the called app"),
+        (400, "invalid_param", "topic is required in input form", False, "add the input"),
+        (400, "provider_not_initialize", "", False, "model provider's credentials"),
+        (502, "", "", False, "the Dify API failed"),
+        (400, "invalid_param", "something else", False, ""),
+        ("?", "", "", False, ""),
+    ],
+)
+def test_each_known_error_gets_its_hint(hinted, status, code: str, message: str, html: bool, expected: str) -> None:
+    hint = hinted(status, code, message, html)
+    assert expected in hint if expected else hint == ""
+
+
+def test_a_completion_app_says_both_causes_of_app_unavailable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(hints_completion, "_WRONG_KIND_CODE", "app_unavailable")
+    assert hints_completion._kind_hint("app_unavailable").startswith("check that the key is a completion app's")
+    assert hints_completion._kind_hint("not_chat_app") == ""
+    assert hints._kind_hint("app_unavailable") == "publish the called app and check its model settings"
+
+
+def test_a_conversation_that_does_not_heal_names_a_lost_conversation_on_404(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(hints, "_URL", "https://api.example/v1/chat-messages")
+    assert conversation._not_found_hint("Conversation Not Exists.").startswith(
+        "the conversation belongs to another user"
+    )
+    assert conversation._not_found_hint("Not Found").startswith("check base_url (https://api.example/v1/chat-messages")
+    assert hints._not_found_hint("Conversation Not Exists.").startswith("check base_url")
+
+
+def test_one_line_joins_status_code_message_and_hint(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(hints, "_FORBIDDEN_HINTS", {})
+    line = hints._one_line(401, "unauthorized", "Access  token\n is invalid", False)
+    assert line.startswith("HTTP 401 unauthorized: Access token is invalid. Hint: use the API key")
+    assert hints._one_line(418, "", "", False) == "HTTP 418"

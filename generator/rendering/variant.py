@@ -167,6 +167,9 @@ class Variant:
     keeps_status: bool
     keeps_usage: bool
     wrong_kind_code: str
+    unavailable_means_wrong_kind: bool  # Dify answers another kind's key with app_unavailable (completion)
+    stale_conversation_hint: bool  # a 404 about the conversation gets its own hint (one that doesn't heal)
+    required_input_hint: str  # what to do when the called app requires an input main() doesn't send
     terminal_event: str
     stop_reserve: float  # seconds of the time budget kept for the stop call after a timeout
     local_host: bool  # base_url names this machine: inside the sandbox, that is the sandbox
@@ -238,6 +241,7 @@ def variant_of(snippet: Snippet) -> Variant:
     query_input = "" if snippet.app in dify.CONVERSATION_APPS else snippet.query_input
     takes_query = snippet.app in dify.CONVERSATION_APPS or bool(query_input)
     restarts_conversation = conversation and snippet.restart_stale_conversation
+    heals = code_route and restarts_conversation
     # The calling app's kind shows in its DSL and, on the HTTP-node route, in the builder's
     # header (where the query comes from).
     shows_caller = snippet.dsl or (snippet.route == "http-node" and takes_query)
@@ -279,7 +283,7 @@ def variant_of(snippet: Snippet) -> Variant:
         workflow_json=workflow_json,
         conversation=conversation,
         restarts_conversation=restarts_conversation,
-        heals_stale_conversation=code_route and restarts_conversation,
+        heals_stale_conversation=heals,
         partial_on_timeout=code_route and snippet.on_timeout == "partial",
         truncates=limits_text and snippet.on_oversize == "truncate",
         limits_text=limits_text,
@@ -288,6 +292,13 @@ def variant_of(snippet: Snippet) -> Variant:
         keeps_status="status" in names,
         keeps_usage="usage" in names,
         wrong_kind_code=dify.WRONG_KIND_CODES[endpoint],
+        unavailable_means_wrong_kind=dify.WRONG_KIND_CODES[endpoint] == "app_unavailable",
+        stale_conversation_hint=conversation and not heals,
+        required_input_hint=(
+            "the called app requires that input: use template 'variables' and add it to the snippet's inputs"
+            if snippet.template == "single"
+            else "the called app requires that input: add it to the snippet's inputs"
+        ),
         terminal_event=dify.TERMINAL_EVENTS[endpoint],
         stop_reserve=round(min(MAX_STOP_RESERVE_SECONDS, snippet.time_budget / 10), 3) if code_route else 0.0,
         local_host=urlsplit(snippet.base_url).hostname in dify.LOCAL_HOSTS,

@@ -11,3 +11,8 @@ _MAX_ANSWER_CHARS = 400_000
 _TRUNCATION_MARKER = (
     "\n\n[... cut by dify-codenode: the answer was longer than 400000 characters]"
 )
+_WRONG_KIND_CODE = "not_chat_app"  # Dify's error code for another kind of app's key
+_REQUIRED_INPUT_HINT = (
+    "the called app requires that input: add it to the snippet's inputs"
+)
+_FORBIDDEN_HINTS = {"app_api_disabled": "enable the called app's API access"}

@@ -286,7 +286,12 @@ def _one_line(status: object, code: str, message: str, html: bool) -> str:
     return f"{text}. Hint: {hint}" if hint else text
 
 
-# The specific 403 codes of newer Dify, and what to do about each.
+# Dify's error code for another kind of app's key, the wording of a missing required input, and
+# the specific 403 codes of newer Dify with what to do about each.
+_WRONG_KIND_CODE = "not_chat_app"
+_REQUIRED_INPUT_HINT = (
+    "the called app requires that input: add it to the snippet's inputs"
+)
 _FORBIDDEN_HINTS = {
     "app_api_disabled": "the called app's API access is turned off: enable it on the app's API Access page",
     "app_not_found": "no app has this API key any more (was it deleted?): copy a key from the called app's API Access page",
@@ -314,27 +319,47 @@ def _hint_for(status: object, code: str, message: str, html: bool) -> str:
             "use the API key of the app you are calling (its API Access page), not this "
             "app's, and keep it in a Secret environment variable"
         )
-    if status == 404 and "conversation" in message.lower():
-        return (
-            "the conversation belongs to another user or was deleted: `user` must be the "
-            "same on every turn"
-        )
     if status == 404:
-        return f"check base_url ({_URL} was not found); it ends in /v1, e.g. https://api.dify.ai/v1"
+        return _not_found_hint(message)
     if code == "too_many_requests":
         return "the called app is running as many requests as it may; retry later"
     if code == "rate_limit_error":
         return "the called app's quota is used up; retrying won't help until it resets"
-    if code == "not_chat_app":
-        return "the key belongs to an app of another kind: set app (agent, chat, chatflow, completion, workflow) to match it"
-    if code == "app_unavailable":
-        return "publish the called app and check its model settings"
+    hint = _kind_hint(code)
+    if hint:
+        return hint
     if "required in input form" in message:
-        return "the called app requires that input: add it to the snippet's inputs"
+        return _REQUIRED_INPUT_HINT
     if code == "provider_not_initialize":
         return "set up the model provider's credentials in the called app's workspace"
     if isinstance(status, int) and status >= 500:
         return "the Dify API failed; try again, and check the API's logs if it persists"
+    return ""
+
+
+def _not_found_hint(message: str) -> str:
+    """What a 404 means here: the conversation was lost, or the URL is wrong."""
+    if "conversation" in message.lower():
+        return (
+            "the conversation belongs to another user or was deleted: `user` must be the "
+            "same on every turn"
+        )
+    return _base_url_hint()
+
+
+def _base_url_hint() -> str:
+    return f"check base_url ({_URL} was not found); it ends in /v1, e.g. https://api.dify.ai/v1"
+
+
+def _kind_hint(code: str) -> str:
+    """The hint for another kind of app's key, or for an unpublished app."""
+    if code == _WRONG_KIND_CODE:
+        return (
+            "the key belongs to an app of another kind: set app (agent, chat, chatflow, "
+            "completion, workflow) to match it"
+        )
+    if code == "app_unavailable":
+        return "publish the called app and check its model settings"
     return ""
 
 
