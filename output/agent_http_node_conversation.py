@@ -180,8 +180,12 @@ def _ended_early(reply: _Reply) -> _DifyCallError:
     return _DifyCallError(
         "the stream ended before the called app said it was done (no "
         "message_end event): the connection was cut, and "
-        f"the {reply.length} characters received were discarded"
+        + _what_was_lost(reply.length)
     )
+
+
+def _what_was_lost(received: int) -> str:
+    return f"the {received} characters received were discarded"
 
 
 def _object(value: object) -> dict:

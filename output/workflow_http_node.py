@@ -140,8 +140,12 @@ def _ended_early(reply: _Reply) -> _DifyCallError:
     return _DifyCallError(
         "the stream ended before the called app said it was done (no "
         "workflow_finished event): the connection was cut, and "
-        "the run's outputs never arrived"
+        + _what_was_lost(reply.length)
     )
+
+
+def _what_was_lost(received: int) -> str:
+    return "the run's outputs never arrived"
 
 
 def _object(value: object) -> dict:

@@ -165,8 +165,12 @@ def _ended_early(reply: _Reply) -> _DifyCallError:
     return _DifyCallError(
         "the stream ended before the called app said it was done (no "
         "workflow_finished event): the connection was cut, and "
-        "the run's outputs never arrived"
+        + _what_was_lost(reply.length)
     )
+
+
+def _what_was_lost(received: int) -> str:
+    return "the run's outputs never arrived"
 
 
 def _object(value: object) -> dict:
@@ -516,8 +520,13 @@ def _describe_transport_error(error: Exception, streaming: bool, reply: _Reply) 
     if streaming:
         return (
             f"the connection broke mid-stream ({type(error).__name__}: {error}); "
-            "the run's outputs never arrived"
+            + _what_was_lost(reply.length)
         )
+    return _unreachable(error)
+
+
+def _unreachable(error: Exception) -> str:
+    """The called app's address could not be reached."""
     return f"could not reach {_URL} ({type(error).__name__}: {error})"
 
 

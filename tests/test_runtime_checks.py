@@ -18,6 +18,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from generator.runtime import (
+    connection,
+    connection_local,
     conversation,
     events,
     hints,
@@ -26,6 +28,8 @@ from generator.runtime import (
     inputs,
     limits,
     reasoning,
+    reply_outputs,
+    reply_text,
     request,
     stop,
     transport_plain,
@@ -427,3 +431,23 @@ def test_one_line_joins_status_code_message_and_hint(monkeypatch: pytest.MonkeyP
     line = hints._one_line(401, "unauthorized", "Access  token\n is invalid", False)
     assert line.startswith("HTTP 401 unauthorized: Access token is invalid. Hint: use the API key")
     assert hints._one_line(418, "", "", False) == "HTTP 418"
+
+
+# --- what a cut or failed connection says (connection.py, connection_local.py, reply_*.py) ---
+
+
+def test_an_unreachable_app_is_named_and_localhost_is_explained(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(connection, "_URL", "https://api.example/v1/chat-messages")
+    monkeypatch.setattr(connection_local, "_URL", "http://localhost/v1/chat-messages")
+    refused = ConnectionRefusedError(111, "Connection refused")
+    assert connection._unreachable(refused) == (
+        "could not reach https://api.example/v1/chat-messages (ConnectionRefusedError: [Errno 111] Connection refused)"
+    )
+    local = connection_local._unreachable(refused)
+    assert local.startswith("could not reach http://localhost/v1/chat-messages (ConnectionRefusedError")
+    assert "localhost is the sandbox itself" in local
+
+
+def test_what_an_early_end_loses_depends_on_the_reply() -> None:
+    assert reply_text._what_was_lost(12) == "the 12 characters received were discarded"
+    assert reply_outputs._what_was_lost(12) == "the run's outputs never arrived"

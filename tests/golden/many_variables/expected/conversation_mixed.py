@@ -193,8 +193,12 @@ def _ended_early(reply: _Reply) -> _DifyCallError:
     return _DifyCallError(
         "the stream ended before the called app said it was done (no "
         "message_end event): the connection was cut, and "
-        f"the {reply.length} characters received were discarded"
+        + _what_was_lost(reply.length)
     )
+
+
+def _what_was_lost(received: int) -> str:
+    return f"the {received} characters received were discarded"
 
 
 def _object(value: object) -> dict:
@@ -582,8 +586,13 @@ def _describe_transport_error(error: Exception, streaming: bool, reply: _Reply) 
     if streaming:
         return (
             f"the connection broke mid-stream ({type(error).__name__}: {error}); "
-            f"the {reply.length} characters received were discarded"
+            + _what_was_lost(reply.length)
         )
+    return _unreachable(error)
+
+
+def _unreachable(error: Exception) -> str:
+    """The called app's address could not be reached."""
     return f"could not reach {_URL} ({type(error).__name__}: {error})"
 
 
