@@ -183,13 +183,12 @@ def _ended_early(reply: _Reply) -> _DifyCallError:
         return _wrong_kind(reply.foreign)
     return _DifyCallError(
         "the stream ended before the called app said it was done (no "
-        "message_end event): the connection was cut, and "
-        + _what_was_lost(reply.length)
+        "message_end event): the connection was cut, and " + _what_was_lost(reply)
     )
 
 
-def _what_was_lost(received: int) -> str:
-    return f"the {received} characters received were discarded"
+def _what_was_lost(reply: _Reply) -> str:
+    return f"the {reply.length} characters received were discarded"
 
 
 def _object(value: object) -> dict:
@@ -551,7 +550,7 @@ def _describe_transport_error(error: Exception, streaming: bool, reply: _Reply) 
     if streaming:
         return (
             f"the connection broke mid-stream ({type(error).__name__}: {error}); "
-            + _what_was_lost(reply.length)
+            + _what_was_lost(reply)
         )
     return _unreachable(error)
 

@@ -139,12 +139,11 @@ def _ended_early(reply: _Reply) -> _DifyCallError:
         return _wrong_kind(reply.foreign)
     return _DifyCallError(
         "the stream ended before the called app said it was done (no "
-        "workflow_finished event): the connection was cut, and "
-        + _what_was_lost(reply.length)
+        "workflow_finished event): the connection was cut, and " + _what_was_lost(reply)
     )
 
 
-def _what_was_lost(received: int) -> str:
+def _what_was_lost(reply: _Reply) -> str:
     return "the run's outputs never arrived"
 
 

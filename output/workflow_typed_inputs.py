@@ -164,12 +164,11 @@ def _ended_early(reply: _Reply) -> _DifyCallError:
         return _wrong_kind(reply.foreign)
     return _DifyCallError(
         "the stream ended before the called app said it was done (no "
-        "workflow_finished event): the connection was cut, and "
-        + _what_was_lost(reply.length)
+        "workflow_finished event): the connection was cut, and " + _what_was_lost(reply)
     )
 
 
-def _what_was_lost(received: int) -> str:
+def _what_was_lost(reply: _Reply) -> str:
     return "the run's outputs never arrived"
 
 
@@ -520,7 +519,7 @@ def _describe_transport_error(error: Exception, streaming: bool, reply: _Reply) 
     if streaming:
         return (
             f"the connection broke mid-stream ({type(error).__name__}: {error}); "
-            + _what_was_lost(reply.length)
+            + _what_was_lost(reply)
         )
     return _unreachable(error)
 

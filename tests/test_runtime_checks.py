@@ -449,5 +449,8 @@ def test_an_unreachable_app_is_named_and_localhost_is_explained(monkeypatch: pyt
 
 
 def test_what_an_early_end_loses_depends_on_the_reply() -> None:
-    assert reply_text._what_was_lost(12) == "the 12 characters received were discarded"
-    assert reply_outputs._what_was_lost(12) == "the run's outputs never arrived"
+    class Received:
+        length = 12
+
+    assert reply_text._what_was_lost(Received()) == "the 12 characters received were discarded"
+    assert reply_outputs._what_was_lost(object()) == "the run's outputs never arrived"  # a workflow's has no length

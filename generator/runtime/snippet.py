@@ -1,4 +1,4 @@
-"""The constants every generated file sets from its spec, here with example values.
+"""What every generated file defines itself (its spec's constants, its reply class), here as stand-ins.
 
 The runtime modules import them from here, so they can be linted and unit-tested (tests patch
 the values). Nothing here is emitted: each file writes its own (templates/_runtime.py.jinja).
@@ -16,3 +16,9 @@ _REQUIRED_INPUT_HINT = (
     "the called app requires that input: add it to the snippet's inputs"
 )
 _FORBIDDEN_HINTS = {"app_api_disabled": "enable the called app's API access"}
+
+
+class _Reply:
+    """Stands in for the reply each file defines (templates/_events.py.jinja): what runtime code reads of it."""
+
+    length = 0  # characters of answer received (apps that stream text)
