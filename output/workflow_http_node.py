@@ -134,13 +134,18 @@ def _ended_early(reply: _Reply) -> _DifyCallError:
     """Why a stream ended before its last event: a pause for human input, the stream of another
     kind of app, or a cut connection."""
     if reply.human_input is not None:
-        return _DifyCallError(_pause_line(reply.human_input))
+        return _pause_error(reply)
     if reply.foreign:
         return _wrong_kind(reply.foreign)
     return _DifyCallError(
         "the stream ended before the called app said it was done (no "
-        "workflow_finished event): the connection was cut, and " + _what_was_lost(reply)
+        f"{_TERMINAL_EVENT} event): the connection was cut, and "
+        + _what_was_lost(reply)
     )
+
+
+def _pause_error(reply: _Reply) -> _DifyCallError:
+    return _DifyCallError(_pause_line(reply.human_input))
 
 
 def _what_was_lost(reply: _Reply) -> str:
@@ -172,9 +177,10 @@ def _one_line(status: object, code: str, message: str, html: bool) -> str:
     return f"{text}. Hint: {hint}" if hint else text
 
 
-# Dify's error code for another kind of app's key, the wording of a missing required input, and
-# the specific 403 codes of newer Dify with what to do about each.
+# Dify's error code for another kind of app's key, the stream's last event, the wording of a
+# missing required input, and the specific 403 codes of newer Dify with what to do about each.
 _WRONG_KIND_CODE = "not_workflow_app"
+_TERMINAL_EVENT = "workflow_finished"
 _REQUIRED_INPUT_HINT = (
     "the called app requires that input: add it to the snippet's inputs"
 )

@@ -21,12 +21,15 @@ from generator.runtime import (
     connection,
     connection_local,
     conversation,
+    ended,
     events,
     hints,
     hints_completion,
     http_node,
     inputs,
     limits,
+    pause_fails,
+    pause_returns,
     reasoning,
     reply_outputs,
     reply_text,
@@ -454,3 +457,40 @@ def test_what_an_early_end_loses_depends_on_the_reply() -> None:
 
     assert reply_text._what_was_lost(Received()) == "the 12 characters received were discarded"
     assert reply_outputs._what_was_lost(object()) == "the run's outputs never arrived"  # a workflow's has no length
+
+
+# --- a stream that ends early (ended.py, pause_fails.py, pause_returns.py) ---
+
+
+class _EarlyReply:
+    length = 7
+    foreign = ""
+    human_input = None
+
+
+PAUSE = {"node_title": "Approve", "node_id": "n1", "form_token": "tok", "workflow_run_id": "run-1"}
+
+
+def test_a_cut_stream_names_its_last_event_and_what_was_lost(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ended, "_TERMINAL_EVENT", "workflow_finished")
+    error = ended._ended_early(_EarlyReply())
+    assert str(error) == (
+        "the stream ended before the called app said it was done (no workflow_finished event): "
+        "the connection was cut, and the 7 characters received were discarded"
+    )
+
+
+def test_an_early_end_after_another_kind_of_stream_names_that_kind() -> None:
+    reply = _EarlyReply()
+    reply.foreign = "agent"
+    assert str(ended._ended_early(reply)).startswith("the called app streamed as an agent app")
+
+
+def test_a_pause_fails_the_node_or_is_returned() -> None:
+    reply = _EarlyReply()
+    reply.human_input = PAUSE
+    error = ended._ended_early(reply)  # ended.py's lint-time choice: the pause fails the node
+    assert type(error) is _DifyCallError and "paused for human input at node 'Approve'" in str(error)
+    returned = pause_returns._pause_error(reply)
+    assert isinstance(returned, pause_returns._Paused) and returned.reply is reply
+    assert str(returned) == str(pause_fails._pause_error(reply))

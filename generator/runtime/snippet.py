@@ -11,6 +11,7 @@ _MAX_ANSWER_CHARS = 400_000
 _TRUNCATION_MARKER = (
     "\n\n[... cut by dify-codenode: the answer was longer than 400000 characters]"
 )
+_TERMINAL_EVENT = "message_end"  # the stream's last event
 _WRONG_KIND_CODE = "not_chat_app"  # Dify's error code for another kind of app's key
 _REQUIRED_INPUT_HINT = (
     "the called app requires that input: add it to the snippet's inputs"
@@ -22,3 +23,5 @@ class _Reply:
     """Stands in for the reply each file defines (templates/_events.py.jinja): what runtime code reads of it."""
 
     length = 0  # characters of answer received (apps that stream text)
+    foreign = ""  # the app kind whose events came instead
+    human_input = None  # what a pause for human input said of its form
