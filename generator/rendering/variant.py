@@ -242,6 +242,7 @@ def variant_of(snippet: Snippet) -> Variant:
     takes_query = snippet.app in dify.CONVERSATION_APPS or bool(query_input)
     restarts_conversation = conversation and snippet.restart_stale_conversation
     heals = code_route and restarts_conversation
+    wrong_kind_code = dify.WRONG_KIND_CODES[endpoint]
     # The calling app's kind shows in its DSL and, on the HTTP-node route, in the builder's
     # header (where the query comes from).
     shows_caller = snippet.dsl or (snippet.route == "http-node" and takes_query)
@@ -291,8 +292,8 @@ def variant_of(snippet: Snippet) -> Variant:
         ids=ids,
         keeps_status="status" in names,
         keeps_usage="usage" in names,
-        wrong_kind_code=dify.WRONG_KIND_CODES[endpoint],
-        unavailable_means_wrong_kind=dify.WRONG_KIND_CODES[endpoint] == "app_unavailable",
+        wrong_kind_code=wrong_kind_code,
+        unavailable_means_wrong_kind=wrong_kind_code == "app_unavailable",
         stale_conversation_hint=conversation and not heals,
         required_input_hint=(
             "the called app requires that input: use template 'variables' and add it to the snippet's inputs"

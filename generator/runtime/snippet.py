@@ -1,7 +1,7 @@
 """What every generated file defines itself (its spec's constants, its reply class), here as stand-ins.
 
 The runtime modules import them from here, so they can be linted and unit-tested (tests patch
-the values). Nothing here is emitted: each file writes its own (templates/_runtime.py.jinja).
+the values). Nothing here is emitted: each file writes its own (templates/).
 """
 
 _APP = "agent"

@@ -150,10 +150,7 @@ class VariantBed:
 
     def _run_http_route(self, app: App, values: dict, cut_at: int | None, path: str | None) -> NodeRun:
         built = run_code_node(
-            self.builder,
-            {k: v for k, v in values.items() if k != "api_key"},
-            {"body": "string"},
-            trace_lines=True,
+            self.builder, {k: v for k, v in values.items() if k != "api_key"}, {"body": "string"}, trace_lines=True
         )
         self.lines["builder"] |= built.lines
         if not built.ok:  # the request-body node failed (a typed input refused): the route stops there

@@ -14,6 +14,7 @@ Python reads at start-up (PYTHON*, LANG, LC_*) are the warm interpreter's own: w
 starts one per set of them.
 """
 
+import fcntl
 import importlib
 import json
 import os
@@ -73,7 +74,8 @@ def _become_the_run(request: dict, fds: "list[int]", boot_path: str) -> None:
     ones at their numbers), working directory, environment and argv; close everything else."""
     stdout, stderr, reply, passed = fds[0], fds[1], fds[2], fds[3:]
     os.close(reply)
-    high = [os.dup(fd) for fd in passed]  # out of the way of the numbers they are moved to
+    above = max([*fds, *request["fds"]]) + 1  # out of the way of the numbers they are moved to
+    high = [fcntl.fcntl(fd, fcntl.F_DUPFD, above) for fd in passed]
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
     os.dup2(stdout, 1)
@@ -81,7 +83,7 @@ def _become_the_run(request: dict, fds: "list[int]", boot_path: str) -> None:
     for fd, number in zip(high, request["fds"], strict=True):
         os.dup2(fd, number)
     keep = {0, 1, 2, *request["fds"]}
-    for fd in os.listdir("/proc/self/fd") if os.path.isdir("/proc/self/fd") else []:
+    for fd in os.listdir("/proc/self/fd"):  # warm_sandbox.warm_available() checks it is there
         if int(fd) not in keep:
             try:
                 os.close(int(fd))

@@ -30,8 +30,8 @@ _lock = threading.Lock()
 
 
 def warm_available() -> bool:
-    """Forking needs a POSIX system with descriptor passing."""
-    return hasattr(os, "fork") and hasattr(socket, "send_fds")
+    """Forking needs a POSIX system with descriptor passing, and /proc to find a run's descriptors."""
+    return hasattr(os, "fork") and hasattr(socket, "send_fds") and os.path.isdir("/proc/self/fd")
 
 
 def launch(
