@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
 from support.code_node import sandbox_python
+from support.graphon_client import GraphonServer
 from support.sandbox_server import API_KEY, SandboxServer
 from support.snippets import add_app, called_app, parameters, point_at_emulator
 from support.tls import trusting_env
@@ -46,6 +46,7 @@ needs_graphon = pytest.mark.skipif(
     reason=f"graphon needs its Python 3.12 venv at {GRAPHON_PYTHON}: build it with `bash .ci/venvs` (or set "
     "DIFY_GRAPHON_PYTHON)",
 )
+GRAPHON = GraphonServer(GRAPHON_PYTHON)  # started on first use; each run is a fork of it
 
 
 def document_version(text: str) -> str:
@@ -98,13 +99,7 @@ def run_on_graphon(dsl: str, sandbox: SandboxServer, start_inputs: dict, user: s
         "sandbox_url": sandbox.url,
         "sandbox_key": API_KEY,
     }
-    done = subprocess.run(
-        [GRAPHON_PYTHON, str(Path(__file__).parent / "support" / "graphon_run.py")],
-        input=json.dumps(request),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = GRAPHON.run(request)
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
 

@@ -110,3 +110,9 @@ def _play(scenario, bed: VariantBed) -> str:
 
 def _label(row: dict) -> str:
     return ", ".join(f"{key}={value!r}" for key, value in row.items() if key not in ("template",))
+
+
+def test_the_stored_covering_array_is_the_one_computed_now() -> None:
+    from support.option_space import _covering_array
+
+    assert rows() == _covering_array()

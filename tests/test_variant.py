@@ -13,6 +13,7 @@ from functools import cache
 
 import pytest
 from click.testing import CliRunner
+from support import option_space
 from support.option_space import covering_array, options_of, snippet
 
 from generator.cli import cli
@@ -127,3 +128,13 @@ def test_render_warns_exactly_about_idle_flags(args: list[str], idle: list[str])
 def test_the_status_output_the_old_warning_denied_is_there() -> None:
     made = variant_of(snippet(template="single", route="http-node", on_timeout="partial"))
     assert "status" in made.output_names
+
+
+def test_stored_rows_are_the_rows_computed(monkeypatch, tmp_path) -> None:
+    """What _kept stores reads back equal (tuples stay tuples), and a stored value is not computed again."""
+    monkeypatch.setattr(option_space, "ROWS_CACHE", tmp_path)
+    rows = [{"template": "single", "extra_outputs": ("status", "usage"), "retries": 3, "dsl_app": False}]
+    calls = []
+    first = option_space._kept("rows", lambda: calls.append(1) or rows)
+    second = option_space._kept("rows", lambda: calls.append(1) or [])
+    assert first == second == rows and isinstance(second[0]["extra_outputs"], tuple) and calls == [1]

@@ -6,9 +6,17 @@ and by tests/static_pass.py (every combination rendered, formatted, linted, comp
 
 from __future__ import annotations
 
+import ast
+import fcntl
+import functools
+import hashlib
 import itertools
+import os
 import random
-from collections.abc import Iterator
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 from generator.dify import OUTPUT_TYPES
 from generator.errors import UserError
@@ -116,7 +124,45 @@ FREE_FACTORS = {
 SHAPE_DEPENDS_ON = ("template", "app", "route")
 
 
-def covering_array(pool_size: int = 3000) -> list[dict]:
+REPO = Path(__file__).resolve().parents[2]
+# Computed rows are kept here, keyed by the sources they depend on: both test processes (and
+# later runs) read them instead of asking the loader about 46,080 combinations again.
+ROWS_CACHE = Path(tempfile.gettempdir()) / "dify-codenode-tests"
+
+
+def _sources_key() -> str:
+    """A digest of the Python, this module and every file of the generator package."""
+    digest = hashlib.sha256(sys.version.encode())
+    for path in sorted(REPO.joinpath("generator").rglob("*")) + [Path(__file__)]:
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(REPO).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:24]
+
+
+def _kept(name: str, compute: Callable[[], list[dict]]) -> list[dict]:
+    """compute(), or what an earlier call with the same sources stored; one process computes at a time."""
+    ROWS_CACHE.mkdir(exist_ok=True)
+    stored = ROWS_CACHE / f"{name}-{_sources_key()}.txt"
+    with open(ROWS_CACHE / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            return ast.literal_eval(stored.read_text(encoding="utf-8"))
+        except (OSError, ValueError, SyntaxError):
+            pass
+        rows = compute()
+        partial = stored.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(repr(rows), encoding="utf-8")
+        os.replace(partial, stored)
+        return rows
+
+
+@functools.cache
+def covering_array() -> list[dict]:
+    """The covering array (_covering_array), computed once per change of the sources."""
+    return _kept("covering-array", _covering_array)
+
+
+def _covering_array(pool_size: int = 3000) -> list[dict]:
     """Combinations (the loader accepts) that together hold every pair of values of any two
     factors that the loader allows together, the base URL, query_input and the input shape among them.
 
@@ -163,7 +209,13 @@ def covering_array(pool_size: int = 3000) -> list[dict]:
     return rows
 
 
+@functools.cache
 def accepted_rows() -> list[dict]:
+    """accepted_rows_of_the_loader(), computed once per change of the sources."""
+    return _kept("accepted-rows", accepted_rows_of_the_loader)
+
+
+def accepted_rows_of_the_loader() -> list[dict]:
     """Every combination of FACTORS and the input shape that the loader accepts (base_url and
     query_input left out: they never change what it accepts)."""
     shapes_ok = {}
