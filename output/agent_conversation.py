@@ -66,31 +66,49 @@ class _Reply:
         self.task_id = ""
         self.conversation_id = ""
 
-    def add(self, text: str) -> None:
-        if self.length <= _MAX_ANSWER_CHARS:  # past the limit only the length counts
-            self.pieces.append(text)
-            if len(self.pieces) > 1000:  # join tiny strings, each once
-                self.blocks.append("".join(self.pieces))
-                self.pieces = []
-        self.length += len(text)
-
-    def replace(self, text: str) -> None:
-        self.pieces = []
-        self.blocks = []
-        self.length = 0
-        self.add(text)
-
-    def add_message(self, text: str) -> None:
-        # Dify 1.16+ agent apps end their agent_message chunks with one `message`
-        # that holds the complete answer: take it instead of appending it.
-        if self.agent_text_seen and text.startswith("".join(self.blocks + self.pieces)):
-            self.replace(text)
-        else:
-            self.add(text)
-
     @property
     def answer(self) -> str:
-        return _fit("".join(self.blocks + self.pieces))
+        return _answer(self)
+
+
+def _keep(reply: _Reply, text: str) -> None:
+    reply.pieces.append(text)
+    if len(reply.pieces) > 1000:  # join tiny strings, each once
+        reply.blocks.append("".join(reply.pieces))
+        reply.pieces = []
+
+
+def _joined(reply: _Reply) -> str:
+    """The answer as the app sent it so far (reasoning included)."""
+    return "".join(reply.blocks + reply.pieces)
+
+
+def _add(reply: _Reply, text: str) -> None:
+    if reply.length <= _MAX_ANSWER_CHARS:  # past the limit only the length counts
+        _keep(reply, text)
+    reply.length += len(text)
+
+
+def _replace(reply: _Reply, text: str) -> None:
+    """Output moderation replaced the whole answer so far."""
+    reply.pieces = []
+    reply.blocks = []
+    reply.length = 0
+    _add(reply, text)
+
+
+def _add_message(reply: _Reply, text: str) -> None:
+    """Add a `message` event's text, on the route where agent apps answer too."""
+    # Dify 1.16+ agent apps end their agent_message chunks with one `message`
+    # that holds the complete answer: take it instead of appending it.
+    if reply.agent_text_seen and text.startswith(_joined(reply)):
+        _replace(reply, text)
+    else:
+        _add(reply, text)
+
+
+def _answer(reply: _Reply) -> str:
+    return _fit(_joined(reply))
 
 
 def _apply_event(event: dict, reply: _Reply) -> bool:
@@ -107,12 +125,12 @@ def _apply_event(event: dict, reply: _Reply) -> bool:
     # Agent, chat and chatflow apps all answer on this route: read whichever text they send.
     if kind == "agent_message":
         reply.agent_text_seen = True
-        reply.add(_answer_of(event))
+        _add(reply, _answer_of(event))
     elif kind == "message":
-        reply.add_message(_answer_of(event))
+        _add_message(reply, _answer_of(event))
     elif kind == "message_replace":
         # Output moderation replaced the whole answer so far.
-        reply.replace(_answer_of(event))
+        _replace(reply, _answer_of(event))
     elif kind == "message_end":
         return True
     elif kind == "workflow_finished":

@@ -61,23 +61,39 @@ class _Reply:
         self.started = False
         self.task_id = ""
 
-    def add(self, text: str) -> None:
-        if self.length <= _MAX_ANSWER_CHARS:  # past the limit only the length counts
-            self.pieces.append(text)
-            if len(self.pieces) > 1000:  # join tiny strings, each once
-                self.blocks.append("".join(self.pieces))
-                self.pieces = []
-        self.length += len(text)
-
-    def replace(self, text: str) -> None:
-        self.pieces = []
-        self.blocks = []
-        self.length = 0
-        self.add(text)
-
     @property
     def answer(self) -> str:
-        return _fit("".join(self.blocks + self.pieces))
+        return _answer(self)
+
+
+def _keep(reply: _Reply, text: str) -> None:
+    reply.pieces.append(text)
+    if len(reply.pieces) > 1000:  # join tiny strings, each once
+        reply.blocks.append("".join(reply.pieces))
+        reply.pieces = []
+
+
+def _joined(reply: _Reply) -> str:
+    """The answer as the app sent it so far (reasoning included)."""
+    return "".join(reply.blocks + reply.pieces)
+
+
+def _add(reply: _Reply, text: str) -> None:
+    if reply.length <= _MAX_ANSWER_CHARS:  # past the limit only the length counts
+        _keep(reply, text)
+    reply.length += len(text)
+
+
+def _replace(reply: _Reply, text: str) -> None:
+    """Output moderation replaced the whole answer so far."""
+    reply.pieces = []
+    reply.blocks = []
+    reply.length = 0
+    _add(reply, text)
+
+
+def _answer(reply: _Reply) -> str:
+    return _fit(_joined(reply))
 
 
 def _apply_event(event: dict, reply: _Reply) -> bool:
@@ -91,12 +107,12 @@ def _apply_event(event: dict, reply: _Reply) -> bool:
         reply.task_id = str(event.get("task_id") or "")
     kind = event.get("event")
     if kind == "message":
-        reply.add(_answer_of(event))
+        _add(reply, _answer_of(event))
     elif kind == "agent_message":
         reply.foreign = "agent"
     elif kind == "message_replace":
         # Output moderation replaced the whole answer so far.
-        reply.replace(_answer_of(event))
+        _replace(reply, _answer_of(event))
     elif kind == "message_end":
         if reply.foreign and not reply.length:
             raise _wrong_kind(reply.foreign)

@@ -18,6 +18,10 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from generator.runtime import (
+    answer,
+    answer_cut,
+    answer_reasoned,
+    answer_reasoned_cut,
     connection,
     connection_local,
     conversation,
@@ -30,15 +34,20 @@ from generator.runtime import (
     limits,
     pause_fails,
     pause_returns,
+    pieces,
     reasoning,
     reply_outputs,
     reply_text,
     request,
     stop,
+    text,
+    text_capped,
+    text_cut,
     transport_plain,
     transport_tls,
 )
 from generator.runtime.errors import _DifyCallError
+from generator.runtime.snippet import _Reply
 
 # --- typed inputs (Dify's _validate_inputs, before the call) ---
 
@@ -166,6 +175,83 @@ def test_too_long_says_what_and_how_to_raise_the_limit(limit: int) -> None:
     assert limits._within_limit("x" * 40, "summary") == "x" * 40
     with pytest.raises(_DifyCallError, match="^the called workflow's output 'summary' is longer than 40"):
         limits._within_limit("x" * 41, "summary")
+
+
+# --- a streamed answer: its pieces, adding, replacing, and the answer main() returns ---
+
+
+def _reply_of(*texts: str) -> _Reply:
+    reply = _Reply()
+    for piece in texts:
+        pieces._keep(reply, piece)
+        reply.length += len(piece)
+    return reply
+
+
+def test_pieces_are_kept_in_order_and_joined_a_thousand_at_a_time() -> None:
+    reply = _reply_of(*(str(index % 10) for index in range(2500)))
+    assert len(reply.blocks) == 2 and all(len(block) == 1001 for block in reply.blocks) and len(reply.pieces) == 498
+    assert pieces._joined(reply) == "".join(str(index % 10) for index in range(2500))
+
+
+@pytest.mark.usefixtures("limit")
+def test_an_answer_that_must_fit_fails_one_character_past_the_limit(monkeypatch) -> None:
+    monkeypatch.setattr(text_capped, "_MAX_ANSWER_CHARS", 40)
+    reply = _Reply()
+    text_capped._add(reply, "x" * 30)
+    text_capped._add(reply, "y" * 10)
+    assert pieces._joined(reply) == "x" * 30 + "y" * 10 and reply.length == 40
+    with pytest.raises(_DifyCallError, match="^the answer is longer than 40 characters"):
+        text_capped._add(reply, "z")
+
+
+def test_an_answer_that_is_cut_stops_keeping_pieces_past_the_limit_but_counts_them(monkeypatch) -> None:
+    monkeypatch.setattr(text_cut, "_MAX_ANSWER_CHARS", 40)
+    reply = _Reply()
+    for piece in ("x" * 30, "y" * 20, "z" * 5):
+        text_cut._add(reply, piece)
+    assert pieces._joined(reply) == "x" * 30 + "y" * 20  # the piece that crossed the limit is kept, later ones not
+    assert reply.length == 55
+
+
+def test_moderation_replaces_the_answer_and_its_length() -> None:
+    reply = _reply_of(*(["bad "] * 1500))
+    text._replace(reply, "[removed]")
+    assert pieces._joined(reply) == "[removed]" and reply.length == 9 and reply.blocks == []
+
+
+@pytest.mark.parametrize(
+    ("agent_text_seen", "message", "expected"),
+    [
+        (True, "Hello world", "Hello world"),  # a New Agent's closing message: the whole answer, taken once
+        (True, "Bye", "Hello wBye"),  # not a repeat of the answer: appended
+        (False, "Hello world", "Hello wHello world"),  # a chat app's message pieces: appended
+    ],
+)
+def test_a_message_after_agent_text_replaces_it_only_when_it_repeats_it(
+    agent_text_seen: bool, message: str, expected: str
+) -> None:
+    reply = _reply_of("Hello", " w")
+    reply.agent_text_seen = agent_text_seen
+    text._add_message(reply, message)
+    assert pieces._joined(reply) == expected and reply.length == len(expected)
+
+
+def test_the_answer_readers_return_the_text_whole_cut_or_without_think_blocks(monkeypatch) -> None:
+    monkeypatch.setattr(limits, "_MAX_ANSWER_CHARS", 20)
+    monkeypatch.setattr(limits, "_TRUNCATION_MARKER", "[cut]")
+    reply = _reply_of("<think>plan ", "it all out</think>", "The answer is forty-two.")
+    whole = "<think>plan it all out</think>The answer is forty-two."
+    assert answer._answer(reply) == whole
+    assert answer_cut._answer(reply) == whole[:15] + "[cut]"
+    assert (answer_reasoned._answer(reply), answer_reasoned._reasoning(reply)) == (
+        "The answer is forty-two.",
+        "plan it all out",
+    )
+    assert (answer_reasoned_cut._answer(reply), answer_reasoned_cut._reasoning(reply)) == (
+        "The answer is f[cut]",
+        "plan it all out",
+    )
 
 
 # --- what events carry ---

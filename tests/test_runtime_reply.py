@@ -1,8 +1,8 @@
 """Reply building and error wording, tested directly: a variant's rendered runtime run as a module, its parts called.
 
-_Reply, _apply_event, _ended_early and _one_line/_hint_for are still written in templates/ (their
-branches follow the snippet's options), so each test renders the variant it is about and calls
-the definitions in it; tests/test_runtime.py runs the same code as whole Code nodes.
+_Reply and _apply_event are still written in templates/ (their branches follow the snippet's
+options), so each test renders the variant it is about and calls the definitions in it, the
+runtime functions they call included; tests/test_runtime.py runs the same code as whole Code nodes.
 """
 
 from __future__ import annotations

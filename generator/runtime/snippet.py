@@ -22,6 +22,10 @@ _FORBIDDEN_HINTS = {"app_api_disabled": "enable the called app's API access"}
 class _Reply:
     """Stands in for the reply each file defines (templates/_events.py.jinja): what runtime code reads of it."""
 
-    length = 0  # characters of answer received (apps that stream text)
-    foreign = ""  # the app kind whose events came instead
-    human_input = None  # what a pause for human input said of its form
+    def __init__(self) -> None:
+        self.pieces: list = []  # the streamed answer's latest pieces (apps that stream text)
+        self.blocks: list = []  # its earlier pieces, joined a thousand at a time
+        self.length = 0  # characters of answer received
+        self.agent_text_seen = False  # an agent_message came (the chat route)
+        self.foreign = ""  # the app kind whose events came instead
+        self.human_input = None  # what a pause for human input said of its form
