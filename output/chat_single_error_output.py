@@ -132,12 +132,7 @@ def _apply_event(event: dict, reply: _Reply) -> bool:
         # Output moderation replaced the whole answer so far.
         _replace(reply, _answer_of(event))
     elif kind == "message_end":
-        usage = _object(_object(event.get("metadata")).get("usage"))
-        reply.usage = {
-            key: value
-            for key, value in sorted(usage.items())
-            if isinstance(value, (str, int, float)) and not isinstance(value, bool)
-        }
+        reply.usage = _message_usage(event)
         if reply.length > _MAX_ANSWER_CHARS:
             reply.status = "truncated"
         return True
@@ -197,6 +192,17 @@ def _wrong_kind(kind: str) -> _DifyCallError:
         f'the {_APP} app this node was made for: set app = "{kind}" in the spec '
         "and regenerate"
     )
+
+
+def _message_usage(event: dict) -> dict:
+    """message_end's metadata.usage: its numbers and texts, sorted (never an object Dify's
+    output type would refuse)."""
+    usage = _object(_object(event.get("metadata")).get("usage"))
+    return {
+        key: value
+        for key, value in sorted(usage.items())
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool)
+    }
 
 
 def _fit(text: str) -> str:

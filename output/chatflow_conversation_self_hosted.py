@@ -143,11 +143,7 @@ def _apply_event(event: dict, reply: _Reply) -> bool:
         # Output moderation replaced the whole answer so far.
         _replace(reply, _answer_of(event))
     elif kind == "message_end":
-        if reply.length and not reply.answer:
-            raise _DifyCallError(
-                "the called app's answer was all reasoning (<think>...) with no answer after "
-                "it: raise the model's maximum tokens, or set reasoning = 'keep' to see it"
-            )
+        _refuse_all_reasoning(reply)
         return True
     elif kind == "workflow_finished":
         _check_run_status(_object(event.get("data")))
@@ -204,6 +200,14 @@ def _wrong_kind(kind: str) -> _DifyCallError:
         f'the {_APP} app this node was made for: set app = "{kind}" in the spec '
         "and regenerate"
     )
+
+
+def _refuse_all_reasoning(reply: _Reply) -> None:
+    if reply.length and not reply.answer:
+        raise _DifyCallError(
+            "the called app's answer was all reasoning (<think>...) with no answer after "
+            "it: raise the model's maximum tokens, or set reasoning = 'keep' to see it"
+        )
 
 
 def _fit(text: str) -> str:

@@ -36,6 +36,7 @@ from generator.runtime import (
     pause_returns,
     pieces,
     reasoning,
+    reasoning_only,
     reply_outputs,
     reply_text,
     request,
@@ -45,6 +46,7 @@ from generator.runtime import (
     text_cut,
     transport_plain,
     transport_tls,
+    usage,
 )
 from generator.runtime.errors import _DifyCallError
 from generator.runtime.snippet import _Reply
@@ -252,6 +254,36 @@ def test_the_answer_readers_return_the_text_whole_cut_or_without_think_blocks(mo
         "The answer is f[cut]",
         "plan it all out",
     )
+
+
+# --- usage, and an answer that was all reasoning ---
+
+
+def test_a_messages_usage_keeps_its_numbers_and_texts_sorted_and_nothing_else() -> None:
+    event = {
+        "event": "message_end",
+        "metadata": {"usage": {"total_tokens": 30, "currency": "USD", "latency": 1.5, "flag": True, "nested": {}}},
+    }
+    assert usage._message_usage(event) == {"currency": "USD", "latency": 1.5, "total_tokens": 30}
+    assert list(usage._message_usage(event)) == ["currency", "latency", "total_tokens"]
+    for broken in ({}, {"metadata": None}, {"metadata": {"usage": "lots"}}, {"metadata": []}):
+        assert usage._message_usage(broken) == {}
+
+
+def test_a_runs_usage_keeps_its_three_totals_where_they_are_numbers() -> None:
+    data = {"elapsed_time": 0.5, "total_steps": 3, "total_tokens": True, "status": "succeeded", "outputs": {}}
+    assert usage._run_usage(data) == {"elapsed_time": 0.5, "total_steps": 3}
+    assert usage._run_usage({"total_tokens": "12"}) == {}
+
+
+def test_an_answer_of_reasoning_alone_fails_and_one_with_an_answer_or_nothing_does_not() -> None:
+    reply = _reply_of("<think>all plan, no answer</think>")
+    reply.answer = answer_reasoned._answer(reply)
+    with pytest.raises(_DifyCallError, match=r"^the called app's answer was all reasoning .*reasoning = 'keep'"):
+        reasoning_only._refuse_all_reasoning(reply)
+    for answered in (_reply_of("<think>plan</think>Yes."), _reply_of()):
+        answered.answer = answer_reasoned._answer(answered)
+        reasoning_only._refuse_all_reasoning(answered)  # an answer, or an empty stream: not this error
 
 
 # --- what events carry ---

@@ -153,17 +153,8 @@ def _apply_event(event: dict, reply: _Reply) -> bool:
         # Output moderation replaced the whole answer so far.
         _replace(reply, _answer_of(event))
     elif kind == "message_end":
-        if reply.length and not reply.answer:
-            raise _DifyCallError(
-                "the called app's answer was all reasoning (<think>...) with no answer after "
-                "it: raise the model's maximum tokens, or set reasoning = 'keep' to see it"
-            )
-        usage = _object(_object(event.get("metadata")).get("usage"))
-        reply.usage = {
-            key: value
-            for key, value in sorted(usage.items())
-            if isinstance(value, (str, int, float)) and not isinstance(value, bool)
-        }
+        _refuse_all_reasoning(reply)
+        reply.usage = _message_usage(event)
         return True
     elif kind == "workflow_finished":
         _check_run_status(_object(event.get("data")))
@@ -221,6 +212,25 @@ def _wrong_kind(kind: str) -> _DifyCallError:
         f'the {_APP} app this node was made for: set app = "{kind}" in the spec '
         "and regenerate"
     )
+
+
+def _message_usage(event: dict) -> dict:
+    """message_end's metadata.usage: its numbers and texts, sorted (never an object Dify's
+    output type would refuse)."""
+    usage = _object(_object(event.get("metadata")).get("usage"))
+    return {
+        key: value
+        for key, value in sorted(usage.items())
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool)
+    }
+
+
+def _refuse_all_reasoning(reply: _Reply) -> None:
+    if reply.length and not reply.answer:
+        raise _DifyCallError(
+            "the called app's answer was all reasoning (<think>...) with no answer after "
+            "it: raise the model's maximum tokens, or set reasoning = 'keep' to see it"
+        )
 
 
 def _too_long(what: str) -> _DifyCallError:
