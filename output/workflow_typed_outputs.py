@@ -70,18 +70,28 @@ def _apply_event(event: dict, reply: _Reply) -> bool:
         reply.started = True
         reply.task_id = str(event.get("task_id") or "")
     kind = event.get("event")
-    if kind == "workflow_finished":
+    if kind == _TERMINAL_EVENT:
         _finish_workflow(_object(event.get("data")), reply)
         return True
-    elif kind in ("message", "agent_message", "message_end"):
-        reply.foreign = "agent" if kind == "agent_message" else reply.foreign or "chat"
-    elif kind in ("human_input_required", "workflow_paused"):
+    if kind in ("human_input_required", "workflow_paused"):
         reply.human_input = _pause_of(event, reply.human_input or {})
     elif kind == "error":
-        status, code = event.get("status") or "", str(event.get("code") or "")
-        error = _one_line(status, code, str(event.get("message") or ""), False)
-        raise _DifyCallError(f"the called app failed mid-stream: {error}")
+        raise _failed_mid_stream(event)
+    else:
+        _take(kind, event, reply)
     return False
+
+
+def _take(kind: object, event: dict, reply: _Reply) -> None:
+    if kind in ("message", "agent_message", "message_end"):
+        reply.foreign = "agent" if kind == "agent_message" else reply.foreign or "chat"
+
+
+def _failed_mid_stream(event: dict) -> _DifyCallError:
+    """An `error` event: the app failed after its stream began."""
+    status, code = event.get("status") or "", str(event.get("code") or "")
+    error = _one_line(status, code, str(event.get("message") or ""), False)
+    return _DifyCallError(f"the called app failed mid-stream: {error}")
 
 
 def _check_run_status(data: dict) -> None:

@@ -88,7 +88,10 @@ def _emitted_by_templates() -> set[str]:
         text = template.read_text(encoding="utf-8")
         emitted |= set(re.findall(r'runtime\("([a-z_]+\.\w+)"\)', text))
         # {% set transport = "transport_tls" if variant.https else "transport_plain" %}: one module per variant
-        for variable, first, second in re.findall(r'{% set (\w+) = "(\w+)" if [^%]* else "(\w+)" %}', text):
+        # and {% set taking = "events_workflow" %}: one module, chosen where the others aren't
+        choices = re.findall(r'{% set (\w+) = "(\w+)" if [^%]* else "(\w+)" %}', text)
+        choices += [(variable, module, module) for variable, module in re.findall(r'{% set (\w+) = "(\w+)" %}', text)]
+        for variable, first, second in choices:
             for name in re.findall(rf'runtime\({variable} ~ "\.(\w+)"\)', text):
                 emitted |= {f"{first}.{name}", f"{second}.{name}"}
     return emitted

@@ -27,6 +27,9 @@ from generator.runtime import (
     conversation,
     ended,
     events,
+    events_chat,
+    events_completion,
+    events_workflow,
     hints,
     hints_completion,
     http_node,
@@ -40,6 +43,7 @@ from generator.runtime import (
     reply_outputs,
     reply_text,
     request,
+    run_finished_chatflow,
     stop,
     text,
     text_capped,
@@ -284,6 +288,73 @@ def test_an_answer_of_reasoning_alone_fails_and_one_with_an_answer_or_nothing_do
     for answered in (_reply_of("<think>plan</think>Yes."), _reply_of()):
         answered.answer = answer_reasoned._answer(answered)
         reasoning_only._refuse_all_reasoning(answered)  # an answer, or an empty stream: not this error
+
+
+# --- the events of each kind of app's stream besides its end ---
+
+
+def _taken(take, events: list[dict]) -> _Reply:
+    reply = _Reply()
+    for event in events:
+        take(event.get("event"), event, reply)
+    return reply
+
+
+def test_the_chat_route_takes_agent_and_chat_text_and_a_new_agents_closing_message_once() -> None:
+    reply = _taken(
+        events_chat._take,
+        [
+            {"event": "agent_message", "answer": "Hel"},
+            {"event": "agent_message", "answer": "lo"},
+            {"event": "ping"},
+            {"event": "message", "answer": "Hello"},
+        ],
+    )
+    assert pieces._joined(reply) == "Hello" and reply.agent_text_seen and reply.foreign == ""
+    moderated = _taken(
+        events_chat._take, [{"event": "message", "answer": "bad"}, {"event": "message_replace", "answer": "ok"}]
+    )
+    assert pieces._joined(moderated) == "ok"
+
+
+@pytest.mark.parametrize("take", [events_chat._take, events_completion._take], ids=["chat", "completion"])
+def test_a_text_app_takes_a_workflows_events_as_a_workflow_keys_and_a_failed_run_as_a_failure(take) -> None:
+    assert _taken(take, [{"event": "text_chunk", "data": {"text": "x"}}]).foreign == "workflow"
+    finished = {"event": "workflow_finished", "data": {"status": "succeeded", "outputs": {}}}
+    assert _taken(take, [finished]).foreign == "workflow"
+    with pytest.raises(_DifyCallError, match="^the called app's run ended with status 'failed': boom"):
+        _taken(take, [{"event": "workflow_finished", "data": {"status": "failed", "error": "boom"}}])
+
+
+def test_a_chatflows_own_run_ending_is_not_another_kind_of_app_unless_it_failed() -> None:
+    reply = _Reply()
+    run_finished_chatflow._run_finished({"event": "workflow_finished", "data": {"status": "succeeded"}}, reply)
+    assert reply.foreign == ""
+    with pytest.raises(_DifyCallError, match="status 'stopped'"):
+        run_finished_chatflow._run_finished({"data": {"status": "stopped"}}, reply)
+
+
+def test_a_completion_app_notes_an_agents_text_as_foreign_and_keeps_its_own() -> None:
+    reply = _taken(
+        events_completion._take, [{"event": "agent_message", "answer": "x"}, {"event": "message", "answer": "y"}]
+    )
+    assert reply.foreign == "agent" and pieces._joined(reply) == "y"
+
+
+def test_a_workflow_app_notes_which_text_app_answered_instead() -> None:
+    assert _taken(events_workflow._take, [{"event": "message"}, {"event": "message_end"}]).foreign == "chat"
+    assert _taken(events_workflow._take, [{"event": "message"}, {"event": "agent_message"}]).foreign == "agent"
+    assert _taken(events_workflow._take, [{"event": "agent_message"}, {"event": "message"}]).foreign == "agent"
+    assert _taken(events_workflow._take, [{"event": "node_started"}, {"event": "text_chunk"}]).foreign == ""
+
+
+def test_an_error_event_is_one_line_with_its_status_code_and_hint() -> None:
+    error = events._failed_mid_stream(
+        {"event": "error", "status": 500, "code": "completion_request_error", "message": "quota\nexceeded"}
+    )
+    assert isinstance(error, _DifyCallError)
+    assert str(error).startswith("the called app failed mid-stream: HTTP 500 completion_request_error: quota")
+    assert "\n" not in str(error)
 
 
 # --- what events carry ---

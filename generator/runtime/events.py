@@ -1,6 +1,7 @@
 """What the stream's events carry, read defensively: a run's status, a pause's form, an answer, a workflow's outputs."""
 
 from generator.runtime.errors import _DifyCallError
+from generator.runtime.hints import _one_line
 from generator.runtime.snippet import _APP
 
 
@@ -81,3 +82,10 @@ def _wrong_kind(kind: str) -> _DifyCallError:
         f'the {_APP} app this node was made for: set app = "{kind}" in the spec '
         "and regenerate"
     )
+
+
+def _failed_mid_stream(event: dict) -> _DifyCallError:
+    """An `error` event: the app failed after its stream began."""
+    status, code = event.get("status") or "", str(event.get("code") or "")
+    error = _one_line(status, code, str(event.get("message") or ""), False)
+    return _DifyCallError(f"the called app failed mid-stream: {error}")

@@ -117,6 +117,18 @@ def _apply_event(event: dict, reply: _Reply) -> bool:
         reply.started = True
         reply.task_id = str(event.get("task_id") or "")
     kind = event.get("event")
+    if kind == _TERMINAL_EVENT:
+        return True
+    if kind in ("human_input_required", "workflow_paused"):
+        reply.human_input = _pause_of(event, reply.human_input or {})
+    elif kind == "error":
+        raise _failed_mid_stream(event)
+    else:
+        _take(kind, event, reply)
+    return False
+
+
+def _take(kind: object, event: dict, reply: _Reply) -> None:
     # Agent, chat and chatflow apps all answer on this route: read whichever text they send.
     if kind == "agent_message":
         reply.agent_text_seen = True
@@ -126,20 +138,22 @@ def _apply_event(event: dict, reply: _Reply) -> bool:
     elif kind == "message_replace":
         # Output moderation replaced the whole answer so far.
         _replace(reply, _answer_of(event))
-    elif kind == "message_end":
-        return True
     elif kind == "workflow_finished":
-        _check_run_status(_object(event.get("data")))
-        reply.foreign = "workflow"
+        _run_finished(event, reply)
     elif kind == "text_chunk":
         reply.foreign = "workflow"
-    elif kind in ("human_input_required", "workflow_paused"):
-        reply.human_input = _pause_of(event, reply.human_input or {})
-    elif kind == "error":
-        status, code = event.get("status") or "", str(event.get("code") or "")
-        error = _one_line(status, code, str(event.get("message") or ""), False)
-        raise _DifyCallError(f"the called app failed mid-stream: {error}")
-    return False
+
+
+def _run_finished(event: dict, reply: _Reply) -> None:
+    _check_run_status(_object(event.get("data")))
+    reply.foreign = "workflow"
+
+
+def _failed_mid_stream(event: dict) -> _DifyCallError:
+    """An `error` event: the app failed after its stream began."""
+    status, code = event.get("status") or "", str(event.get("code") or "")
+    error = _one_line(status, code, str(event.get("message") or ""), False)
+    return _DifyCallError(f"the called app failed mid-stream: {error}")
 
 
 def _check_run_status(data: dict) -> None:
