@@ -68,7 +68,7 @@ class _Reply:
 
     def __init__(self) -> None:
         self.pieces = []  # the answer's latest pieces
-        self.blocks = []  # its earlier pieces, joined a thousand at a time
+        self.blocks = []  # its earlier pieces, joined a hundred at a time
         self.length = 0
         self.agent_text_seen = False
         self.foreign = ""  # the app kind whose events came instead
@@ -84,7 +84,7 @@ class _Reply:
 
 def _keep(reply: _Reply, text: str) -> None:
     reply.pieces.append(text)
-    if len(reply.pieces) > 1000:  # join tiny strings, each once
+    if len(reply.pieces) > 100:  # join tiny strings, each once
         reply.blocks.append("".join(reply.pieces))
         reply.pieces = []
 

@@ -194,9 +194,9 @@ def _reply_of(*texts: str) -> _Reply:
     return reply
 
 
-def test_pieces_are_kept_in_order_and_joined_a_thousand_at_a_time() -> None:
+def test_pieces_are_kept_in_order_and_joined_a_hundred_at_a_time() -> None:
     reply = _reply_of(*(str(index % 10) for index in range(2500)))
-    assert len(reply.blocks) == 2 and all(len(block) == 1001 for block in reply.blocks) and len(reply.pieces) == 498
+    assert len(reply.blocks) == 24 and all(len(block) == 101 for block in reply.blocks) and len(reply.pieces) == 76
     assert pieces._joined(reply) == "".join(str(index % 10) for index in range(2500))
 
 

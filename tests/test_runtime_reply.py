@@ -57,12 +57,12 @@ def test_a_new_agents_closing_message_repeats_the_answer_and_is_not_added_twice(
     assert done and reply.answer == whole
 
 
-def test_more_than_a_thousand_pieces_are_joined_in_blocks_and_lose_nothing() -> None:
+def test_more_than_a_hundred_pieces_are_joined_in_blocks_and_lose_nothing() -> None:
     module = _module(app="chat", template="single")
     events = [{"event": "message", "answer": str(index % 10)} for index in range(2500)]
     reply, done = _play(module, [*events, {"event": "message_end"}])
     assert done and reply.answer == "".join(str(index % 10) for index in range(2500))
-    assert len(reply.blocks) == 2 and len(reply.pieces) <= 1000
+    assert len(reply.blocks) == 24 and len(reply.pieces) <= 100
 
 
 def test_moderation_replaces_the_answer_so_far() -> None:

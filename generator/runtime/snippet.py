@@ -24,7 +24,7 @@ class _Reply:
 
     def __init__(self) -> None:
         self.pieces: list = []  # the streamed answer's latest pieces (apps that stream text)
-        self.blocks: list = []  # its earlier pieces, joined a thousand at a time
+        self.blocks: list = []  # its earlier pieces, joined a hundred at a time
         self.length = 0  # characters of answer received
         self.agent_text_seen = False  # an agent_message came (the chat route)
         self.foreign = ""  # the app kind whose events came instead

@@ -53,7 +53,7 @@ class _Reply:
 
     def __init__(self) -> None:
         self.pieces = []  # the answer's latest pieces
-        self.blocks = []  # its earlier pieces, joined a thousand at a time
+        self.blocks = []  # its earlier pieces, joined a hundred at a time
         self.length = 0
         self.foreign = ""  # the app kind whose events came instead
         self.human_input = None  # what a pause for human input said of its form
@@ -67,7 +67,7 @@ class _Reply:
 
 def _keep(reply: _Reply, text: str) -> None:
     reply.pieces.append(text)
-    if len(reply.pieces) > 1000:  # join tiny strings, each once
+    if len(reply.pieces) > 100:  # join tiny strings, each once
         reply.blocks.append("".join(reply.pieces))
         reply.pieces = []
 
