@@ -4,9 +4,12 @@ Run by hand:  python benchmarks/warm_check.py [--rounds N] [--against PATH] [--g
 
 The spec is bench.py's (every template and app kind, 0 to 40 variables). Each tree generates it
 once with its own cache folder, then checks it once more, so its caches are full and its .pyc
-files written, as a user's would be. Then every contender runs once per round, in turn (machine
-noise hits all alike); figures are medians of the rounds, ratios compare medians. `--against`
-times another checkout of dify-codenode (e.g. a `git worktree` of an older commit) the same way.
+files written, as a user's would be: PYTHONDONTWRITEBYTECODE is removed from every command's
+environment (some machines export it, and then each start compiles the package from source,
+about 10 ms here, while jinja2's .pyc files were written when it was installed). Then every
+contender runs once per round, in turn (machine noise hits all alike); figures are medians of
+the rounds, ratios compare medians. `--against` times another checkout of dify-codenode (e.g. a
+`git worktree` of an older commit) the same way.
 `--growth` times this checkout's warm check of 25 to 400 snippets instead and fits a line: what
 the check costs per snippet, and what it costs whatever the spec's size.
 """
@@ -25,14 +28,14 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench import GROWTH, big_spec, fit  # noqa: E402
+from bench import GROWTH, big_spec, fit, user_environment  # noqa: E402
 
 JINJA = "python -c 'import jinja2'"
 
 
 def _timed(command: list[str], cwd: Path, env: dict[str, str]) -> float:
     started = time.perf_counter()
-    done = subprocess.run(command, cwd=cwd, env={**os.environ, **env}, capture_output=True)
+    done = subprocess.run(command, cwd=cwd, env=user_environment(env), capture_output=True)
     elapsed = time.perf_counter() - started
     if done.returncode != 0:
         raise SystemExit(f"{command} failed: {done.stderr.decode()[-500:]}")
@@ -68,7 +71,10 @@ def main() -> None:
         for name, (command, cwd, env) in contenders.items():
             times[name].append(_timed(command, cwd, env))
     median = {name: statistics.median(values) for name, values in times.items()}
-    print(f"{args.rounds} interleaved rounds, 200 snippets, Python {sys.version.split()[0]}, {os.cpu_count()} cores")
+    print(
+        f"{args.rounds} interleaved rounds, 200 snippets, Python {sys.version.split()[0]}, {os.cpu_count()} cores; "
+        ".pyc files written (PYTHONDONTWRITEBYTECODE removed)"
+    )
     for name, value in median.items():
         low, high = min(times[name]) * 1000, max(times[name]) * 1000
         print(
