@@ -138,3 +138,10 @@ def test_stored_rows_are_the_rows_computed(monkeypatch, tmp_path) -> None:
     first = option_space._kept("rows", lambda: calls.append(1) or rows)
     second = option_space._kept("rows", lambda: calls.append(1) or [])
     assert first == second == rows and isinstance(second[0]["extra_outputs"], tuple) and calls == [1]
+
+
+def test_rows_are_computed_where_they_cannot_be_stored(monkeypatch, tmp_path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setattr(option_space, "ROWS_CACHE", blocker / "cache")
+    assert option_space._kept("rows", lambda: [{"retries": 3}]) == [{"retries": 3}]

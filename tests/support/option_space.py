@@ -140,10 +140,15 @@ def _sources_key() -> str:
 
 
 def _kept(name: str, compute: Callable[[], list[dict]]) -> list[dict]:
-    """compute(), or what an earlier call with the same sources stored; one process computes at a time."""
-    ROWS_CACHE.mkdir(exist_ok=True)
+    """compute(), or what an earlier call with the same sources stored; one process computes at a
+    time. A folder it can't use (another user's, a read-only temp dir) only costs the computing."""
+    try:
+        ROWS_CACHE.mkdir(exist_ok=True)
+        lock = open(ROWS_CACHE / f"{name}.lock", "w")  # held (and closed) by the with-block below
+    except OSError:
+        return compute()
     stored = ROWS_CACHE / f"{name}-{_sources_key()}.txt"
-    with open(ROWS_CACHE / f"{name}.lock", "w") as lock:
+    with lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             return ast.literal_eval(stored.read_text(encoding="utf-8"))
@@ -151,8 +156,11 @@ def _kept(name: str, compute: Callable[[], list[dict]]) -> list[dict]:
             pass
         rows = compute()
         partial = stored.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_text(repr(rows), encoding="utf-8")
-        os.replace(partial, stored)
+        try:
+            partial.write_text(repr(rows), encoding="utf-8")
+            os.replace(partial, stored)
+        except OSError:
+            pass
         return rows
 
 
