@@ -1,9 +1,9 @@
 """The events of an agent, chat or chatflow app's stream besides its end: on the chat route, any of them answers."""
 
 from generator.runtime.events import _answer_of
-from generator.runtime.run_finished import _run_finished
+from generator.runtime.events_text import _take_text_event
 from generator.runtime.snippet import _Reply
-from generator.runtime.text import _add_message, _replace
+from generator.runtime.text import _add_message
 from generator.runtime.text_capped import _add
 
 
@@ -14,10 +14,5 @@ def _take(kind: object, event: dict, reply: _Reply) -> None:
         _add(reply, _answer_of(event))
     elif kind == "message":
         _add_message(reply, _answer_of(event))
-    elif kind == "message_replace":
-        # Output moderation replaced the whole answer so far.
-        _replace(reply, _answer_of(event))
-    elif kind == "workflow_finished":
-        _run_finished(event, reply)
-    elif kind == "text_chunk":
-        reply.foreign = "workflow"
+    else:
+        _take_text_event(kind, event, reply)

@@ -172,7 +172,12 @@ def _take(kind: object, event: dict, reply: _Reply) -> None:
         _add(reply, _answer_of(event))
     elif kind == "message":
         _add_message(reply, _answer_of(event))
-    elif kind == "message_replace":
+    else:
+        _take_text_event(kind, event, reply)
+
+
+def _take_text_event(kind: object, event: dict, reply: _Reply) -> None:
+    if kind == "message_replace":
         # Output moderation replaced the whole answer so far.
         _replace(reply, _answer_of(event))
     elif kind == "workflow_finished":
