@@ -23,6 +23,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+@pytest.hookimpl(optionalhook=True)  # xdist's hook: the suite still loads under -p no:xdist
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     """What `-n auto` starts: two test processes per core, at most 8. Much of a test's time is
     spent waiting on the processes and servers it starts (a Code node's run, a time budget,
