@@ -327,15 +327,26 @@ def _ask_dify_app(api_key: str, body: dict) -> _Reply:
         )
     reply = _Reply()
     try:
-        _post(api_key, body, deadline, reply)
+        _send(api_key, body, deadline, reply)
     except _OutOfTime:
         _stop_task(api_key, body["user"], reply.task_id, end)
-        raise _DifyCallError(
-            f"the called app sent no complete answer within the {_TIME_BUDGET_SECONDS:g} s "
-            "time budget (self-hosted Dify kills code nodes at 15 s). Raise time_budget "
-            "if your sandbox allows more, or set on_timeout = 'partial'"
-        ) from None
+        _timed_out(reply)
     return reply
+
+
+def _send(api_key: str, body: dict, deadline: float, reply: _Reply) -> None:
+    """One request with the body as main() built it."""
+    _post(api_key, body, deadline, reply)
+
+
+def _timed_out(reply: _Reply) -> None:
+    """Fail at the time budget, saying what was lost and how to get more time or the partial reply."""
+    raise _DifyCallError(
+        f"the called app sent no complete answer within the {_TIME_BUDGET_SECONDS:g} s time "
+        "budget (self-hosted Dify kills code nodes at 15 s), and "
+        + _what_was_lost(reply)
+        + ". Raise time_budget if your sandbox allows more, or set on_timeout = 'partial'"
+    ) from None
 
 
 def _post(api_key: str, body: dict, deadline: float, reply: _Reply) -> None:
@@ -355,22 +366,27 @@ def _post(api_key: str, body: dict, deadline: float, reply: _Reply) -> None:
         response = connection.getresponse()
         if response.status != 200:
             code, message, html = _read_error(response, sock, deadline)
-            raise _DifyCallError(_one_line(response.status, code, message, html))
+            raise _refusal(response.status, code, message, html, body)
         streaming = True
         for event in _read_events(response, sock, deadline):
             if _apply_event(event, reply):
                 return
-    except socket.timeout:
+    except TimeoutError:  # socket.timeout
         raise _OutOfTime() from None
-    except ssl.SSLCertVerificationError as error:
-        raise _DifyCallError(
-            f"the TLS certificate of {_URL} could not be verified ({error.verify_message})"
-        ) from None
     except (OSError, http.client.HTTPException) as error:
-        raise _DifyCallError(_describe_transport_error(error, streaming, reply))
+        raise _DifyCallError(
+            _describe_transport_error(error, streaming, reply)
+        ) from None
     finally:
         connection.close()
     raise _ended_early(reply)
+
+
+def _refusal(
+    status: object, code: str, message: str, html: bool, body: dict
+) -> Exception:
+    """What a refused request raises: the error as one line (send_restart.py: or a stale conversation)."""
+    return _DifyCallError(_one_line(status, code, message, html))
 
 
 def _user(user: object) -> str:
@@ -552,18 +568,25 @@ def _read_error(
 
 
 def _describe_transport_error(error: Exception, streaming: bool, reply: _Reply) -> str:
-    """One line for a network failure before or during the stream."""
+    """One line for a network failure before or during the stream, a certificate or proxy refusal included."""
+    if isinstance(error, ssl.SSLCertVerificationError):
+        return f"the TLS certificate of {_URL} could not be verified ({error.verify_message})"
     if "Tunnel connection failed" in str(error):
         return (
             f"the proxy refused the connection to {_URL} ({error}). Hint: "
             + _hint_for(403, "", "", True)
         )
     if streaming:
-        return (
-            f"the connection broke mid-stream ({type(error).__name__}: {error}); "
-            + _what_was_lost(reply)
-        )
+        return _broke_mid_stream(error, reply)
     return _unreachable(error)
+
+
+def _broke_mid_stream(error: Exception, reply: _Reply) -> str:
+    """One line for a connection that broke after the stream began."""
+    return (
+        f"the connection broke mid-stream ({type(error).__name__}: {error}); "
+        + _what_was_lost(reply)
+    )
 
 
 def _unreachable(error: Exception) -> str:

@@ -19,3 +19,11 @@ def _ended_early(reply: _Reply) -> _DifyCallError:
         f"{_TERMINAL_EVENT} event): the connection was cut, and "
         + _what_was_lost(reply)
     )
+
+
+def _broke_mid_stream(error: Exception, reply: _Reply) -> str:
+    """One line for a connection that broke after the stream began."""
+    return (
+        f"the connection broke mid-stream ({type(error).__name__}: {error}); "
+        + _what_was_lost(reply)
+    )

@@ -7,6 +7,8 @@ the values). Nothing here is emitted: each file writes its own (templates/).
 _APP = "agent"
 _URL = "https://api.dify.ai/v1/chat-messages"
 _STOP_URL = "https://api.dify.ai/v1/chat-messages/"  # + task_id + "/stop"
+_TIME_BUDGET_SECONDS = 13.5
+_STOP_RESERVE_SECONDS = 0.4  # kept for stopping a timed-out task
 _MAX_ANSWER_CHARS = 400_000
 _TRUNCATION_MARKER = (
     "\n\n[... cut by dify-codenode: the answer was longer than 400000 characters]"
@@ -29,3 +31,8 @@ class _Reply:
         self.agent_text_seen = False  # an agent_message came (the chat route)
         self.foreign = ""  # the app kind whose events came instead
         self.human_input = None  # what a pause for human input said of its form
+
+
+def _apply_event(event: dict, reply: _Reply) -> bool:
+    """Stands in for each file's event handler (templates/_events.py.jinja): True once the answer is complete."""
+    raise NotImplementedError("each generated file defines its own _apply_event")

@@ -4,6 +4,9 @@ import http.client
 import urllib.parse
 import urllib.request
 
+from generator.runtime.connection import _unreachable
+from generator.runtime.ended import _broke_mid_stream
+from generator.runtime.snippet import _Reply
 from generator.runtime.stream import _remaining
 
 
@@ -30,3 +33,10 @@ def _proxy_for(url: urllib.parse.SplitResult):
     if "://" not in proxy:
         proxy = "http://" + proxy
     return urllib.parse.urlsplit(proxy)
+
+
+def _describe_transport_error(error: Exception, streaming: bool, reply: _Reply) -> str:
+    """One line for a network failure before or during the stream."""
+    if streaming:
+        return _broke_mid_stream(error, reply)
+    return _unreachable(error)

@@ -5,6 +5,10 @@ import ssl
 import urllib.parse
 import urllib.request
 
+from generator.runtime.connection import _unreachable
+from generator.runtime.ended import _broke_mid_stream
+from generator.runtime.hints import _hint_for
+from generator.runtime.snippet import _URL, _Reply
 from generator.runtime.stream import _remaining
 
 
@@ -41,3 +45,17 @@ def _tls_context() -> ssl.SSLContext:
     except ImportError:
         return ssl.create_default_context()
     return ssl.create_default_context(cafile=certifi.where())
+
+
+def _describe_transport_error(error: Exception, streaming: bool, reply: _Reply) -> str:
+    """One line for a network failure before or during the stream, a certificate or proxy refusal included."""
+    if isinstance(error, ssl.SSLCertVerificationError):
+        return f"the TLS certificate of {_URL} could not be verified ({error.verify_message})"
+    if "Tunnel connection failed" in str(error):
+        return (
+            f"the proxy refused the connection to {_URL} ({error}). Hint: "
+            + _hint_for(403, "", "", True)
+        )
+    if streaming:
+        return _broke_mid_stream(error, reply)
+    return _unreachable(error)
