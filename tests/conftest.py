@@ -49,6 +49,21 @@ def pytest_configure(config: pytest.Config) -> None:
     if "DIFY_CODENODE_CACHE_DIR" not in os.environ:
         CREATED_CACHE.append(tempfile.mkdtemp(prefix="dify-codenode-cache-"))
         os.environ["DIFY_CODENODE_CACHE_DIR"] = CREATED_CACHE[0]
+    _compiled_files_outside_the_repo(os, tempfile)
+
+
+def _compiled_files_outside_the_repo(os, tempfile) -> None:
+    """Where PYTHONDONTWRITEBYTECODE is set (these CI machines set it), keep compiled files in the
+    temp folder instead of writing none: else each test process rewrites and compiles every test
+    module again (about 4 s of CPU each) and every CLI run the suite starts compiles the package
+    from source. Test processes and every process they start inherit it; the repo stays clean."""
+    if not sys.dont_write_bytecode:
+        return  # pytest keeps its rewritten modules in tests/__pycache__, as it always does
+    prefix = os.path.join(tempfile.gettempdir(), "dify-codenode-tests", "pycache")
+    sys.dont_write_bytecode = False
+    sys.pycache_prefix = prefix
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    os.environ["PYTHONPYCACHEPREFIX"] = prefix
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -53,7 +53,9 @@ def test_every_golden_spec_has_its_tree() -> None:
         assert (GOLDEN / case / "expected").is_dir(), f"{case}: run pytest --update-golden"
 
 
-@pytest.mark.parametrize("case", CASES + ["../../snippets.toml"])
+# The repo's own spec is checked in the slow tier: the golden specs reach every template and app
+# kind, and tests/static_pass.py checks every option combination.
+@pytest.mark.parametrize("case", [*CASES, pytest.param("../../snippets.toml", marks=pytest.mark.slow)])
 def test_formatting_part_by_part_equals_black_on_the_whole_file(case: str) -> None:
     """Files are formatted one top-level part at a time (generator/rendering/formatting.py); the result
     must be black's formatting of the whole rendered file (tests/static_pass.py checks every
