@@ -1,4 +1,4 @@
-"""Unit tests of the code route's call (generator/runtime/ask.py, send*.py, post.py, timeout_*.py, transport_*.py).
+"""Unit tests of the call to the called app: ask.py, send*.py, post.py, timeout_*.py, transport_*.py, buffered.py.
 
 Each version of a function is tested as its own module holds it; `_post` talks to the Dify
 emulator on 127.0.0.1. The generated files that combine them run in tests/test_runtime.py.
@@ -16,6 +16,7 @@ from generator.emulator.apps import App
 from generator.emulator.server import DifyEmulator
 from generator.runtime import (
     ask,
+    buffered,
     connection,
     ended,
     post,
@@ -277,3 +278,59 @@ def test_https_names_an_unverified_certificate_and_a_refusing_proxy(monkeypatch)
     assert line.startswith("the proxy refused the connection to https://api.example/v1/chat-messages (")
     assert "Hint: the sandbox's SSRF proxy refused" in line
     assert transport_plain._describe_transport_error(refused, False, _Reply()).startswith("could not reach")
+
+
+# --- buffered.py: the HTTP-node route reads what the HTTP Request node buffered ---
+
+
+def _applied(monkeypatch) -> list:
+    """Patch buffered._apply_event to record each event; message_end completes the answer."""
+    seen: list = []
+
+    def apply(event: dict, reply: _Reply) -> bool:
+        seen.append(event)
+        return event.get("event") == "message_end"
+
+    monkeypatch.setattr(buffered, "_apply_event", apply)
+    return seen
+
+
+def test_a_buffered_stream_is_read_to_its_last_event_and_a_cut_tail_is_ignored(monkeypatch) -> None:
+    seen = _applied(monkeypatch)
+    body = 'event: ping\n\ndata: {"event": "agent_message"}\n\ndata:{"event": "message_end"}\r\n\ndata: {"eve'
+    assert isinstance(buffered._parse_buffered_stream(body, 200), _Reply)
+    assert [event["event"] for event in seen] == ["agent_message", "message_end"]
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        (
+            '{"code": "unauthorized", "message": "Access token is invalid", "status": 401}',
+            "HTTP 401 unauthorized: Access",
+        ),
+        ("<html><body>Forbidden</body></html>", "HTTP 401. Hint: "),
+        ("upstream went away", "HTTP 401: upstream went away"),
+    ],
+)
+def test_a_buffered_refusal_is_one_line_from_its_envelope_html_or_text(body: str, says: str) -> None:
+    with pytest.raises(_DifyCallError) as refused:
+        buffered._parse_buffered_stream(body, 401)
+    assert str(refused.value).startswith(says)
+
+
+def test_a_buffered_line_that_is_not_json_is_named(monkeypatch) -> None:
+    _applied(monkeypatch)
+    with pytest.raises(_DifyCallError, match="the stream sent a line that is not a JSON event: 'data: {oops'"):
+        buffered._parse_buffered_stream("data: {oops\n\n", 200)
+
+
+def test_a_buffered_stream_without_its_last_event_was_cut_by_the_limit_or_ended_early(monkeypatch) -> None:
+    _applied(monkeypatch)
+    monkeypatch.setattr(buffered, "_HTTP_NODE_MAX_BYTES", 8192)
+    monkeypatch.setattr(ended, "_TERMINAL_EVENT", "message_end")
+    near_the_limit = 'data: {"event": "agent_message"}\n\n' * 130  # 4,420 bytes: within 4 KiB of 8 KiB
+    with pytest.raises(_DifyCallError, match="the HTTP Request node's 1 MiB limit cut the stream"):
+        buffered._parse_buffered_stream(near_the_limit, 200)
+    with pytest.raises(_DifyCallError, match="no message_end event"):
+        buffered._parse_buffered_stream('data: {"event": "agent_message"}\n\n', 200)
