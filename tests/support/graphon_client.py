@@ -37,7 +37,12 @@ class GraphonServer:
         return subprocess.CompletedProcess(RUNNER, reply["returncode"], reply["stdout"], reply["stderr"])
 
     def close(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            assert self.process.stdin
-            self.process.stdin.close()
+        """Ends the server (it exits when its stdin closes) and closes both pipes, so no file is left
+        for the interpreter's shutdown to warn about."""
+        if self.process is None:
+            return
+        assert self.process.stdin and self.process.stdout
+        self.process.stdin.close()
+        if self.process.poll() is None:
             self.process.wait(timeout=30)
+        self.process.stdout.close()
