@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -30,8 +32,6 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     graphon), so a second process per core overlaps those waits: on 2 cores, 47 s instead of 57
     idle, and 69 s instead of 93 with two busy processes beside it. PYTEST_XDIST_AUTO_NUM_WORKERS
     still decides when set."""
-    import os
-
     if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
         return None  # xdist's own reading of it
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
@@ -43,16 +43,13 @@ CREATED_CACHE: list[str] = []  # the cache folder this session made (xdist worke
 
 def pytest_configure(config: pytest.Config) -> None:
     # Tests never touch the user's cache; subprocesses inherit this too.
-    import os
-    import tempfile
-
     if "DIFY_CODENODE_CACHE_DIR" not in os.environ:
         CREATED_CACHE.append(tempfile.mkdtemp(prefix="dify-codenode-cache-"))
         os.environ["DIFY_CODENODE_CACHE_DIR"] = CREATED_CACHE[0]
-    _compiled_files_outside_the_repo(os, tempfile)
+    _compiled_files_outside_the_repo()
 
 
-def _compiled_files_outside_the_repo(os, tempfile) -> None:
+def _compiled_files_outside_the_repo() -> None:
     """Where PYTHONDONTWRITEBYTECODE is set (these CI machines set it), keep compiled files in the
     temp folder instead of writing none: else each test process rewrites and compiles every test
     module again (about 4 s of CPU each) and every CLI run the suite starts compiles the package

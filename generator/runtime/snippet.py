@@ -14,9 +14,8 @@ _TRUNCATION_MARKER = (
     "\n\n[... cut by dify-codenode: the answer was longer than 400000 characters]"
 )
 _TERMINAL_EVENT = "message_end"  # the stream's last event
-_HTTP_NODE_MAX_BYTES = (
-    1024 * 1024
-)  # HTTP_REQUEST_NODE_MAX_TEXT_SIZE (the HTTP-node route)
+# The HTTP-node route: Dify's HTTP_REQUEST_NODE_MAX_TEXT_SIZE.
+_HTTP_NODE_MAX_BYTES = 1024 * 1024
 _WRONG_KIND_CODE = "not_chat_app"  # Dify's error code for another kind of app's key
 _REQUIRED_INPUT_HINT = (
     "the called app requires that input: add it to the snippet's inputs"
