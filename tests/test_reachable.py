@@ -115,3 +115,22 @@ def test_a_runtime_definition_is_its_text_and_a_missing_one_is_named() -> None:
     assert runtime_definition("inputs._number").startswith("def _number(name: str, value: object) -> object:")
     with pytest.raises(LookupError, match="generator/runtime/inputs.py defines no _nothing"):
         runtime_definition("inputs._nothing")
+
+
+# What templates may still define themselves: code whose text depends on the snippet's own data.
+PER_SNIPPET_DEFINITIONS = {
+    "main": "the node's inputs and outputs",
+    "_Reply": "its fields exist only where an output needs them",
+    "_apply_event": "the ids the snippet returns, read from the first event",
+    "_finish_workflow": "one reader per declared workflow output",
+    "{{ reader.function }}": "a type check per declared workflow output type",
+}
+
+
+def test_templates_define_only_what_depends_on_the_snippets_own_data() -> None:
+    """Every other function or class is runtime code, which lives in generator/runtime/ as Python
+    (linted, unit-tested) and is emitted by name: a new definition in a template fails here."""
+    defined = set()
+    for path in TEMPLATES.glob("*.jinja"):
+        defined |= set(re.findall(r"^(?:def|class) ([^(:]+)", path.read_text(encoding="utf-8"), re.MULTILINE))
+    assert defined == set(PER_SNIPPET_DEFINITIONS)
