@@ -153,7 +153,7 @@ def _run_finished(event: dict, reply: _Reply) -> None:
 
 def _failed_mid_stream(event: dict) -> _DifyCallError:
     """An `error` event: the app failed after its stream began."""
-    status, code = event.get("status") or "", str(event.get("code") or "")
+    status, code = event.get("status"), str(event.get("code") or "")
     error = _one_line(status, code, str(event.get("message") or ""), False)
     return _DifyCallError(f"the called app failed mid-stream: {error}")
 
@@ -257,12 +257,11 @@ def _error_envelope(raw: object) -> tuple:
 
 
 def _one_line(status: object, code: str, message: str, html: bool) -> str:
+    """`HTTP <status> <code>: <message>. Hint: ...`; an error event may carry no status."""
     message = " ".join(message.split())[:500]
-    text = (
-        f"HTTP {status}"
-        + (f" {code}" if code else "")
-        + (f": {message}" if message else "")
-    )
+    head = f"HTTP {status} {code}" if status not in (None, "") else code
+    text = ": ".join(part for part in (head.strip(), message) if part)
+    text = text or "no details given"
     hint = _hint_for(status, code, message, html)
     return f"{text}. Hint: {hint}" if hint else text
 

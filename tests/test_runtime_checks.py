@@ -357,6 +357,22 @@ def test_an_error_event_is_one_line_with_its_status_code_and_hint() -> None:
     assert "\n" not in str(error)
 
 
+@pytest.mark.parametrize(
+    ("event", "says"),
+    [
+        (
+            {"code": "rate_limit_error", "message": "quota"},
+            "rate_limit_error: quota. Hint: the called app's quota is used up; retrying won't help until it resets",
+        ),
+        ({"message": "the model went away"}, "the model went away"),
+        ({"status": "", "code": "internal_error"}, "internal_error"),
+        ({}, "no details given"),
+    ],
+)
+def test_an_error_event_without_a_status_says_what_it_has(event: dict, says: str) -> None:
+    assert str(events._failed_mid_stream({"event": "error", **event})) == f"the called app failed mid-stream: {says}"
+
+
 # --- what events carry ---
 
 

@@ -86,6 +86,6 @@ def _wrong_kind(kind: str) -> _DifyCallError:
 
 def _failed_mid_stream(event: dict) -> _DifyCallError:
     """An `error` event: the app failed after its stream began."""
-    status, code = event.get("status") or "", str(event.get("code") or "")
+    status, code = event.get("status"), str(event.get("code") or "")
     error = _one_line(status, code, str(event.get("message") or ""), False)
     return _DifyCallError(f"the called app failed mid-stream: {error}")

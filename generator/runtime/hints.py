@@ -9,12 +9,11 @@ from generator.runtime.snippet import (
 
 
 def _one_line(status: object, code: str, message: str, html: bool) -> str:
+    """`HTTP <status> <code>: <message>. Hint: ...`; an error event may carry no status."""
     message = " ".join(message.split())[:500]
-    text = (
-        f"HTTP {status}"
-        + (f" {code}" if code else "")
-        + (f": {message}" if message else "")
-    )
+    head = f"HTTP {status} {code}" if status not in (None, "") else code
+    text = ": ".join(part for part in (head.strip(), message) if part)
+    text = text or "no details given"
     hint = _hint_for(status, code, message, html)
     return f"{text}. Hint: {hint}" if hint else text
 
