@@ -50,7 +50,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _compiled_files_outside_the_repo() -> None:
-    """Where PYTHONDONTWRITEBYTECODE is set (these CI machines set it), keep compiled files in the
+    """Where PYTHONDONTWRITEBYTECODE is set (this machine family exports it), keep compiled files in the
     temp folder instead of writing none: else each test process rewrites and compiles every test
     module again (about 4 s of CPU each) and every CLI run the suite starts compiles the package
     from source. Test processes and every process they start inherit it; the repo stays clean."""
