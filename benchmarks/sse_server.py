@@ -1,7 +1,7 @@
 """A loopback server that streams N agent_message events as fast as it can, framed like Dify.
 
 POST /n/<events>/<chars>/v1/chat-messages streams <events> agent_message events of <chars>
-characters each (ASCII and CJK mixed), each event in its own HTTP chunk as Dify sends them,
+characters each (ASCII and CJK mixed, a third CJK), each event in its own HTTP chunk as Dify sends them,
 then message_end; POST /b/<events>/<chars>/v1/chat-messages sends the same bytes in 16 KiB
 chunks, as a buffering proxy would. Run it in its own process: `python sse_server.py` prints
 its port.
@@ -14,7 +14,10 @@ import sys
 from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-PIECES = "Hello, 世界! 数据流 test 答案 ok "
+# 24 characters, 8 of them CJK: a third, as issue #20 specifies the answer. Every 7th start over a cycle of
+# 24 visits each start once (7 and 24 share no factor), so the whole answer is a third CJK too.
+# (Until 2026-12-03 this was 26 characters with 7 CJK, 27 %: a smaller UTF-8 size for the same str.)
+PIECES = "Hi, 世界! 数据流 test 答案好 ok "
 
 
 def piece(index: int, chars: int) -> str:

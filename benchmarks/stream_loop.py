@@ -9,7 +9,8 @@ them) and once in 16 KiB chunks (as a buffering proxy passes them on). Each roun
 contender once, in turn (interleaved, so machine noise hits all alike); figures are min /
 median / max over the rounds, and each ratio is the generated main()'s median over the other's.
 The minimal clients do no more than read lines, json-decode `data:` lines and append answers:
-no deadline, no error handling. Then peak memory (tracemalloc) for a 400,000-character answer.
+no deadline, no error handling. Then peak memory (tracemalloc) for a 400,000-character answer, a third
+of it CJK (issue #20's workload).
 """
 
 from __future__ import annotations
@@ -124,8 +125,13 @@ def main() -> None:
             )
         big_events = 40_000
         base = f"http://127.0.0.1:{port}/n/{big_events}/{CHARS}/v1"
-        size = len(answer_text(big_events, CHARS).encode("utf-8"))
-        print(f"\nPeak memory (tracemalloc) for a {big_events * CHARS:,}-character answer ({size:,} bytes as UTF-8):\n")
+        answer = answer_text(big_events, CHARS)
+        size = len(answer.encode("utf-8"))
+        cjk = sum(not character.isascii() for character in answer) / len(answer)
+        print(
+            f"\nPeak memory (tracemalloc) for a {len(answer):,}-character answer, {cjk:.0%} CJK "
+            f"({size:,} bytes as UTF-8):\n"
+        )
         print("| run | peak bytes | × answer bytes |")
         print("| --- | ---: | ---: |")
         for name, run in {
