@@ -6,6 +6,7 @@ tier plays the same behaviours on every variant of the covering array (tests/sce
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from support.snippets import add_app, render_code, run_snippet
@@ -223,7 +224,42 @@ def test_run_prefers_a_python_like_the_newest_sandbox(monkeypatch) -> None:
     monkeypatch.delenv("DIFY_SANDBOX_PYTHON", raising=False)
     monkeypatch.setattr(interpreter, "_this_python", lambda: Interpreter("/here", (3, 11, 7), ()))
     monkeypatch.setattr(interpreter, "_candidates", lambda: list(found))
-    monkeypatch.setattr(interpreter, "_probe", found.get)
+    monkeypatch.setattr(interpreter, "_probe_all", lambda paths: [found.get(path) for path in paths])
     assert interpreter.choose(None).path == "/p/3.13"
     found["/p/3.14"] = Interpreter("/p/3.14", (3, 14, 2), ())
     assert interpreter.choose(None).path == "/p/3.14"
+
+
+def test_run_looks_past_pyenv_shims_to_the_versions_behind_them(tmp_path: Path, monkeypatch) -> None:
+    """A shim only hands over to a version pyenv keeps under versions/, which is a candidate itself."""
+    from generator.codenode import interpreter
+
+    root = tmp_path / "pyenv"
+    for path in (root / "shims" / "python3.13", root / "versions" / "3.13.0" / "bin" / "python"):
+        path.parent.mkdir(parents=True)
+        path.write_text("#!/bin/sh\n")
+        path.chmod(0o755)
+    monkeypatch.setenv("PYENV_ROOT", str(root))
+    monkeypatch.setenv("PATH", str(root / "shims"))
+    monkeypatch.chdir(tmp_path)
+    assert interpreter._candidates() == [str(root / "versions" / "3.13.0" / "bin" / "python")]
+
+
+def test_run_asks_every_candidate_python_at_once(tmp_path: Path) -> None:
+    """Each fake Python answers only once it has seen the other one start: asked one by one, the first gives up."""
+    from generator.codenode import interpreter
+
+    answer = "[[3, 13, 0], []]"
+    paths = []
+    for name, other in (("first", "second"), ("second", "first")):
+        path = tmp_path / name
+        path.write_text(
+            f"#!/bin/sh\ntouch {tmp_path / name}.started\n"
+            f"for i in $(seq 100); do [ -e {tmp_path / other}.started ] && echo '{answer}' && exit 0; sleep 0.1; done\n"
+            "exit 1\n"
+        )
+        path.chmod(0o755)
+        paths.append(str(path))
+    found = interpreter._probe_all(paths)
+    assert [probed and probed.version for probed in found] == [(3, 13, 0), (3, 13, 0)]
+    assert interpreter._probe_all([str(tmp_path), str(tmp_path / "missing")]) == [None, None]

@@ -61,7 +61,7 @@ def choose(python: str | None) -> Interpreter:
     if interpreter is not None:
         return interpreter
     here = _this_python()
-    found = [here] + [interpreter for interpreter in map(_probe, _candidates()) if interpreter is not None]
+    found = [here] + [interpreter for interpreter in _probe_all(_candidates()) if interpreter is not None]
     likes = [interpreter for interpreter in found if interpreter.sandbox_like]
     if not likes:
         return here
@@ -78,9 +78,12 @@ def _candidates() -> list[str]:
     pyenv_root = os.environ.get("PYENV_ROOT") or str(Path.home() / ".pyenv")
     for version in versions:
         found += sorted(glob.glob(os.path.join(pyenv_root, "versions", f"{version}.*", "bin", "python")), reverse=True)
+    # A pyenv shim only hands over to one of the versions just listed, after ~150 ms of shell.
+    shims = os.path.join(pyenv_root, "shims")
     unique = []
     for candidate in found:
-        if candidate and os.access(candidate, os.X_OK) and candidate not in unique:
+        usable = candidate and os.path.dirname(candidate) != shims and os.access(candidate, os.X_OK)
+        if usable and candidate not in unique:
             unique.append(candidate)
     return unique
 
@@ -91,13 +94,38 @@ def _this_python() -> Interpreter:
 
 
 def _probe(path: str) -> Interpreter | None:
+    return _probe_all([path])[0]
+
+
+def _probe_all(paths: list[str]) -> list[Interpreter | None]:
+    """Each path's Python, or None where it isn't one: asked at once, so `run` waits for the slowest, not the sum."""
+    started = [_start_probe(path) for path in paths]
+    return [_finish_probe(path, process) for path, process in zip(paths, started, strict=True)]
+
+
+def _start_probe(path: str) -> subprocess.Popen[bytes] | None:
     if os.path.isdir(path):
         return None
     try:
-        done = subprocess.run([path, "-c", PROBE], capture_output=True, timeout=20, stdin=subprocess.DEVNULL)
-        version, missing = json.loads(done.stdout)
-    except (OSError, subprocess.SubprocessError, ValueError, TypeError):
+        return subprocess.Popen(
+            [path, "-c", PROBE], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+        )
+    except (OSError, ValueError):
         return None
-    if done.returncode != 0 or not isinstance(version, list) or len(version) != 3 or version[0] != 3:
+
+
+def _finish_probe(path: str, process: subprocess.Popen[bytes] | None) -> Interpreter | None:
+    if process is None:
+        return None
+    try:
+        stdout, _ = process.communicate(timeout=20)
+        version, missing = json.loads(stdout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        return None
+    except (ValueError, TypeError):
+        return None
+    if process.returncode != 0 or not isinstance(version, list) or len(version) != 3 or version[0] != 3:
         return None
     return Interpreter(path, tuple(version), tuple(missing))  # type: ignore[arg-type]
