@@ -14,6 +14,7 @@ import pytest
 from conftest import REPO, run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.examples import examples
 from test_properties import KEYS, SCALARS, VALUES, toml_value, tomllib
 
 import generator
@@ -115,7 +116,7 @@ def test_schema_rejections_are_loader_rejections(document: str) -> None:
         parse_spec(data, "t.toml", "t.toml")
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(
     version=st.one_of(st.just(1), SCALARS),
     defaults=st.dictionaries(KEYS, VALUES, max_size=3),

@@ -53,9 +53,16 @@ def test_every_golden_spec_has_its_tree() -> None:
         assert (GOLDEN / case / "expected").is_dir(), f"{case}: run pytest --update-golden"
 
 
-# The repo's own spec is checked in the slow tier: the golden specs reach every template and app
-# kind, and tests/static_pass.py checks every option combination.
-@pytest.mark.parametrize("case", [*CASES, pytest.param("../../snippets.toml", marks=pytest.mark.slow)])
+# The README's command checks all_options, whose four snippets reach every template, app kind and
+# DSL option; the other golden specs and the repo's own are checked in the slow tier, and
+# tests/static_pass.py checks every option combination.
+@pytest.mark.parametrize(
+    "case",
+    [
+        *(case if case == "all_options" else pytest.param(case, marks=pytest.mark.slow) for case in CASES),
+        pytest.param("../../snippets.toml", marks=pytest.mark.slow),
+    ],
+)
 def test_formatting_part_by_part_equals_black_on_the_whole_file(case: str) -> None:
     """Files are formatted one top-level part at a time (generator/rendering/formatting.py); the result
     must be black's formatting of the whole rendered file (tests/static_pass.py checks every

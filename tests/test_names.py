@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.examples import examples
 
 from generator.spec.names import FIXED_PARAMETERS, RUNNER_NAMES, can_bind, generated_names, parameter_problem
 
@@ -54,7 +55,7 @@ def _compiles_as_parameter(name: str) -> bool:
     return True
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(500), deadline=None)
 @given(
     name=st.one_of(
         st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,29}", fullmatch=True),

@@ -9,6 +9,7 @@ import sys
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.examples import examples
 
 from generator.errors import UserError, escape_controls
 from generator.rendering.formatting import format_source
@@ -34,7 +35,7 @@ PRINTABLE = st.lists(
     ),
     max_size=10,
 ).map("".join)
-SLOW = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SLOW = settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _fail(where: str, problem: str) -> UserError:
@@ -172,7 +173,7 @@ def toml_value(value: object) -> str:
 ACCEPTED: list[int] = []
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @pytest.mark.slow
 @given(
     version=st.one_of(st.just(1), SCALARS),
@@ -213,7 +214,7 @@ def test_the_fuzzer_also_reached_valid_specs() -> None:
     assert ACCEPTED, "no generated document was a valid spec"
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(value=TEXT)
 def test_literals_use_the_quotes_black_would_choose(value: str) -> None:
     import black

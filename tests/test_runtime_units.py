@@ -13,6 +13,7 @@ import time
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.examples import examples
 
 from generator.runtime import stream
 from generator.runtime.errors import _DifyCallError, _error_envelope, _OutOfTime
@@ -79,7 +80,7 @@ json_values = st.recursive(
 events = st.lists(st.dictionaries(st.text(max_size=8), json_values, max_size=4), max_size=6)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     sent=events,
     compact=st.booleans(),

@@ -200,6 +200,7 @@ def test_hand_edited_files_keep_every_edit(app_file, edit: str) -> None:
     assert invoke("check", "--spec", SPEC, "--apps", path).exit_code == 0
 
 
+@pytest.mark.slow  # PyYAML's pure-Python loader on every layout; the README's command compares the trees below
 @pytest.mark.skipif(sync.LOADER is yaml.SafeLoader, reason="PyYAML without libyaml")
 def test_libyaml_and_pyyaml_sync_every_layout_to_the_same_bytes(app_file, monkeypatch) -> None:
     """libyaml only makes loading faster: each layout syncs to the same bytes with PyYAML's own loader."""
