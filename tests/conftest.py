@@ -46,6 +46,9 @@ def pytest_configure(config: pytest.Config) -> None:
     if "DIFY_CODENODE_CACHE_DIR" not in os.environ:
         CREATED_CACHE.append(tempfile.mkdtemp(prefix="dify-codenode-cache-"))
         os.environ["DIFY_CODENODE_CACHE_DIR"] = CREATED_CACHE[0]
+    # `dify-codenode run` runs Code nodes under the Python every other run here uses, without asking
+    # five candidates for their version each time (tests/test_todays_dify.py tests that search).
+    os.environ.setdefault("DIFY_SANDBOX_PYTHON", sandbox_python())
     _compiled_files_outside_the_repo()
 
 
