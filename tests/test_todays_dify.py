@@ -6,6 +6,7 @@ tier plays the same behaviours on every variant of the covering array (tests/sce
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -230,19 +231,25 @@ def test_run_prefers_a_python_like_the_newest_sandbox(monkeypatch) -> None:
     assert interpreter.choose(None).path == "/p/3.14"
 
 
-def test_run_looks_past_pyenv_shims_to_the_versions_behind_them(tmp_path: Path, monkeypatch) -> None:
-    """A shim only hands over to a version pyenv keeps under versions/, which is a candidate itself."""
+def test_run_looks_past_pyenv_shims_to_the_pythons_behind_them(tmp_path: Path, monkeypatch) -> None:
+    """A shim hands over to a version pyenv keeps under versions/ or to the same name further along
+    PATH: both are candidates, the shim is not."""
     from generator.codenode import interpreter
 
-    root = tmp_path / "pyenv"
-    for path in (root / "shims" / "python3.13", root / "versions" / "3.13.0" / "bin" / "python"):
+    root, system = tmp_path / "pyenv", tmp_path / "usr" / "bin"
+    shim, kept, further = (
+        root / "shims" / "python3.13",
+        root / "versions" / "3.13.0" / "bin" / "python",
+        system / "python3.13",
+    )
+    for path in (shim, kept, further):
         path.parent.mkdir(parents=True)
         path.write_text("#!/bin/sh\n")
         path.chmod(0o755)
     monkeypatch.setenv("PYENV_ROOT", str(root))
-    monkeypatch.setenv("PATH", str(root / "shims"))
+    monkeypatch.setenv("PATH", os.pathsep.join([str(root / "shims"), str(system)]))
     monkeypatch.chdir(tmp_path)
-    assert interpreter._candidates() == [str(root / "versions" / "3.13.0" / "bin" / "python")]
+    assert interpreter._candidates() == [str(further), str(kept)]
 
 
 def test_run_asks_every_candidate_python_at_once(tmp_path: Path) -> None:

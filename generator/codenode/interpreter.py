@@ -74,16 +74,19 @@ def _candidates() -> list[str]:
         os.path.abspath(Path(name) / "bin" / "python")
         for name in (".venv-sandbox314", ".venv-sandbox313", ".venv-sandbox")
     ]
-    found += [shutil.which(f"python{version}") or "" for version in versions]
+    # PATH is searched past pyenv's shims: a shim hands over, after ~150 ms of shell, to a version
+    # listed below or to the same name further along PATH, and both are candidates themselves.
     pyenv_root = os.environ.get("PYENV_ROOT") or str(Path.home() / ".pyenv")
+    shims = os.path.abspath(os.path.join(pyenv_root, "shims"))
+    path = os.pathsep.join(
+        folder for folder in os.environ.get("PATH", "").split(os.pathsep) if os.path.abspath(folder) != shims
+    )
+    found += [shutil.which(f"python{version}", path=path) or "" for version in versions]
     for version in versions:
         found += sorted(glob.glob(os.path.join(pyenv_root, "versions", f"{version}.*", "bin", "python")), reverse=True)
-    # A pyenv shim only hands over to one of the versions just listed, after ~150 ms of shell.
-    shims = os.path.join(pyenv_root, "shims")
     unique = []
     for candidate in found:
-        usable = candidate and os.path.dirname(candidate) != shims and os.access(candidate, os.X_OK)
-        if usable and candidate not in unique:
+        if candidate and os.access(candidate, os.X_OK) and candidate not in unique:
             unique.append(candidate)
     return unique
 
