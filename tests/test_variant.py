@@ -8,6 +8,7 @@ nothing here" warning (derived from the variant) exactly right for every option 
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from functools import cache
 
@@ -138,6 +139,19 @@ def test_stored_rows_are_the_rows_computed(monkeypatch, tmp_path) -> None:
     first = option_space._kept("rows", lambda: calls.append(1) or rows)
     second = option_space._kept("rows", lambda: calls.append(1) or [])
     assert first == second == rows and isinstance(second[0]["extra_outputs"], tuple) and calls == [1]
+
+
+def test_only_the_newest_stored_rows_are_kept(monkeypatch, tmp_path) -> None:
+    """Each change of the sources stores new rows: the three newest files of a name stay, older ones go."""
+    monkeypatch.setattr(option_space, "ROWS_CACHE", tmp_path)
+    for age, digest in enumerate(["d1", "d2", "d3", "d4"], start=1):  # d1 the newest
+        old = tmp_path / f"rows-{digest}.txt"
+        old.write_text("[]")
+        os.utime(old, (1_000_000 - age, 1_000_000 - age))
+    (tmp_path / "other-d9.txt").write_text("[]")  # another name's rows are its own to prune
+    option_space._kept("rows", lambda: [{"retries": 3}])
+    kept = {path.name for path in tmp_path.glob("*.txt")}
+    assert kept == {"other-d9.txt", f"rows-{option_space._sources_key()}.txt", "rows-d1.txt", "rows-d2.txt"}
 
 
 def test_rows_are_computed_where_they_cannot_be_stored(monkeypatch, tmp_path) -> None:

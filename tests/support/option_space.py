@@ -159,9 +159,18 @@ def _kept(name: str, compute: Callable[[], list[dict]]) -> list[dict]:
         try:
             partial.write_text(repr(rows), encoding="utf-8")
             os.replace(partial, stored)
+            _prune(name)
         except OSError:
             pass
         return rows
+
+
+def _prune(name: str, keep: int = 3) -> None:
+    """Each change of the sources stores new rows (the accepted rows are 11 MB): keep the newest
+    few, so other checkouts' rows stay, and remove the rest. Called under the name's lock."""
+    stored = sorted(ROWS_CACHE.glob(f"{name}-*.txt"), key=lambda path: path.stat().st_mtime, reverse=True)
+    for path in stored[keep:]:
+        path.unlink(missing_ok=True)
 
 
 @functools.cache
