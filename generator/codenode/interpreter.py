@@ -79,7 +79,7 @@ def _candidates() -> list[str]:
     pyenv_root = os.environ.get("PYENV_ROOT") or str(Path.home() / ".pyenv")
     shims = os.path.abspath(os.path.join(pyenv_root, "shims"))
     path = os.pathsep.join(
-        folder for folder in os.environ.get("PATH", "").split(os.pathsep) if os.path.abspath(folder) != shims
+        folder for folder in os.environ.get("PATH", os.defpath).split(os.pathsep) if os.path.abspath(folder) != shims
     )
     found += [shutil.which(f"python{version}", path=path) or "" for version in versions]
     for version in versions:
