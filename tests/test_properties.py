@@ -173,7 +173,7 @@ def toml_value(value: object) -> str:
 ACCEPTED: list[int] = []
 
 
-@settings(max_examples=examples(300), deadline=None)
+@settings(max_examples=300, deadline=None)  # the slow tier's: always every example
 @pytest.mark.slow
 @given(
     version=st.one_of(st.just(1), SCALARS),
